@@ -1,0 +1,3 @@
+"""Pacer: an open-source OKR system."""
+
+__version__ = "0.1.0"

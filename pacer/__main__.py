@@ -1,0 +1,3 @@
+from pacer.cli import main
+
+main()

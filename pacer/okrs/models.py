@@ -1,0 +1,306 @@
+"""The OKR domain, named as in ../shared/okr-semantics.md.
+
+Progress does not depend on the date, so it is stored (`progress` on key results and
+objectives, with `current`/`confidence` of the latest check-in) and kept up to date by the
+services in the same transaction as each write. Expected progress and status depend on the
+date and are derived when read (see `pacer.okrs.selectors`).
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from pacer.okrs import progress as engine
+
+VALUE_FIELD = {"max_digits": 24, "decimal_places": 6}
+PROGRESS_FIELD = {"max_digits": 13, "decimal_places": 12, "default": Decimal(0)}
+SCORE_FIELD = {"max_digits": 2, "decimal_places": 1}
+REF_FIELD = {"max_length": 100}
+
+
+class Organization(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    at_risk_gap = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.10"))
+    off_track_gap = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.25"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def bands(self) -> engine.Bands:
+        return engine.Bands(at_risk_gap=self.at_risk_gap, off_track_gap=self.off_track_gap)
+
+
+class Team(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="teams")
+    ref = models.SlugField(**REF_FIELD)
+    name = models.CharField(max_length=200)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "ref"], name="team_ref_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A person in a team; a team lead is a member with `is_lead`."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    is_lead = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team", "person"], name="membership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} in {self.team}"
+
+
+class Cycle(models.Model):
+    class State(models.TextChoices):
+        PLANNING = "planning"
+        ACTIVE = "active"
+        CLOSED = "closed"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="cycles"
+    )
+    ref = models.SlugField(**REF_FIELD)
+    name = models.CharField(max_length=100)
+    start = models.DateField()
+    end = models.DateField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.ACTIVE)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-start", "end"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "ref"], name="cycle_ref_unique"),
+            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="cycle_dates"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state == self.State.CLOSED
+
+    def encloses(self, other: "Cycle") -> bool:
+        """Whether `other` lies within this cycle (a year encloses its quarters)."""
+        return self.start <= other.start and other.end <= self.end
+
+
+class Objective(models.Model):
+    class Kind(models.TextChoices):
+        COMMITTED = engine.COMMITTED
+        ASPIRATIONAL = engine.ASPIRATIONAL
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public"
+        PRIVATE = "private"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="objectives"
+    )
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="objectives")
+    ref = models.SlugField(**REF_FIELD)
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_objectives"
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="objectives"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.ASPIRATIONAL)
+    visibility = models.CharField(
+        max_length=8, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    parents = models.ManyToManyField(
+        "self", through="Alignment", symmetrical=False, related_name="children", blank=True
+    )
+    progress = models.DecimalField(**PROGRESS_FIELD)
+    # Frozen at close: the computed score, and an owner's override with its reason.
+    final_score = models.DecimalField(**SCORE_FIELD, null=True, blank=True)
+    score_override = models.DecimalField(**SCORE_FIELD, null=True, blank=True)
+    override_reason = models.TextField(blank=True)
+    went_well = models.TextField(blank=True)
+    went_wrong = models.TextField(blank=True)
+    learned = models.TextField(blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["cycle", "team", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "ref"], name="objective_ref_unique"),
+        ]
+        indexes = [models.Index(fields=["cycle", "progress"], name="objective_cycle_progress")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def score(self) -> Decimal:
+        """The score shown: the override if set, else the frozen or the live one."""
+        if self.score_override is not None:
+            return self.score_override
+        if self.final_score is not None:
+            return self.final_score
+        return engine.score(self.progress)
+
+
+class Alignment(models.Model):
+    """`child` supports `parent`; an objective may have several parents, never a loop."""
+
+    child = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="parent_links")
+    parent = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="child_links")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["child", "parent"], name="alignment_unique"),
+            models.CheckConstraint(condition=~Q(child=models.F("parent")), name="no_self_align"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child_id} -> {self.parent_id}"
+
+
+class KeyResult(models.Model):
+    class Type(models.TextChoices):
+        METRIC = engine.METRIC
+        BOOLEAN = engine.BOOLEAN
+        MILESTONES = engine.MILESTONES
+        STAY_ABOVE = engine.STAY_ABOVE
+        STAY_BELOW = engine.STAY_BELOW
+        RANGE = engine.RANGE
+        LINKED = engine.LINKED
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="key_results"
+    )
+    objective = models.ForeignKey(
+        Objective, on_delete=models.CASCADE, related_name="key_results"
+    )
+    ref = models.SlugField(**REF_FIELD)
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    type = models.CharField(max_length=12, choices=Type.choices, default=Type.METRIC)
+    unit = models.CharField(max_length=30, blank=True)
+    start = models.DecimalField(**VALUE_FIELD, null=True, blank=True)
+    target = models.DecimalField(**VALUE_FIELD, null=True, blank=True)
+    threshold = models.DecimalField(**VALUE_FIELD, null=True, blank=True)
+    low = models.DecimalField(**VALUE_FIELD, null=True, blank=True)
+    high = models.DecimalField(**VALUE_FIELD, null=True, blank=True)
+    linked_objective = models.ForeignKey(
+        Objective,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="linked_key_results",
+    )
+    weight = models.DecimalField(max_digits=8, decimal_places=3, default=Decimal(1))
+    due = models.DateField(null=True, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_key_results",
+    )
+    # Derived, kept in step by the services (see `pacer recompute --check`).
+    current = models.DecimalField(**VALUE_FIELD, null=True, blank=True)
+    confidence = models.CharField(max_length=10, blank=True)
+    last_checkin_at = models.DateTimeField(null=True, blank=True)
+    progress = models.DecimalField(**PROGRESS_FIELD)
+    final_score = models.DecimalField(**SCORE_FIELD, null=True, blank=True)
+    score_override = models.DecimalField(**SCORE_FIELD, null=True, blank=True)
+    override_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["objective", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "ref"], name="key_result_ref_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def window(self, cycle: Cycle) -> tuple[date, date]:
+        return cycle.start, self.due or cycle.end
+
+    @property
+    def score(self) -> Decimal:
+        if self.score_override is not None:
+            return self.score_override
+        if self.final_score is not None:
+            return self.final_score
+        return engine.score(self.progress)
+
+
+class Milestone(models.Model):
+    key_result = models.ForeignKey(KeyResult, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(max_length=300)
+    weight = models.DecimalField(max_digits=8, decimal_places=3, default=Decimal(1))
+    done = models.BooleanField(default=False)
+    position = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["key_result", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CheckIn(models.Model):
+    class Confidence(models.TextChoices):
+        ON_TRACK = engine.ON_TRACK, "On track"
+        AT_RISK = engine.AT_RISK, "At risk"
+        OFF_TRACK = engine.OFF_TRACK, "Off track"
+
+    key_result = models.ForeignKey(KeyResult, on_delete=models.CASCADE, related_name="checkins")
+    value = models.DecimalField(**VALUE_FIELD, null=True, blank=True)
+    confidence = models.CharField(max_length=10, choices=Confidence.choices, blank=True)
+    note = models.TextField(blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="checkins",
+    )
+    at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        # `current` is the check-in with the latest `at`; equal `at`s fall back to the
+        # later written one.
+        ordering = ["key_result", "-at", "-id"]
+        indexes = [models.Index(fields=["key_result", "-at", "-id"], name="checkin_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.key_result_id} = {self.value} at {self.at:%Y-%m-%d}"

@@ -1,0 +1,199 @@
+"""The progress engine: pure functions over plain values, no ORM.
+
+Every number Pacer shows comes from here and follows ../shared/okr-semantics.md (mirrored in
+docs/semantics.md). Values are Decimals so that scores round exactly (0.65 -> 0.7).
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+# Stored progress keeps 12 decimal places; every level of the roll-up reads stored values,
+# so a fresh computation reproduces what is stored digit for digit.
+PROGRESS_QUANTUM = Decimal("1e-12")
+SCORE_QUANTUM = Decimal("0.1")
+
+METRIC = "metric"
+BOOLEAN = "boolean"
+MILESTONES = "milestones"
+STAY_ABOVE = "stay_above"
+STAY_BELOW = "stay_below"
+RANGE = "range"
+LINKED = "linked"
+KR_TYPES = (METRIC, BOOLEAN, MILESTONES, STAY_ABOVE, STAY_BELOW, RANGE, LINKED)
+HEALTH_TYPES = (STAY_ABOVE, STAY_BELOW, RANGE)
+# Types whose status follows the gap between expected and actual progress.
+PACED_TYPES = (METRIC, MILESTONES, LINKED)
+
+DONE = "done"
+ON_TRACK = "on_track"
+AT_RISK = "at_risk"
+OFF_TRACK = "off_track"
+STATUSES = (DONE, ON_TRACK, AT_RISK, OFF_TRACK)
+CONFIDENCES = (ON_TRACK, AT_RISK, OFF_TRACK)
+
+RED = "red"
+YELLOW = "yellow"
+GREEN = "green"
+
+COMMITTED = "committed"
+ASPIRATIONAL = "aspirational"
+
+
+@dataclass(frozen=True)
+class Bands:
+    """The organization's two band limits for the gap g = expected - progress."""
+
+    at_risk_gap: Decimal = Decimal("0.10")
+    off_track_gap: Decimal = Decimal("0.25")
+
+
+@dataclass(frozen=True)
+class Milestone:
+    weight: Decimal
+    done: bool
+
+
+@dataclass(frozen=True)
+class KeyResultFacts:
+    """What a key result's progress depends on. `current` is None before any check-in."""
+
+    type: str
+    current: Decimal | None = None
+    start: Decimal | None = None
+    target: Decimal | None = None
+    threshold: Decimal | None = None
+    low: Decimal | None = None
+    high: Decimal | None = None
+    milestones: tuple[Milestone, ...] = field(default_factory=tuple)
+    linked_progress: Decimal | None = None
+
+
+def clamp(value: Decimal, low: Decimal = ZERO, high: Decimal = ONE) -> Decimal:
+    return max(low, min(high, value))
+
+
+def quantize_progress(value: Decimal) -> Decimal:
+    return value.quantize(PROGRESS_QUANTUM)
+
+
+def metric_progress(current: Decimal | None, start: Decimal, target: Decimal) -> Decimal:
+    """Share of the way from start to target; decreasing metrics (target < start) work as is."""
+    if current is None or start == target:
+        return ZERO
+    return clamp((current - start) / (target - start))
+
+
+def milestones_progress(milestones: Iterable[Milestone]) -> Decimal:
+    milestones = list(milestones)
+    total = sum((m.weight for m in milestones), ZERO)
+    if total <= 0:
+        return ZERO
+    return sum((m.weight for m in milestones if m.done), ZERO) / total
+
+
+def health_satisfied(facts: KeyResultFacts) -> bool | None:
+    """Whether a stay_above/stay_below/range KR holds now; None before its first check-in."""
+    current = facts.current
+    if current is None:
+        return None
+    if facts.type == STAY_ABOVE:
+        return facts.threshold is not None and current >= facts.threshold
+    if facts.type == STAY_BELOW:
+        return facts.threshold is not None and current <= facts.threshold
+    if facts.low is None or facts.high is None:
+        return False
+    return facts.low <= current <= facts.high
+
+
+def key_result_progress(facts: KeyResultFacts) -> Decimal:
+    """p within 0..1, exact (not yet quantized for storage)."""
+    if facts.type == METRIC:
+        if facts.start is None or facts.target is None:
+            return ZERO
+        return metric_progress(facts.current, facts.start, facts.target)
+    if facts.type == BOOLEAN:
+        return ONE if facts.current == ONE else ZERO
+    if facts.type == MILESTONES:
+        return milestones_progress(facts.milestones)
+    if facts.type in HEALTH_TYPES:
+        return ONE if health_satisfied(facts) else ZERO
+    if facts.type == LINKED:
+        return clamp(facts.linked_progress or ZERO)
+    raise ValueError(f"unknown key result type {facts.type!r}")
+
+
+def objective_progress(weighted: Iterable[tuple[Decimal, Decimal]]) -> Decimal:
+    """P = sum(weight * p) / sum(weight) over (weight, p) pairs; 0 without weight."""
+    pairs = list(weighted)
+    total = sum((weight for weight, _ in pairs), ZERO)
+    if total <= 0:
+        return ZERO
+    return sum((weight * p for weight, p in pairs), ZERO) / total
+
+
+def expected_progress(on: date, window_start: date, window_end: date) -> Decimal:
+    """Linear pace: the share of the window elapsed at `on`, within 0..1.
+
+    A one-day window (start == end) is fully expected from its start on.
+    """
+    length = (window_end - window_start).days
+    if length <= 0:
+        return ONE if on >= window_start else ZERO
+    return clamp(Decimal((on - window_start).days) / Decimal(length))
+
+
+def paced_status(progress: Decimal, expected: Decimal, bands: Bands) -> str:
+    """Status of objectives and metric/milestones/linked KRs from the gap g = e - p."""
+    if progress >= ONE:
+        return DONE
+    gap = expected - progress
+    if gap <= bands.at_risk_gap:
+        return ON_TRACK
+    if gap <= bands.off_track_gap:
+        return AT_RISK
+    return OFF_TRACK
+
+
+def key_result_status(
+    facts: KeyResultFacts,
+    progress: Decimal,
+    *,
+    on: date,
+    window_start: date,
+    window_end: date,
+    bands: Bands,
+) -> str:
+    if facts.type == BOOLEAN:
+        if progress >= ONE:
+            return DONE
+        # The window is over once `on` reaches its end date (expected progress is 1 there).
+        return ON_TRACK if on < window_end else OFF_TRACK
+    if facts.type in HEALTH_TYPES:
+        return OFF_TRACK if health_satisfied(facts) is False else ON_TRACK
+    expected = expected_progress(on, window_start, window_end)
+    return paced_status(progress, expected, bands)
+
+
+def score(progress: Decimal) -> Decimal:
+    """Google's 0.0-1.0 grade: progress rounded half up to one decimal (0.65 -> 0.7)."""
+    return clamp(progress).quantize(SCORE_QUANTUM, rounding=ROUND_HALF_UP)
+
+
+def color(grade: Decimal) -> str:
+    """red for 0.0-0.3, yellow for 0.4-0.6, green for 0.7-1.0."""
+    if grade < Decimal("0.35"):
+        return RED
+    if grade < Decimal("0.65"):
+        return YELLOW
+    return GREEN
+
+
+def succeeded(kind: str, grade: Decimal) -> bool:
+    """A committed objective is met at 1.0, an aspirational one at 0.7 or more."""
+    if kind == COMMITTED:
+        return grade >= ONE
+    return grade >= Decimal("0.7")

@@ -1,0 +1,193 @@
+"""Keeps stored progress in step with its inputs.
+
+`refresh_after_change` runs inside the transaction of every write that changes a key
+result's inputs (check-ins, milestones, fields, weights, links) and walks the chain of
+`linked` key results upwards. `compute_all` recomputes an organization from scratch in a
+fixed number of queries, for `pacer recompute` and for bulk imports.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import OuterRef, Subquery
+
+from pacer.okrs import progress as engine
+from pacer.okrs.models import CheckIn, KeyResult, Milestone, Objective, Organization
+
+
+@dataclass(frozen=True)
+class Derived:
+    """What is stored about a key result; objectives only store `progress`."""
+
+    current: Decimal | None
+    confidence: str
+    last_checkin_at: object
+    progress: Decimal
+
+
+def derive_key_result(
+    kr: KeyResult,
+    *,
+    latest: CheckIn | None,
+    milestones: Iterable[Milestone],
+    linked_progress: Decimal | None,
+) -> Derived:
+    milestones = list(milestones)
+    current = derived_current(kr, latest, milestones, linked_progress)
+    facts = engine.KeyResultFacts(
+        type=kr.type,
+        current=latest.value if latest and kr.type not in ("milestones", "linked") else None,
+        start=kr.start,
+        target=kr.target,
+        threshold=kr.threshold,
+        low=kr.low,
+        high=kr.high,
+        milestones=tuple(engine.Milestone(m.weight, m.done) for m in milestones),
+        linked_progress=linked_progress,
+    )
+    return Derived(
+        current=current,
+        confidence=latest.confidence if latest else "",
+        last_checkin_at=latest.at if latest else None,
+        progress=engine.quantize_progress(engine.key_result_progress(facts)),
+    )
+
+
+def derived_current(
+    kr: KeyResult,
+    latest: CheckIn | None,
+    milestones: list[Milestone],
+    linked_progress: Decimal | None,
+) -> Decimal | None:
+    """The value shown as `current`: the latest check-in's, or what the type derives.
+
+    Milestones count the milestones done; linked key results show the followed objective's
+    progress; a metric without check-ins stands at its start.
+    """
+    if kr.type == engine.MILESTONES:
+        return Decimal(sum(1 for m in milestones if m.done))
+    if kr.type == engine.LINKED:
+        return linked_progress
+    if latest is not None and latest.value is not None:
+        return latest.value
+    return kr.start if kr.type == engine.METRIC else None
+
+
+def apply_derived(kr: KeyResult, derived: Derived) -> bool:
+    """Copy derived values onto `kr`; whether anything changed."""
+    changed = False
+    for name in ("current", "confidence", "last_checkin_at", "progress"):
+        value = getattr(derived, name)
+        if getattr(kr, name) != value:
+            setattr(kr, name, value)
+            changed = True
+    return changed
+
+
+def latest_checkin(kr: KeyResult) -> CheckIn | None:
+    return kr.checkins.order_by("-at", "-id").first()
+
+
+def refresh_key_result(kr: KeyResult) -> bool:
+    """Recompute one key result from the database and save it; whether it changed."""
+    linked = kr.linked_objective.progress if kr.linked_objective_id else None  # type: ignore[union-attr]
+    derived = derive_key_result(
+        kr, latest=latest_checkin(kr), milestones=kr.milestones.all(), linked_progress=linked
+    )
+    if not apply_derived(kr, derived):
+        return False
+    kr.save(update_fields=["current", "confidence", "last_checkin_at", "progress", "updated_at"])
+    return True
+
+
+def objective_progress_from_db(objective: Objective) -> Decimal:
+    pairs = objective.key_results.values_list("weight", "progress")
+    return engine.quantize_progress(engine.objective_progress(pairs))
+
+
+def refresh_objective(objective: Objective) -> None:
+    """Recompute an objective's progress, then every key result that follows it, upwards."""
+    pending = [objective]
+    while pending:
+        current = pending.pop()
+        fresh = objective_progress_from_db(current)
+        if fresh == current.progress:
+            continue
+        current.progress = fresh
+        current.save(update_fields=["progress", "updated_at"])
+        for follower in KeyResult.objects.filter(linked_objective=current).select_related(
+            "objective", "linked_objective"
+        ):
+            if refresh_key_result(follower):
+                pending.append(follower.objective)
+
+
+def refresh_after_change(kr: KeyResult) -> None:
+    """After any change to a key result's inputs: the KR, its objective, and up the links."""
+    refresh_key_result(kr)
+    refresh_objective(Objective.objects.get(pk=kr.objective_id))
+
+
+# --- Whole-organization recomputation -------------------------------------------------
+
+
+@dataclass
+class Snapshot:
+    """Fresh values for every key result and objective of an organization."""
+
+    key_results: dict[int, Derived]
+    objectives: dict[int, Decimal]
+
+
+def compute_all(organization: Organization) -> Snapshot:
+    """Recompute everything from check-ins and milestones, ignoring stored progress."""
+    krs = list(_key_results_with_latest(organization))
+    milestones: dict[int, list[Milestone]] = {}
+    for milestone in Milestone.objects.filter(key_result__organization=organization):
+        milestones.setdefault(milestone.key_result_id, []).append(milestone)
+    by_objective: dict[int, list[KeyResult]] = {}
+    for kr in krs:
+        by_objective.setdefault(kr.objective_id, []).append(kr)
+    objective_ids = Objective.objects.filter(organization=organization).values_list("id", flat=True)
+    snapshot = Snapshot(key_results={}, objectives={})
+
+    def objective_value(objective_id: int, trail: frozenset[int] = frozenset()) -> Decimal:
+        if objective_id in snapshot.objectives:
+            return snapshot.objectives[objective_id]
+        if objective_id in trail:  # a link loop cannot be stored; guard anyway
+            raise ValueError(f"linked key results form a loop through objective {objective_id}")
+        pairs = []
+        for kr in by_objective.get(objective_id, []):
+            linked = (
+                objective_value(kr.linked_objective_id, trail | {objective_id})
+                if kr.linked_objective_id
+                else None
+            )
+            derived = derive_key_result(
+                kr,
+                latest=kr.latest,  # type: ignore[attr-defined]
+                milestones=milestones.get(kr.id, []),
+                linked_progress=linked,
+            )
+            snapshot.key_results[kr.id] = derived
+            pairs.append((kr.weight, derived.progress))
+        value = engine.quantize_progress(engine.objective_progress(pairs))
+        snapshot.objectives[objective_id] = value
+        return value
+
+    for objective_id in objective_ids:
+        objective_value(objective_id)
+    return snapshot
+
+
+def _key_results_with_latest(organization: Organization) -> Iterable[KeyResult]:
+    latest = CheckIn.objects.filter(key_result=OuterRef("pk")).order_by("-at", "-id")
+    rows = KeyResult.objects.filter(organization=organization).annotate(
+        latest_id=Subquery(latest.values("id")[:1])
+    )
+    krs = list(rows)
+    checkins = CheckIn.objects.in_bulk([kr.latest_id for kr in krs if kr.latest_id])  # type: ignore[attr-defined]
+    for kr in krs:
+        kr.latest = checkins.get(kr.latest_id)  # type: ignore[attr-defined]
+    return krs

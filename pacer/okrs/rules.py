@@ -1,0 +1,116 @@
+"""Domain rules shared by forms, the API, the YAML importer and the CLI.
+
+Each rule returns a list of (field, message) problems; an empty list means valid. Keeping
+them here, free of the ORM, is what lets every entry point reject the same input the same way.
+"""
+
+from collections.abc import Callable, Hashable, Iterable
+from datetime import date, datetime
+from decimal import Decimal
+
+from pacer.okrs import progress as engine
+
+Problem = tuple[str, str]
+
+
+def cycle_problems(*, start: date, end: date) -> list[Problem]:
+    if end < start:
+        return [("end", f"the cycle ends ({end}) before it starts ({start})")]
+    return []
+
+
+def bands_problems(*, at_risk_gap: Decimal, off_track_gap: Decimal) -> list[Problem]:
+    problems = []
+    for name, value in (("at_risk_gap", at_risk_gap), ("off_track_gap", off_track_gap)):
+        if not 0 <= value <= 1:
+            problems.append((name, f"must lie between 0 and 1, not {value}"))
+    if not problems and at_risk_gap > off_track_gap:
+        problems.append(("off_track_gap", "must not be smaller than at_risk_gap"))
+    return problems
+
+
+def key_result_problems(
+    *,
+    type: str,
+    start: Decimal | None = None,
+    target: Decimal | None = None,
+    threshold: Decimal | None = None,
+    low: Decimal | None = None,
+    high: Decimal | None = None,
+    weight: Decimal = Decimal(1),
+    due: date | None = None,
+    cycle_start: date | None = None,
+    cycle_end: date | None = None,
+    has_linked_objective: bool = False,
+) -> list[Problem]:
+    problems: list[Problem] = []
+    if type not in engine.KR_TYPES:
+        return [("type", f"must be one of {', '.join(engine.KR_TYPES)}, not {type!r}")]
+    if weight < 0:
+        problems.append(("weight", f"must be 0 or more, not {weight}"))
+    if type == engine.METRIC:
+        problems += _required(start=start, target=target)
+        if start is not None and target is not None and start == target:
+            problems.append(("target", f"must differ from start ({start})"))
+    elif type in (engine.STAY_ABOVE, engine.STAY_BELOW):
+        problems += _required(threshold=threshold)
+    elif type == engine.RANGE:
+        problems += _required(low=low, high=high)
+        if low is not None and high is not None and low >= high:
+            problems.append(("high", f"must be greater than low ({low}), not {high}"))
+    elif type == engine.LINKED and not has_linked_objective:
+        problems.append(("objective", "a linked key result needs the objective it follows"))
+    if due is not None and cycle_start is not None and cycle_end is not None:
+        if not cycle_start <= due <= cycle_end:
+            problems.append(("due", f"{due} lies outside the cycle ({cycle_start} to {cycle_end})"))
+    return problems
+
+
+def _required(**values: object) -> list[Problem]:
+    return [(name, "is required for this type") for name, value in values.items() if value is None]
+
+
+def checkin_problems(
+    *, type: str, value: Decimal | None, confidence: str | None, at: datetime, now: datetime
+) -> list[Problem]:
+    problems: list[Problem] = []
+    if value is None and type not in (engine.MILESTONES, engine.LINKED):
+        problems.append(("value", "is required"))
+    if value is not None and not value.is_finite():
+        problems.append(("value", f"must be a number, not {value}"))
+    elif type == engine.BOOLEAN and value is not None and value not in (0, 1):
+        problems.append(("value", f"a yes/no key result takes 0 or 1, not {value}"))
+    if confidence and confidence not in engine.CONFIDENCES:
+        allowed = ", ".join(engine.CONFIDENCES)
+        problems.append(("confidence", f"must be one of {allowed}, not {confidence!r}"))
+    if at > now:
+        problems.append(("at", f"{at.isoformat()} is in the future"))
+    return problems
+
+
+def closes_loop(
+    edges: Callable[[Hashable], Iterable[Hashable]], source: Hashable, target: Hashable
+) -> bool:
+    """Whether adding the edge source -> target would close a loop in a directed graph.
+
+    `edges(node)` gives the nodes `node` already points to. A loop appears when `source`
+    is reachable from `target` (or they are the same node).
+    """
+    seen: set[Hashable] = set()
+    stack = [target]
+    while stack:
+        node = stack.pop()
+        if node == source:
+            return True
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.extend(edges(node))
+    return False
+
+
+def cycle_encloses(
+    *, parent_start: date, parent_end: date, child_start: date, child_end: date
+) -> bool:
+    """Alignment goes to the same cycle or an enclosing one (2027 encloses 2027-Q1)."""
+    return parent_start <= child_start and child_end <= parent_end

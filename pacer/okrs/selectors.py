@@ -1,0 +1,128 @@
+"""Reads. "Who may see this" is answered here, once, for every page, endpoint and export.
+
+Expected progress and status depend on the date, so they are derived here from stored
+progress and the window's dates; filtering by status becomes a range condition on the
+stored `progress`, one per cycle, which an index serves.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from pacer.accounts.models import User
+from pacer.okrs import progress as engine
+from pacer.okrs.models import Cycle, KeyResult, Membership, Objective, Organization
+
+
+def objectives_visible_to(person: User) -> QuerySet[Objective]:
+    """Public objectives of the person's organization, and private ones where the person is
+    the owner, a member of the owning team, or an organization admin."""
+    if not person.is_authenticated or person.organization_id is None:
+        return Objective.objects.none()
+    in_org = Objective.objects.filter(organization_id=person.organization_id)
+    if person.is_org_admin:
+        return in_org
+    member_of_team = Membership.objects.filter(team_id=OuterRef("team_id"), person=person)
+    return in_org.filter(
+        Q(visibility=Objective.Visibility.PUBLIC) | Q(owner=person) | Exists(member_of_team)
+    )
+
+
+def key_results_visible_to(person: User) -> QuerySet[KeyResult]:
+    return KeyResult.objects.filter(objective__in=objectives_visible_to(person))
+
+
+def can_edit_objective(person: User, objective: Objective) -> bool:
+    """Only the owner, members of the owning team and admins change an objective."""
+    if not person.is_authenticated or person.organization_id != objective.organization_id:
+        return False
+    if person.is_org_admin or objective.owner_id == person.pk:
+        return True
+    return (
+        objective.team_id is not None
+        and Membership.objects.filter(team_id=objective.team_id, person=person).exists()
+    )
+
+
+# --- Date-dependent numbers ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pace:
+    """Progress, expected progress, status and score of one objective or KR at a date."""
+
+    progress: Decimal
+    expected: Decimal
+    status: str
+    score: Decimal
+    color: str
+
+
+def objective_pace(objective: Objective, *, on: date, bands: engine.Bands) -> Pace:
+    cycle = objective.cycle
+    expected = engine.expected_progress(on, cycle.start, cycle.end)
+    status = engine.paced_status(objective.progress, expected, bands)
+    grade = objective.score
+    return Pace(objective.progress, expected, status, grade, engine.color(grade))
+
+
+def key_result_facts(kr: KeyResult) -> engine.KeyResultFacts:
+    """The facts a status needs; `current` is None before the first check-in."""
+    has_value = kr.last_checkin_at is not None and kr.type not in ("milestones", "linked")
+    return engine.KeyResultFacts(
+        type=kr.type,
+        current=kr.current if has_value else None,
+        start=kr.start,
+        target=kr.target,
+        threshold=kr.threshold,
+        low=kr.low,
+        high=kr.high,
+    )
+
+
+def key_result_pace(kr: KeyResult, cycle: Cycle, *, on: date, bands: engine.Bands) -> Pace:
+    window_start, window_end = kr.window(cycle)
+    expected = engine.expected_progress(on, window_start, window_end)
+    status = engine.key_result_status(
+        key_result_facts(kr),
+        kr.progress,
+        on=on,
+        window_start=window_start,
+        window_end=window_end,
+        bands=bands,
+    )
+    grade = kr.score
+    return Pace(kr.progress, expected, status, grade, engine.color(grade))
+
+
+def status_condition(status: str, expected: Decimal, bands: engine.Bands) -> Q:
+    """The condition on stored `progress` equivalent to `status` when expected is fixed."""
+    one = engine.ONE
+    if status == engine.DONE:
+        return Q(progress__gte=one)
+    below_done = Q(progress__lt=one)
+    if status == engine.ON_TRACK:
+        return below_done & Q(progress__gte=expected - bands.at_risk_gap)
+    if status == engine.AT_RISK:
+        return (
+            below_done
+            & Q(progress__lt=expected - bands.at_risk_gap)
+            & Q(progress__gte=expected - bands.off_track_gap)
+        )
+    if status == engine.OFF_TRACK:
+        return below_done & Q(progress__lt=expected - bands.off_track_gap)
+    raise ValueError(f"unknown status {status!r}")
+
+
+def filter_objectives_by_status(
+    objectives: QuerySet[Objective], status: str, *, on: date, organization: Organization
+) -> QuerySet[Objective]:
+    """Objectives whose status at `on` is `status`: one range on `progress` per cycle."""
+    cycles = Cycle.objects.filter(pk__in=objectives.values("cycle_id"))
+    condition = Q(pk__in=[])
+    for cycle in cycles:
+        expected = engine.expected_progress(on, cycle.start, cycle.end)
+        condition |= Q(cycle=cycle) & status_condition(status, expected, organization.bands)
+    return objectives.filter(condition)
