@@ -78,9 +78,7 @@ class Cycle(models.Model):
         ACTIVE = "active"
         CLOSED = "closed"
 
-    organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="cycles"
-    )
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="cycles")
     ref = models.SlugField(**REF_FIELD)
     name = models.CharField(max_length=100)
     start = models.DateField()
@@ -199,9 +197,7 @@ class KeyResult(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="key_results"
     )
-    objective = models.ForeignKey(
-        Objective, on_delete=models.CASCADE, related_name="key_results"
-    )
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="key_results")
     ref = models.SlugField(**REF_FIELD)
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)

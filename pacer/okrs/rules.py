@@ -60,9 +60,11 @@ def key_result_problems(
             problems.append(("high", f"must be greater than low ({low}), not {high}"))
     elif type == engine.LINKED and not has_linked_objective:
         problems.append(("objective", "a linked key result needs the objective it follows"))
-    if due is not None and cycle_start is not None and cycle_end is not None:
-        if not cycle_start <= due <= cycle_end:
-            problems.append(("due", f"{due} lies outside the cycle ({cycle_start} to {cycle_end})"))
+    in_cycle = (
+        cycle_start is None or cycle_end is None or cycle_start <= (due or cycle_start) <= cycle_end
+    )
+    if due is not None and not in_cycle:
+        problems.append(("due", f"{due} lies outside the cycle ({cycle_start} to {cycle_end})"))
     return problems
 
 
@@ -74,9 +76,12 @@ def checkin_problems(
     *, type: str, value: Decimal | None, confidence: str | None, at: datetime, now: datetime
 ) -> list[Problem]:
     problems: list[Problem] = []
-    if value is None and type not in (engine.MILESTONES, engine.LINKED):
+    derived = type in (engine.MILESTONES, engine.LINKED)
+    if value is None and not derived:
         problems.append(("value", "is required"))
-    if value is not None and not value.is_finite():
+    if value is not None and derived:
+        problems.append(("value", f"a {type} key result takes no value (its progress is derived)"))
+    elif value is not None and not value.is_finite():
         problems.append(("value", f"must be a number, not {value}"))
     elif type == engine.BOOLEAN and value is not None and value not in (0, 1):
         problems.append(("value", f"a yes/no key result takes 0 or 1, not {value}"))

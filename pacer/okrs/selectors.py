@@ -126,3 +126,13 @@ def filter_objectives_by_status(
         expected = engine.expected_progress(on, cycle.start, cycle.end)
         condition |= Q(cycle=cycle) & status_condition(status, expected, organization.bands)
     return objectives.filter(condition)
+
+
+def objectives_for_export(
+    organization: Organization, *, viewer: User | None = None
+) -> QuerySet[Objective]:
+    """What an export holds: all of the organization for its operator (the CLI without
+    `--as`), otherwise exactly what `viewer` may see."""
+    if viewer is None:
+        return Objective.objects.filter(organization=organization)
+    return objectives_visible_to(viewer).filter(organization=organization)

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from pacer.accounts.models import User
+from pacer.okrs import progress as engine
 from pacer.okrs import rollup, rules
 from pacer.okrs.errors import DomainError, raise_if
 from pacer.okrs.models import (
@@ -98,7 +99,9 @@ def alignment_problems(*, child: Objective, parent: Objective) -> list[rules.Pro
         ]
 
     def parents_of(objective_id: object) -> list[int]:
-        return list(Alignment.objects.filter(child_id=objective_id).values_list("parent_id", flat=True))
+        return list(
+            Alignment.objects.filter(child_id=objective_id).values_list("parent_id", flat=True)
+        )
 
     if rules.closes_loop(parents_of, child.pk, parent.pk):
         return [("parents", f"aligning {child.ref} to {parent.ref} would make a loop")]
@@ -115,3 +118,33 @@ def objective_align(*, child: Objective, parent: Objective) -> Alignment:
 @transaction.atomic
 def objective_unalign(*, child: Objective, parent: Objective) -> None:
     Alignment.objects.filter(child=child, parent=parent).delete()
+
+
+@transaction.atomic
+def cycle_close(*, cycle: Cycle) -> Cycle:
+    """Freeze the cycle's numbers: each objective's and key result's score at this moment."""
+    if cycle.is_closed:
+        return cycle
+    objectives = list(Objective.objects.select_for_update().filter(cycle=cycle))
+    for objective in objectives:
+        objective.final_score = engine.score(objective.progress)
+    Objective.objects.bulk_update(objectives, ["final_score"])
+    key_results = list(KeyResult.objects.filter(objective__cycle=cycle))
+    for kr in key_results:
+        kr.final_score = engine.score(kr.progress)
+    KeyResult.objects.bulk_update(key_results, ["final_score"])
+    cycle.state = Cycle.State.CLOSED
+    cycle.closed_at = timezone.now()
+    cycle.save(update_fields=["state", "closed_at", "updated_at"])
+    return cycle
+
+
+@transaction.atomic
+def cycle_reopen(*, cycle: Cycle, state: str = Cycle.State.ACTIVE) -> Cycle:
+    """Reopen a closed cycle: its numbers follow check-ins again; overrides are kept."""
+    Objective.objects.filter(cycle=cycle).update(final_score=None)
+    KeyResult.objects.filter(objective__cycle=cycle).update(final_score=None)
+    cycle.state = state
+    cycle.closed_at = None
+    cycle.save(update_fields=["state", "closed_at", "updated_at"])
+    return cycle

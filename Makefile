@@ -1,0 +1,55 @@
+# Pacer. `make run` to try it, `make test` to check everything CI checks.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint fmt screenshots install
+
+# (Re)install only when pyproject.toml is newer than the last install.
+install: $(STAMP)
+
+$(BIN)/python:
+	python3 -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+run: export DEBUG = 1
+run: install
+	$(BIN)/pacer migrate
+	$(BIN)/pacer demo --if-empty
+	@echo "Pacer is at http://127.0.0.1:8000 — sign in as admin@demo.example / pacer-demo (admin) or member@demo.example / pacer-demo"
+	exec $(BIN)/pacer runserver 127.0.0.1:8000
+
+# Everything runs against a throw-away data folder (never ./var) with DEBUG and DATABASE_URL
+# unset; the suite runs twice: on SQLite, then on a temporary PostgreSQL cluster.
+test: install
+	@set -euo pipefail; \
+	data="$$(mktemp -d)"; trap 'rm -rf "$$data"' EXIT; \
+	export PACER_DATA_DIR="$$data"; unset DEBUG DATABASE_URL PACER_TEST_DB; \
+	set -x; \
+	$(BIN)/ruff format --check .; \
+	$(BIN)/ruff check .; \
+	$(BIN)/mypy pacer; \
+	DEBUG=1 $(BIN)/pacer makemigrations --check --dry-run; \
+	$(BIN)/pytest; \
+	PACER_TEST_DB=postgres $(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy pacer
+
+fmt: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# pytest exits with 5 when no test is selected: not an error here (yet).
+screenshots: install
+	@status=0; $(BIN)/pytest -m screenshots || status=$$?; \
+	if [ $$status -eq 5 ]; then echo "No screenshot tests selected."; exit 0; fi; \
+	exit $$status

@@ -1,0 +1,62 @@
+from typing import Any
+
+from django.core.management.base import CommandError
+from django.db import transaction
+
+from pacer.okrs import rollup
+from pacer.okrs.management.commands._base import PacerCommand
+from pacer.okrs.models import KeyResult, Objective, Organization
+
+KR_FIELDS = ("current", "confidence", "last_checkin_at", "progress")
+
+
+class Command(PacerCommand):
+    help = "Recompute stored progress from check-ins; with --check, only report differences."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="change nothing; exit 1 and name every stored value that differs",
+        )
+
+    def handle(self, *args: Any, check: bool, **options: Any) -> None:
+        differences = []
+        with transaction.atomic():
+            for organization in Organization.objects.all():
+                differences += self.recompute(organization, write=not check)
+        for line in differences:
+            self.stdout.write(line)
+        if check and differences:
+            raise CommandError(
+                f"{len(differences)} stored value(s) differ from a fresh computation"
+            )
+        verb = "fixed" if differences else "all stored values are up to date"
+        self.stdout.write(f"{len(differences)} value(s) {verb}" if differences else verb)
+
+    def recompute(self, organization: Organization, *, write: bool) -> list[str]:
+        snapshot = rollup.compute_all(organization)
+        differences, stale_krs, stale_objectives = [], [], []
+        for kr in KeyResult.objects.filter(organization=organization).order_by("ref"):
+            fresh = snapshot.key_results[kr.pk]
+            for name in KR_FIELDS:
+                stored, computed = getattr(kr, name), getattr(fresh, name)
+                if stored != computed:
+                    differences.append(
+                        f"key result {kr.ref}: {name} is {stored}, computed {computed}"
+                    )
+            if rollup.apply_derived(kr, fresh):
+                stale_krs.append(kr)
+        for objective in Objective.objects.filter(organization=organization).order_by("ref"):
+            computed = snapshot.objectives[objective.pk]
+            if objective.progress != computed:
+                differences.append(
+                    f"objective {objective.ref}: progress is {objective.progress}, "
+                    f"computed {computed}"
+                )
+                objective.progress = computed
+                stale_objectives.append(objective)
+        if write:
+            KeyResult.objects.bulk_update(stale_krs, KR_FIELDS, batch_size=500)
+            Objective.objects.bulk_update(stale_objectives, ["progress"], batch_size=500)
+        return differences

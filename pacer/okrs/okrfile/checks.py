@@ -1,0 +1,288 @@
+"""Checks an OKR file against itself and the organization's data before anything is written.
+
+Every problem carries the path of the value it concerns, so the importer can name the line.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+
+from django.utils import timezone
+
+from pacer.accounts.models import User
+from pacer.okrs import rules
+from pacer.okrs.models import Alignment, Cycle, KeyResult, Objective, Organization, Team
+from pacer.okrs.okrfile.loader import Path
+from pacer.okrs.okrfile.schema import CheckinIn, KeyResultIn, ObjectiveIn, OkrFile
+
+PathProblem = tuple[Path, str]
+
+
+def checkin_moment(at: datetime | date) -> datetime:
+    """A date means midnight UTC; a date-time without a zone is taken as UTC."""
+    if not isinstance(at, datetime):
+        return datetime.combine(at, time.min, tzinfo=UTC)
+    return at if timezone.is_aware(at) else at.replace(tzinfo=UTC)
+
+
+@dataclass
+class Existing:
+    """What the organization already holds, by ref (empty for a new organization)."""
+
+    emails: set[str] = field(default_factory=set)
+    team_parents: dict[str, str | None] = field(default_factory=dict)
+    cycles: dict[str, tuple[date, date, str]] = field(default_factory=dict)
+    objective_cycles: dict[str, str] = field(default_factory=dict)
+    objective_parents: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    objective_links: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+    @classmethod
+    def load(cls, organization: Organization | None) -> "Existing":
+        existing = cls()
+        if organization is None:
+            return existing
+        existing.emails = set(
+            User.objects.filter(organization=organization).values_list("email", flat=True)
+        )
+        teams = Team.objects.filter(organization=organization)
+        existing.team_parents = dict(teams.values_list("ref", "parent__ref"))
+        for ref, start, end, state in Cycle.objects.filter(organization=organization).values_list(
+            "ref", "start", "end", "state"
+        ):
+            existing.cycles[ref] = (start, end, state)
+        existing.objective_cycles = dict(
+            Objective.objects.filter(organization=organization).values_list("ref", "cycle__ref")
+        )
+        for child, parent in Alignment.objects.filter(child__organization=organization).values_list(
+            "child__ref", "parent__ref"
+        ):
+            existing.objective_parents[child].add(parent)
+        for objective, linked in KeyResult.objects.filter(
+            organization=organization, linked_objective__isnull=False
+        ).values_list("objective__ref", "linked_objective__ref"):
+            existing.objective_links[objective].add(linked)
+        return existing
+
+
+class FileChecker:
+    """Collects every problem of a parsed file; `problems` is empty when it may be imported."""
+
+    def __init__(self, doc: OkrFile, existing: Existing, *, now: datetime | None = None) -> None:
+        self.doc = doc
+        self.existing = existing
+        self.now = now or timezone.now()
+        self.problems: list[PathProblem] = []
+        self.emails = existing.emails | {p.email for p in doc.people}
+        self.cycles = dict(existing.cycles)
+        self.cycles.update({c.ref: (c.start, c.end, c.state) for c in doc.cycles})
+        self.objective_cycles = dict(existing.objective_cycles)
+        self.objective_cycles.update({o.ref: o.cycle for o in doc.objectives})
+
+    def run(self) -> list[PathProblem]:
+        self.check_people()
+        self.check_teams()
+        self.check_cycles()
+        self.check_objectives()
+        return self.problems
+
+    def add(self, path: Path, message: str) -> None:
+        self.problems.append((path, message))
+
+    def check_email(self, path: Path, email: str | None) -> None:
+        if email is not None and email not in self.emails:
+            self.add(path, f"unknown person {email!r} (list them under people)")
+
+    def check_duplicates(self, section: str, refs: list[str], what: str = "ref") -> None:
+        seen: set[str] = set()
+        for index, ref in enumerate(refs):
+            if ref in seen:
+                self.add((section, index, what), f"duplicate {what} {ref!r}")
+            seen.add(ref)
+
+    def check_people(self) -> None:
+        self.check_duplicates("people", [p.email for p in self.doc.people], "email")
+        elsewhere = set(
+            User.objects.filter(email__in=[p.email for p in self.doc.people])
+            .exclude(email__in=self.existing.emails)
+            .exclude(organization__isnull=True)
+            .values_list("email", flat=True)
+        )
+        for index, person in enumerate(self.doc.people):
+            if person.email in elsewhere:
+                self.add(
+                    ("people", index, "email"), f"{person.email} belongs to another organization"
+                )
+
+    def check_teams(self) -> None:
+        self.check_duplicates("teams", [t.ref for t in self.doc.teams])
+        parents = dict(self.existing.team_parents)
+        parents.update({t.ref: t.parent for t in self.doc.teams})
+        for index, team in enumerate(self.doc.teams):
+            if team.parent is not None and team.parent not in parents:
+                self.add(("teams", index, "parent"), f"unknown team {team.parent!r}")
+            elif team.parent is not None and self._team_loop(parents, team.ref):
+                self.add(("teams", index, "parent"), f"team {team.ref!r} would be its own ancestor")
+            for key in ("members", "leads"):
+                for position, email in enumerate(getattr(team, key)):
+                    self.check_email(("teams", index, key, position), email)
+
+    @staticmethod
+    def _team_loop(parents: dict[str, str | None], ref: str) -> bool:
+        def parent_of(node: object) -> list[str]:
+            parent = parents.get(str(node))
+            return [parent] if parent else []
+
+        parent = parents.get(ref)
+        return parent is not None and rules.closes_loop(parent_of, ref, parent)
+
+    def check_cycles(self) -> None:
+        self.check_duplicates("cycles", [c.ref for c in self.doc.cycles])
+        for index, cycle in enumerate(self.doc.cycles):
+            for name, message in rules.cycle_problems(start=cycle.start, end=cycle.end):
+                self.add(("cycles", index, name), message)
+
+    def check_objectives(self) -> None:
+        self.check_duplicates("objectives", [o.ref for o in self.doc.objectives])
+        self.check_key_result_refs()
+        team_refs = set(self.existing.team_parents) | {t.ref for t in self.doc.teams}
+        for index, objective in enumerate(self.doc.objectives):
+            path: Path = ("objectives", index)
+            if objective.cycle not in self.cycles:
+                self.add((*path, "cycle"), f"unknown cycle {objective.cycle!r}")
+            if objective.team is not None and objective.team not in team_refs:
+                self.add((*path, "team"), f"unknown team {objective.team!r}")
+            self.check_email((*path, "owner"), objective.owner)
+            self.check_parents(path, objective)
+            self.check_override(
+                path, objective.cycle, objective.score_override, objective.override_reason
+            )
+            for kr_index, kr in enumerate(objective.key_results):
+                self.check_key_result((*path, "key_results", kr_index), objective, kr)
+        self.check_link_loops()
+
+    def check_key_result_refs(self) -> None:
+        seen: dict[str, Path] = {}
+        for index, objective in enumerate(self.doc.objectives):
+            for kr_index, kr in enumerate(objective.key_results):
+                path: Path = ("objectives", index, "key_results", kr_index, "ref")
+                if kr.ref in seen:
+                    self.add(path, f"duplicate key result ref {kr.ref!r}")
+                seen[kr.ref] = path
+
+    def check_parents(self, path: Path, objective: ObjectiveIn) -> None:
+        graph = self.alignment_graph()
+        for position, parent in enumerate(objective.parents):
+            where = (*path, "parents", position)
+            if parent not in self.objective_cycles:
+                self.add(where, f"unknown objective {parent!r}")
+            elif parent == objective.ref or rules.closes_loop(
+                lambda node: graph.get(str(node), set()), objective.ref, parent
+            ):
+                self.add(where, f"aligning {objective.ref!r} to {parent!r} would make a loop")
+            elif not self.encloses(self.objective_cycles[parent], objective.cycle):
+                self.add(
+                    where,
+                    f"{parent!r} is in cycle {self.objective_cycles[parent]!r}, which does not "
+                    f"contain {objective.cycle!r}",
+                )
+
+    def alignment_graph(self) -> dict[str, set[str]]:
+        if not hasattr(self, "_alignment_graph"):
+            graph = {k: set(v) for k, v in self.existing.objective_parents.items()}
+            graph.update({o.ref: set(o.parents) for o in self.doc.objectives})
+            self._alignment_graph = graph
+        return self._alignment_graph
+
+    def encloses(self, outer_ref: str, inner_ref: str) -> bool:
+        if outer_ref not in self.cycles or inner_ref not in self.cycles:
+            return True  # reported as an unknown cycle already
+        outer, inner = self.cycles[outer_ref], self.cycles[inner_ref]
+        return rules.cycle_encloses(
+            parent_start=outer[0], parent_end=outer[1], child_start=inner[0], child_end=inner[1]
+        )
+
+    def check_override(self, path: Path, cycle_ref: str, override: object, reason: str) -> None:
+        if override is None:
+            return
+        state = self.cycles.get(cycle_ref, (None, None, ""))[2]
+        if state != Cycle.State.CLOSED:
+            self.add((*path, "score_override"), "a score can be overridden only in a closed cycle")
+        if not 0 <= override <= 1:  # type: ignore[operator]
+            self.add((*path, "score_override"), f"must lie between 0.0 and 1.0, not {override}")
+        if not reason.strip():
+            self.add((*path, "override_reason"), "an overridden score needs a written reason")
+
+    def check_key_result(self, path: Path, objective: ObjectiveIn, kr: KeyResultIn) -> None:
+        cycle = self.cycles.get(objective.cycle)
+        for name, message in rules.key_result_problems(
+            type=kr.type,
+            start=kr.start,
+            target=kr.target,
+            threshold=kr.threshold,
+            low=kr.low,
+            high=kr.high,
+            weight=kr.weight,
+            due=kr.due,
+            cycle_start=cycle[0] if cycle else None,
+            cycle_end=cycle[1] if cycle else None,
+            has_linked_objective=kr.objective is not None,
+        ):
+            self.add((*path, name), message)
+        if kr.objective is not None:
+            if kr.type != "linked":
+                self.add((*path, "objective"), "only a linked key result follows an objective")
+            elif kr.objective not in self.objective_cycles:
+                self.add((*path, "objective"), f"unknown objective {kr.objective!r}")
+            elif kr.objective == objective.ref:
+                self.add((*path, "objective"), "a key result cannot follow its own objective")
+        if kr.milestones and kr.type != "milestones":
+            self.add((*path, "milestones"), "only a milestones key result has milestones")
+        self.check_email((*path, "owner"), kr.owner)
+        self.check_override(path, objective.cycle, kr.score_override, kr.override_reason)
+        self.check_checkins(path, kr)
+
+    def check_checkins(self, path: Path, kr: KeyResultIn) -> None:
+        moments: set[datetime] = set()
+        for index, checkin in enumerate(kr.checkins):
+            where: Path = (*path, "checkins", index)
+            at = checkin_moment(checkin.at)
+            if at in moments:
+                self.add((*where, "at"), f"a second check-in at {at.isoformat()}")
+            moments.add(at)
+            self.check_checkin_value(where, kr, checkin, at)
+            self.check_email((*where, "by"), checkin.by)
+
+    def check_checkin_value(
+        self, where: Path, kr: KeyResultIn, checkin: CheckinIn, at: datetime
+    ) -> None:
+        for name, message in rules.checkin_problems(
+            type=kr.type, value=checkin.value, confidence=checkin.confidence, at=at, now=self.now
+        ):
+            self.add((*where, name), message)
+
+    def check_link_loops(self) -> None:
+        links = {k: set(v) for k, v in self.existing.objective_links.items()}
+        for objective in self.doc.objectives:
+            links[objective.ref] = {kr.objective for kr in objective.key_results if kr.objective}
+        for index, objective in enumerate(self.doc.objectives):
+            for kr_index, kr in enumerate(objective.key_results):
+                if (
+                    kr.objective
+                    and kr.objective != objective.ref
+                    and self._link_loop(links, objective.ref, kr.objective)
+                ):
+                    self.add(
+                        ("objectives", index, "key_results", kr_index, "objective"),
+                        f"following {kr.objective!r} would make a loop of linked key results",
+                    )
+
+    @staticmethod
+    def _link_loop(links: dict[str, set[str]], source: str, target: str) -> bool:
+        return rules.closes_loop(lambda node: links.get(str(node), set()), source, target)
+
+
+def iter_key_results(doc: OkrFile) -> Iterator[tuple[Path, ObjectiveIn, KeyResultIn]]:
+    for index, objective in enumerate(doc.objectives):
+        for kr_index, kr in enumerate(objective.key_results):
+            yield ("objectives", index, "key_results", kr_index), objective, kr

@@ -1,0 +1,420 @@
+"""`pacer export`: the OKR file (YAML), the same shape with computed fields (JSON), or CSV.
+
+Exports read through `selectors.objectives_for_export`, so a person's export never holds
+what that person may not see.
+"""
+
+import csv
+import io
+import json
+from collections import defaultdict
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+import yaml
+
+from pacer.accounts.models import User
+from pacer.okrs import selectors
+from pacer.okrs.models import (
+    Alignment,
+    CheckIn,
+    Cycle,
+    KeyResult,
+    Membership,
+    Milestone,
+    Objective,
+    Organization,
+    Team,
+)
+
+FORMATS = ("yaml", "json", "csv")
+
+
+def number(value: Decimal | None) -> int | float | None:
+    """A Decimal as the plainest JSON/YAML number (90, not 90.000000)."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def moment(at: datetime) -> date | str:
+    """Midnight UTC reads back as a plain date; anything else as ISO 8601."""
+    at = at.astimezone(UTC)
+    return at.date() if at.time() == time.min else at.isoformat()
+
+
+def _compact(values: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
+    """Leave out keys that hold their default, so files stay short and readable."""
+    return {k: v for k, v in values.items() if k not in defaults or defaults[k] != v}
+
+
+class Exporter:
+    def __init__(
+        self,
+        organization: Organization,
+        *,
+        viewer: User | None = None,
+        cycle: Cycle | None = None,
+        as_of: date | None = None,
+        computed: bool = False,
+    ) -> None:
+        self.organization = organization
+        self.as_of = as_of or date.today()
+        self.computed = computed
+        objectives = selectors.objectives_for_export(organization, viewer=viewer)
+        # A viewer's export names only objectives the viewer may see, even as a parent or
+        # as the objective a linked key result follows.
+        self.visible_ids: set[int] | None = (
+            None if viewer is None else set(objectives.values_list("pk", flat=True))
+        )
+        if cycle is not None:
+            objectives = objectives.filter(cycle=cycle)
+        self.objectives = list(
+            objectives.select_related("cycle", "team", "owner").order_by("cycle__start", "id")
+        )
+
+    def may_name(self, objective_id: int | None) -> bool:
+        return self.visible_ids is None or objective_id in self.visible_ids
+
+    # --- document ----------------------------------------------------------------------
+
+    def document(self) -> dict[str, Any]:
+        organization = self.organization
+        return {
+            "organization": organization.name,
+            "settings": {
+                "at_risk_gap": number(organization.at_risk_gap),
+                "off_track_gap": number(organization.off_track_gap),
+            },
+            "people": self.people(),
+            "teams": self.teams(),
+            "cycles": self.cycles(),
+            "objectives": self.objective_entries(),
+        }
+
+    def people(self) -> list[dict[str, Any]]:
+        people = User.objects.filter(organization=self.organization).order_by("email")
+        return [
+            _compact(
+                {
+                    "email": p.email,
+                    "name": p.name,
+                    "admin": p.is_org_admin,
+                    "active": p.is_active,
+                },
+                {"admin": False, "active": True},
+            )
+            for p in people
+        ]
+
+    def teams(self) -> list[dict[str, Any]]:
+        memberships = defaultdict(list)
+        for m in Membership.objects.filter(team__organization=self.organization).select_related(
+            "person"
+        ):
+            memberships[m.team_id].append(m)
+        teams = Team.objects.filter(organization=self.organization).select_related("parent")
+        entries = []
+        for team in _parents_first(list(teams)):
+            members = sorted(memberships[team.pk], key=lambda m: m.person.email)
+            entries.append(
+                _compact(
+                    {
+                        "ref": team.ref,
+                        "name": team.name,
+                        "parent": team.parent.ref if team.parent else None,
+                        "members": [m.person.email for m in members],
+                        "leads": [m.person.email for m in members if m.is_lead],
+                    },
+                    {"parent": None, "members": [], "leads": []},
+                )
+            )
+        return entries
+
+    def cycles(self) -> list[dict[str, Any]]:
+        cycles = Cycle.objects.filter(organization=self.organization).order_by("start", "-end")
+        return [
+            {"ref": c.ref, "name": c.name, "start": c.start, "end": c.end, "state": c.state}
+            for c in cycles
+        ]
+
+    def objective_entries(self) -> list[dict[str, Any]]:
+        ids = [o.pk for o in self.objectives]
+        parents = defaultdict(list)
+        for child_id, parent_id, parent_ref in (
+            Alignment.objects.filter(child_id__in=ids)
+            .order_by("parent__ref")
+            .values_list("child_id", "parent_id", "parent__ref")
+        ):
+            if self.may_name(parent_id):
+                parents[child_id].append(parent_ref)
+        key_results = self.key_results_by_objective(ids)
+        return [self.objective_entry(o, parents[o.pk], key_results[o.pk]) for o in self.objectives]
+
+    def objective_entry(
+        self, objective: Objective, parents: list[str], key_results: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        entry = _compact(
+            {
+                "ref": objective.ref,
+                "title": objective.title,
+                "description": objective.description,
+                "cycle": objective.cycle.ref,
+                "team": objective.team.ref if objective.team else None,
+                "owner": objective.owner.email,
+                "kind": objective.kind,
+                "visibility": objective.visibility,
+                "parents": parents,
+                "archived": objective.archived_at is not None,
+                "score_override": number(objective.score_override),
+                "override_reason": objective.override_reason,
+                "went_well": objective.went_well,
+                "went_wrong": objective.went_wrong,
+                "learned": objective.learned,
+            },
+            {
+                "description": "",
+                "team": None,
+                "parents": [],
+                "archived": False,
+                "score_override": None,
+                "override_reason": "",
+                "went_well": "",
+                "went_wrong": "",
+                "learned": "",
+            },
+        )
+        if self.computed:
+            pace = selectors.objective_pace(objective, on=self.as_of, bands=self.organization.bands)
+            entry.update(_pace_fields(pace))
+        entry["key_results"] = key_results
+        return entry
+
+    def key_results_by_objective(self, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+        key_results = list(
+            KeyResult.objects.filter(objective_id__in=ids)
+            .select_related("linked_objective", "owner", "objective__cycle")
+            .order_by("objective_id", "position", "id")
+        )
+        kr_ids = [kr.pk for kr in key_results]
+        milestones = defaultdict(list)
+        for m in Milestone.objects.filter(key_result_id__in=kr_ids).order_by("position", "id"):
+            milestones[m.key_result_id].append(m)
+        checkins = defaultdict(list)
+        for c in (
+            CheckIn.objects.filter(key_result_id__in=kr_ids)
+            .select_related("author")
+            .order_by("at", "id")
+        ):
+            checkins[c.key_result_id].append(c)
+        result = defaultdict(list)
+        for kr in key_results:
+            result[kr.objective_id].append(
+                self.key_result_entry(kr, milestones[kr.pk], checkins[kr.pk])
+            )
+        return result
+
+    def key_result_entry(
+        self, kr: KeyResult, milestones: list[Milestone], checkins: list[CheckIn]
+    ) -> dict[str, Any]:
+        entry = _compact(
+            {
+                "ref": kr.ref,
+                "title": kr.title,
+                "description": kr.description,
+                "type": kr.type,
+                "unit": kr.unit,
+                "start": number(kr.start),
+                "target": number(kr.target),
+                "threshold": number(kr.threshold),
+                "low": number(kr.low),
+                "high": number(kr.high),
+                "objective": kr.linked_objective.ref
+                if kr.linked_objective and self.may_name(kr.linked_objective_id)
+                else None,
+                "weight": number(kr.weight),
+                "due": kr.due,
+                "owner": kr.owner.email if kr.owner else None,
+                "score_override": number(kr.score_override),
+                "override_reason": kr.override_reason,
+            },
+            {
+                "description": "",
+                "unit": "",
+                "start": None,
+                "target": None,
+                "threshold": None,
+                "low": None,
+                "high": None,
+                "objective": None,
+                "weight": 1,
+                "due": None,
+                "owner": None,
+                "score_override": None,
+                "override_reason": "",
+            },
+        )
+        if milestones:
+            entry["milestones"] = [
+                _compact(
+                    {"title": m.title, "weight": number(m.weight), "done": m.done},
+                    {"weight": 1, "done": False},
+                )
+                for m in milestones
+            ]
+        if self.computed:
+            pace = selectors.key_result_pace(
+                kr, kr.objective.cycle, on=self.as_of, bands=self.organization.bands
+            )
+            entry.update(_pace_fields(pace))
+            entry["current"] = number(kr.current)
+            entry["confidence"] = kr.confidence or None
+        if checkins:
+            entry["checkins"] = [_checkin_entry(c) for c in checkins]
+        return entry
+
+    # --- formats -----------------------------------------------------------------------
+
+    def to_yaml(self) -> str:
+        return yaml.dump(
+            self.document(),
+            Dumper=_Dumper,
+            sort_keys=False,
+            allow_unicode=True,
+            default_flow_style=False,
+            width=100,
+        )
+
+    def to_json(self) -> str:
+        return json.dumps(self.document(), indent=2, ensure_ascii=False, default=_json_default)
+
+    def to_csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(CSV_COLUMNS)
+        for objective in self.document()["objectives"]:
+            for kr in objective["key_results"]:
+                writer.writerow(_csv_row(objective, kr))
+        return out.getvalue()
+
+
+CSV_COLUMNS = [
+    "cycle",
+    "objective_ref",
+    "objective",
+    "team",
+    "owner",
+    "kind",
+    "visibility",
+    "objective_progress",
+    "objective_status",
+    "objective_score",
+    "key_result_ref",
+    "key_result",
+    "type",
+    "unit",
+    "start",
+    "target",
+    "threshold",
+    "low",
+    "high",
+    "weight",
+    "due",
+    "current",
+    "confidence",
+    "progress",
+    "expected",
+    "status",
+    "score",
+    "color",
+    "last_checkin_at",
+]
+
+
+def _csv_row(objective: dict[str, Any], kr: dict[str, Any]) -> list[Any]:
+    last = kr.get("checkins", [{}])[-1].get("at", "")
+    values = {
+        "cycle": objective["cycle"],
+        "objective_ref": objective["ref"],
+        "objective": objective["title"],
+        "team": objective.get("team", ""),
+        "owner": objective["owner"],
+        "kind": objective["kind"],
+        "visibility": objective["visibility"],
+        "objective_progress": objective["progress"],
+        "objective_status": objective["status"],
+        "objective_score": objective["score"],
+        "key_result_ref": kr["ref"],
+        "key_result": kr["title"],
+        "last_checkin_at": last,
+        **{k: kr.get(k, "") for k in CSV_COLUMNS[12:28]},
+    }
+    return [_cell(values[column]) for column in CSV_COLUMNS]
+
+
+def _cell(value: Any) -> Any:
+    """Spreadsheets run cells that start with = + - @ as formulas; text gets a leading '."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _pace_fields(pace: selectors.Pace) -> dict[str, Any]:
+    return {
+        "progress": number(pace.progress),
+        "expected": number(pace.expected),
+        "status": pace.status,
+        "score": number(pace.score),
+        "color": pace.color,
+    }
+
+
+def _checkin_entry(checkin: CheckIn) -> dict[str, Any]:
+    return _compact(
+        {
+            "at": moment(checkin.at),
+            "value": number(checkin.value),
+            "confidence": checkin.confidence or None,
+            "note": checkin.note,
+            "by": checkin.author.email if checkin.author else None,
+        },
+        {"value": None, "confidence": None, "note": "", "by": None},
+    )
+
+
+def _parents_first(teams: list[Team]) -> list[Team]:
+    """Order teams so that each parent precedes its children, then by ref."""
+    by_parent: dict[int | None, list[Team]] = defaultdict(list)
+    for team in teams:
+        by_parent[team.parent_id].append(team)
+    ordered: list[Team] = []
+    pending = sorted(by_parent[None], key=lambda t: t.ref, reverse=True)
+    while pending:
+        team = pending.pop()
+        ordered.append(team)
+        pending.extend(sorted(by_parent[team.pk], key=lambda t: t.ref, reverse=True))
+    return ordered
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return number(value)
+    raise TypeError(f"cannot export {type(value).__name__}")
+
+
+class _Dumper(yaml.SafeDumper):
+    """Flow style for short flat mappings (check-ins, milestones), block style elsewhere."""
+
+
+def _represent_dict(dumper: yaml.SafeDumper, data: dict[str, Any]) -> yaml.Node:
+    flat = all(not isinstance(v, dict | list) for v in data.values())
+    short = len(str(data)) < 100
+    return dumper.represent_mapping("tag:yaml.org,2002:map", data, flow_style=flat and short)
+
+
+_Dumper.add_representer(dict, _represent_dict)

@@ -1,0 +1,440 @@
+"""`pacer import`: creates or updates an organization's OKRs from a file, all or nothing.
+
+The file is parsed (with line numbers), validated in shape (`schema`) and against itself and
+the database (`checks`), then written in one transaction. Progress is recomputed for the
+whole organization at the end with the same engine the services use.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path as FilePath
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+from pydantic import ValidationError
+
+from pacer.accounts.models import User
+from pacer.okrs import rollup, services
+from pacer.okrs.models import (
+    Alignment,
+    CheckIn,
+    Cycle,
+    KeyResult,
+    Membership,
+    Milestone,
+    Objective,
+    Organization,
+    Team,
+)
+from pacer.okrs.okrfile.checks import Existing, FileChecker, PathProblem, checkin_moment
+from pacer.okrs.okrfile.loader import FileProblem, LineMap, format_path, line_of, load_with_lines
+from pacer.okrs.okrfile.schema import KeyResultIn, ObjectiveIn, OkrFile
+
+# What may still change on an objective or key result once its cycle is closed.
+EDITABLE_AFTER_CLOSE = {"score_override", "override_reason", "went_well", "went_wrong", "learned"}
+
+
+class ImportFailed(Exception):
+    """The file was refused; nothing was written. `errors` are ready-to-print lines."""
+
+    def __init__(self, errors: list[str]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(errors))
+
+
+@dataclass
+class ImportReport:
+    source: str
+    dry_run: bool = False
+    created: Counter[str] = field(default_factory=Counter)
+    updated: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def changed(self) -> bool:
+        return bool(+self.created or +self.updated)
+
+    def summary(self) -> str:
+        if not self.changed:
+            return f"{self.source}: nothing to change."
+        parts = [f"created {n} {kind}" for kind, n in sorted(self.created.items()) if n]
+        parts += [f"updated {n} {kind}" for kind, n in sorted(self.updated.items()) if n]
+        verb = "would be" if self.dry_run else "was"
+        return f"{self.source} {verb} imported: " + ", ".join(parts) + "."
+
+
+class _DryRun(Exception):
+    """Raised to roll back a dry run after every write was tried."""
+
+
+def import_file(path: str, *, dry_run: bool = False) -> ImportReport:
+    try:
+        text = FilePath(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ImportFailed([f"{path}: cannot be read: {error}"]) from error
+    try:
+        data, lines = load_with_lines(text)
+    except FileProblem as problem:
+        raise ImportFailed([f"{path}:{problem.line}: {problem.message}"]) from problem
+    return import_document(data, source=path, lines=lines, dry_run=dry_run)
+
+
+def import_document(
+    data: Any, *, source: str, lines: LineMap | None = None, dry_run: bool = False
+) -> ImportReport:
+    lines = lines or {}
+
+    def refuse(problems: list[PathProblem]) -> ImportFailed:
+        return ImportFailed([_describe(source, lines, path, msg) for path, msg in problems])
+
+    if not isinstance(data, dict):
+        raise refuse([((), "the file must be a mapping with an `organization` key")])
+    try:
+        doc = OkrFile.model_validate(data)
+    except ValidationError as error:
+        raise refuse([(tuple(e["loc"]), e["msg"]) for e in error.errors()]) from error
+    organization = Organization.objects.filter(name=doc.organization).first()
+    problems = FileChecker(doc, Existing.load(organization)).run()
+    if problems:
+        raise refuse(problems)
+    report = ImportReport(source=source, dry_run=dry_run)
+    try:
+        with transaction.atomic():
+            problems = _Writer(doc, report).write()
+            if problems:
+                raise refuse(problems)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return report
+
+
+def _describe(source: str, lines: LineMap, path: tuple[Any, ...], message: str) -> str:
+    line = line_of(lines, path)
+    where = f"{source}:{line}" if line else source
+    return f"{where}: {format_path(path)}: {message}" if path else f"{where}: {message}"
+
+
+class _Writer:
+    """Applies a checked file. Saves only what differs, so a second import changes nothing."""
+
+    def __init__(self, doc: OkrFile, report: ImportReport) -> None:
+        self.doc = doc
+        self.report = report
+        self.problems: list[PathProblem] = []
+        self.people: dict[str, User] = {}
+        self.teams: dict[str, Team] = {}
+        self.cycles: dict[str, Cycle] = {}
+        self.objectives: dict[str, Objective] = {}
+        self.frozen_cycles: set[int] = set()
+
+    def write(self) -> list[PathProblem]:
+        self.organization = self.write_organization()
+        self.write_people()
+        self.write_teams()
+        self.write_cycles()
+        self.write_objectives()
+        for index, objective in enumerate(self.doc.objectives):
+            self.write_key_results(index, objective)
+        if self.problems:
+            return self.problems
+        self.store_progress()
+        self.close_cycles()
+        self.write_closing_notes()
+        return self.problems
+
+    # --- helpers -----------------------------------------------------------------------
+
+    def sync(self, obj: Model, kind: str, path: tuple[Any, ...], /, **values: Any) -> bool:
+        """Create or update `obj` with `values`; count it; refuse changes to closed cycles."""
+        creating = obj.pk is None
+        changed = [name for name, value in values.items() if creating or _differs(obj, name, value)]
+        if not creating and not changed:
+            return False
+        for name in changed:
+            setattr(obj, name, values[name])
+        if self.is_frozen(obj) and (creating or set(changed) - EDITABLE_AFTER_CLOSE):
+            what = "cannot add to it" if creating else f"cannot change {changed[0]}"
+            self.problems.append((path, f"belongs to a closed cycle; {what}"))
+            return False
+        if creating:
+            obj.save()
+        else:
+            # Only the changed columns: other instances may have stored newer derived values.
+            stamp = ["updated_at"] if hasattr(obj, "updated_at") else []
+            obj.save(update_fields=[*changed, *stamp])
+        (self.report.created if creating else self.report.updated)[kind] += 1
+        return True
+
+    def is_frozen(self, obj: Model) -> bool:
+        if isinstance(obj, Objective):
+            return obj.cycle_id in self.frozen_cycles
+        if isinstance(obj, KeyResult):
+            return obj.objective.cycle_id in self.frozen_cycles
+        if isinstance(obj, CheckIn):
+            return obj.key_result.objective.cycle_id in self.frozen_cycles
+        return False
+
+    def person(self, email: str | None) -> User | None:
+        if email is None:
+            return None
+        if email not in self.people:
+            self.people[email] = User.objects.get(email=email)
+        return self.people[email]
+
+    # --- sections ----------------------------------------------------------------------
+
+    def write_organization(self) -> Organization:
+        organization = Organization.objects.filter(name=self.doc.organization).first()
+        organization = organization or Organization(name=self.doc.organization)
+        self.sync(
+            organization,
+            "organizations",
+            ("settings",),
+            at_risk_gap=self.doc.settings.at_risk_gap,
+            off_track_gap=self.doc.settings.off_track_gap,
+        )
+        return organization
+
+    def write_people(self) -> None:
+        existing = {u.email: u for u in User.objects.filter(organization=self.organization)}
+        for index, person in enumerate(self.doc.people):
+            user = existing.get(person.email) or User.objects.filter(email=person.email).first()
+            if user is None:
+                user = User(email=person.email)
+                user.set_unusable_password()
+            self.sync(
+                user,
+                "people",
+                ("people", index),
+                name=person.name,
+                organization=self.organization,
+                role=User.Role.ADMIN if person.admin else User.Role.MEMBER,
+                is_active=person.active,
+            )
+            self.people[person.email] = user
+
+    def write_teams(self) -> None:
+        self.teams = {t.ref: t for t in Team.objects.filter(organization=self.organization)}
+        # Parents may come later in the file: create every team first, then link the tree.
+        for team in self.doc.teams:
+            if team.ref not in self.teams:
+                self.teams[team.ref] = Team.objects.create(
+                    organization=self.organization, ref=team.ref, name=team.name
+                )
+                self.report.created["teams"] += 1
+        for index, team in enumerate(self.doc.teams):
+            parent = self.teams[team.parent] if team.parent else None
+            self.sync(
+                self.teams[team.ref], "teams", ("teams", index), name=team.name, parent=parent
+            )
+            self.write_memberships(self.teams[team.ref], team.members, team.leads)
+
+    def write_memberships(self, team: Team, members: list[str], leads: list[str]) -> None:
+        wanted = {email: email in leads for email in [*members, *leads]}
+        current = {m.person.email: m for m in team.memberships.select_related("person")}
+        for email, membership in current.items():
+            if email not in wanted:
+                membership.delete()
+                self.report.updated["memberships"] += 1
+        for email, is_lead in wanted.items():
+            membership = current.get(email) or Membership(team=team, person=self.person(email))
+            self.sync(membership, "memberships", ("teams",), is_lead=is_lead)
+
+    def write_cycles(self) -> None:
+        self.cycles = {c.ref: c for c in Cycle.objects.filter(organization=self.organization)}
+        for index, cycle in enumerate(self.doc.cycles):
+            row = self.cycles.get(cycle.ref) or Cycle(organization=self.organization, ref=cycle.ref)
+            if row.pk and row.is_closed and cycle.state != Cycle.State.CLOSED:
+                services.cycle_reopen(cycle=row, state=cycle.state)
+                self.report.updated["cycles"] += 1
+            # A cycle to be closed stays open until its check-ins are loaded (close_cycles).
+            state = row.state if row.is_closed else _open_state(cycle.state)
+            self.sync(
+                row,
+                "cycles",
+                ("cycles", index),
+                name=cycle.name,
+                start=cycle.start,
+                end=cycle.end,
+                state=state,
+            )
+            self.cycles[cycle.ref] = row
+        self.frozen_cycles = {c.pk for c in self.cycles.values() if c.is_closed}
+
+    def write_objectives(self) -> None:
+        self.objectives = {
+            o.ref: o for o in Objective.objects.filter(organization=self.organization)
+        }
+        for index, objective in enumerate(self.doc.objectives):
+            self.write_objective(index, objective)
+        for index, objective in enumerate(self.doc.objectives):
+            self.write_alignments(index, objective)
+
+    def write_objective(self, index: int, objective: ObjectiveIn) -> None:
+        row = self.objectives.get(objective.ref) or Objective(
+            organization=self.organization, ref=objective.ref
+        )
+        archived = (row.archived_at or timezone.now()) if objective.archived else None
+        self.sync(
+            row,
+            "objectives",
+            ("objectives", index),
+            title=objective.title,
+            description=objective.description,
+            cycle=self.cycles[objective.cycle],
+            team=self.teams[objective.team] if objective.team else None,
+            owner=self.person(objective.owner),
+            kind=objective.kind,
+            visibility=objective.visibility,
+            archived_at=archived,
+        )
+        self.objectives[objective.ref] = row
+
+    def write_alignments(self, index: int, objective: ObjectiveIn) -> None:
+        child = self.objectives[objective.ref]
+        wanted = {self.objectives[ref].pk for ref in objective.parents}
+        current = set(Alignment.objects.filter(child=child).values_list("parent_id", flat=True))
+        if wanted == current:
+            return
+        if child.cycle_id in self.frozen_cycles:
+            self.problems.append((("objectives", index, "parents"), "belongs to a closed cycle"))
+            return
+        Alignment.objects.filter(child=child, parent_id__in=current - wanted).delete()
+        Alignment.objects.bulk_create(
+            [Alignment(child=child, parent_id=parent_id) for parent_id in wanted - current]
+        )
+        self.report.created["alignments"] += len(wanted - current)
+
+    def write_key_results(self, index: int, objective: ObjectiveIn) -> None:
+        existing = {
+            kr.ref: kr
+            for kr in KeyResult.objects.filter(
+                organization=self.organization, ref__in=[k.ref for k in objective.key_results]
+            )
+        }
+        for kr_index, kr in enumerate(objective.key_results):
+            path = ("objectives", index, "key_results", kr_index)
+            row = existing.get(kr.ref) or KeyResult(organization=self.organization, ref=kr.ref)
+            self.sync(row, "key results", path, **self.key_result_values(objective, kr_index, kr))
+            if row.pk is None:
+                continue
+            self.write_milestones(path, row, kr)
+            self.write_checkins(path, row, kr)
+
+    def key_result_values(self, objective: ObjectiveIn, position: int, kr: KeyResultIn) -> dict:
+        return {
+            "objective": self.objectives[objective.ref],
+            "title": kr.title,
+            "description": kr.description,
+            "type": kr.type,
+            "unit": kr.unit,
+            "start": kr.start,
+            "target": kr.target,
+            "threshold": kr.threshold,
+            "low": kr.low,
+            "high": kr.high,
+            "linked_objective": self.objectives[kr.objective] if kr.objective else None,
+            "weight": kr.weight,
+            "due": kr.due,
+            "owner": self.person(kr.owner),
+            "position": position,
+        }
+
+    def write_milestones(self, path: tuple[Any, ...], row: KeyResult, kr: KeyResultIn) -> None:
+        wanted = [(m.title, m.weight, m.done) for m in kr.milestones]
+        current = list(row.milestones.order_by("position", "id"))
+        if [(m.title, m.weight, m.done) for m in current] == wanted:
+            return
+        if self.is_frozen(row):
+            self.problems.append(((*path, "milestones"), "belongs to a closed cycle"))
+            return
+        row.milestones.all().delete()
+        Milestone.objects.bulk_create(
+            [
+                Milestone(key_result=row, title=t, weight=w, done=d, position=i)
+                for i, (t, w, d) in enumerate(wanted)
+            ]
+        )
+        self.report.created["milestones"] += len(wanted)
+
+    def write_checkins(self, path: tuple[Any, ...], row: KeyResult, kr: KeyResultIn) -> None:
+        current = {c.at: c for c in row.checkins.all()}
+        for index, checkin in enumerate(kr.checkins):
+            at = checkin_moment(checkin.at)
+            target = current.get(at) or CheckIn(key_result=row, at=at)
+            self.sync(
+                target,
+                "check-ins",
+                (*path, "checkins", index),
+                value=checkin.value,
+                confidence=checkin.confidence or "",
+                note=checkin.note,
+                author=self.person(checkin.by),
+            )
+
+    def store_progress(self) -> None:
+        """Recompute the organization with the engine and store what differs."""
+        snapshot = rollup.compute_all(self.organization)
+        krs = [
+            kr
+            for kr in KeyResult.objects.filter(organization=self.organization)
+            if rollup.apply_derived(kr, snapshot.key_results[kr.pk])
+        ]
+        KeyResult.objects.bulk_update(
+            krs, ["current", "confidence", "last_checkin_at", "progress"], batch_size=500
+        )
+        objectives = []
+        for objective in Objective.objects.filter(organization=self.organization):
+            if objective.progress != snapshot.objectives[objective.pk]:
+                objective.progress = snapshot.objectives[objective.pk]
+                objectives.append(objective)
+        Objective.objects.bulk_update(objectives, ["progress"], batch_size=500)
+
+    def close_cycles(self) -> None:
+        for cycle in self.doc.cycles:
+            row = self.cycles[cycle.ref]
+            if cycle.state == Cycle.State.CLOSED and not row.is_closed:
+                services.cycle_close(cycle=row)
+                self.frozen_cycles.add(row.pk)
+
+    def write_closing_notes(self) -> None:
+        key_results = {
+            kr.ref: kr
+            for kr in KeyResult.objects.filter(organization=self.organization).select_related(
+                "objective"
+            )
+        }
+        for index, objective in enumerate(self.doc.objectives):
+            row = self.objectives[objective.ref]
+            self.sync(
+                row,
+                "objectives",
+                ("objectives", index),
+                score_override=objective.score_override,
+                override_reason=objective.override_reason,
+                went_well=objective.went_well,
+                went_wrong=objective.went_wrong,
+                learned=objective.learned,
+            )
+            for kr_index, kr in enumerate(objective.key_results):
+                self.sync(
+                    key_results[kr.ref],
+                    "key results",
+                    ("objectives", index, "key_results", kr_index),
+                    score_override=kr.score_override,
+                    override_reason=kr.override_reason,
+                )
+
+
+def _differs(obj: Model, name: str, value: Any) -> bool:
+    """Compare foreign keys by id, so checking for a change loads no related row."""
+    if isinstance(value, Model) or (value is None and f"{name}_id" in obj.__dict__):
+        return getattr(obj, f"{name}_id") != (value.pk if value is not None else None)
+    return getattr(obj, name) != value
+
+
+def _open_state(state: str) -> str:
+    return Cycle.State.ACTIVE if state == Cycle.State.CLOSED else state

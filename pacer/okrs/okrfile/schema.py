@@ -1,0 +1,117 @@
+"""The shape of an OKR file (docs/okr-file.md). Unknown keys are refused."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+Ref = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_-]+$", max_length=100)
+]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=254)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Number = Annotated[Decimal, Field(allow_inf_nan=False, max_digits=24, decimal_places=6)]
+Confidence = Literal["on_track", "at_risk", "off_track"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SettingsIn(Strict):
+    at_risk_gap: Number = Decimal("0.10")
+    off_track_gap: Number = Decimal("0.25")
+
+
+class PersonIn(Strict):
+    email: Email
+    name: str = ""
+    admin: bool = False
+    active: bool = True
+
+    @field_validator("email")
+    @classmethod
+    def looks_like_email(cls, value: str) -> str:
+        if "@" not in value or value.startswith("@") or value.endswith("@"):
+            raise ValueError(f"{value!r} is not an email address")
+        return value
+
+
+class TeamIn(Strict):
+    ref: Ref
+    name: Title
+    parent: Ref | None = None
+    members: list[Email] = []
+    leads: list[Email] = []
+
+
+class CycleIn(Strict):
+    ref: Ref
+    name: Title
+    start: date
+    end: date
+    state: Literal["planning", "active", "closed"] = "active"
+
+
+class CheckinIn(Strict):
+    at: datetime | date
+    value: Number | None = None
+    confidence: Confidence | None = None
+    note: str = ""
+    by: Email | None = None
+
+
+class MilestoneIn(Strict):
+    title: Title
+    weight: Number = Decimal(1)
+    done: bool = False
+
+
+class KeyResultIn(Strict):
+    ref: Ref
+    title: Title
+    description: str = ""
+    type: Literal["metric", "boolean", "milestones", "stay_above", "stay_below", "range", "linked"]
+    unit: Annotated[str, StringConstraints(max_length=30)] = ""
+    start: Number | None = None
+    target: Number | None = None
+    threshold: Number | None = None
+    low: Number | None = None
+    high: Number | None = None
+    objective: Ref | None = None
+    weight: Number = Decimal(1)
+    due: date | None = None
+    owner: Email | None = None
+    milestones: list[MilestoneIn] = []
+    checkins: list[CheckinIn] = []
+    score_override: Number | None = None
+    override_reason: str = ""
+
+
+class ObjectiveIn(Strict):
+    ref: Ref
+    title: Title
+    description: str = ""
+    cycle: Ref
+    team: Ref | None = None
+    owner: Email
+    kind: Literal["committed", "aspirational"] = "aspirational"
+    visibility: Literal["public", "private"] = "public"
+    parents: list[Ref] = []
+    archived: bool = False
+    key_results: list[KeyResultIn] = []
+    score_override: Number | None = None
+    override_reason: str = ""
+    went_well: str = ""
+    went_wrong: str = ""
+    learned: str = ""
+
+
+class OkrFile(Strict):
+    organization: Title
+    settings: SettingsIn = SettingsIn()
+    people: list[PersonIn] = []
+    teams: list[TeamIn] = []
+    cycles: list[CycleIn] = []
+    objectives: list[ObjectiveIn] = []

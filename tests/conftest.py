@@ -1,0 +1,159 @@
+"""Test-wide set-up.
+
+* Settings: the suite runs with DEBUG off (production settings) but without the HTTPS-only
+  parts, a fast password hasher and a temporary data folder.
+* PACER_TEST_DB=postgres: a throw-away PostgreSQL cluster (tests/pgcluster.py) becomes the
+  default database; pytest-django creates the test database in it. Missing binaries fail the
+  run: there is no silent fallback to SQLite.
+* `browser` / `page`: Chromium through Playwright's sync API, for tests marked `browser`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from tests.pgcluster import PostgresCluster, PostgresUnavailable
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+cluster_key = pytest.StashKey[PostgresCluster]()
+data_dir_key = pytest.StashKey[Path]()
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def test_database() -> str:
+    choice = os.environ.get("PACER_TEST_DB", "sqlite").strip().lower() or "sqlite"
+    return "postgres" if choice == "postgresql" else choice
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.option.help or config.option.version or hasattr(config, "workerinput"):
+        return
+    from django.conf import settings
+
+    # pytest-django has loaded the settings before this file is imported, so the environment
+    # is too late for them: override the settings themselves.
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        *settings.PASSWORD_HASHERS,
+    ]
+    if "PACER_DATA_DIR" not in os.environ:  # `make test` sets it; a bare `pytest` may not
+        data_dir = Path(tempfile.mkdtemp(prefix="pacer-data-"))
+        config.stash[data_dir_key] = data_dir
+        os.environ["PACER_DATA_DIR"] = str(data_dir)  # for commands run in subprocesses
+        settings.DATA_DIR = data_dir
+        settings.STATIC_ROOT = data_dir / "static"
+
+    database = test_database()
+    if database == "postgres":
+        use_postgres(config, settings)
+    elif database != "sqlite":
+        pytest.exit(f"PACER_TEST_DB={database!r}: use 'postgres' or 'sqlite'.", returncode=1)
+
+
+def use_postgres(config: pytest.Config, settings: Any) -> None:
+    from pacer.settings import database_settings
+
+    try:
+        cluster = PostgresCluster()
+        url = cluster.start()
+    except PostgresUnavailable as error:
+        pytest.exit(f"PACER_TEST_DB=postgres: {error}", returncode=1)
+    except Exception as error:
+        pytest.exit(
+            f"PACER_TEST_DB=postgres: could not start PostgreSQL: {error}\n"
+            f"{getattr(error, 'stderr', '')}",
+            returncode=1,
+        )
+    config.stash[cluster_key] = cluster
+    atexit.register(cluster.stop)  # in case pytest dies before pytest_unconfigure
+    settings.DATABASES["default"] = database_settings(url)
+
+    from django.db import connections
+
+    # Forget the connections (and their settings) made before the switch.
+    for connection in connections.all(initialized_only=True):
+        connection.close()
+        del connections[connection.alias]
+    connections.__dict__.pop("settings", None)
+    connections._settings = None  # type: ignore[attr-defined]
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    cluster = config.stash.get(cluster_key, None)
+    if cluster is not None:
+        return f"database: temporary PostgreSQL cluster ({cluster.bindir}) on port {cluster.port}"
+    return "database: SQLite (set PACER_TEST_DB=postgres for PostgreSQL)"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    cluster = config.stash.get(cluster_key, None)
+    if cluster is not None:
+        cluster.stop()
+    data_dir = config.stash.get(data_dir_key, None)
+    if data_dir is not None:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def browser_unavailable(reason: str) -> None:
+    if in_ci():
+        pytest.fail(f"{reason} (CI=true: browser tests must run)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium (the system's /usr/bin/chromium; no `playwright install`)."""
+    if not Path(CHROMIUM).exists():
+        browser_unavailable(f"{CHROMIUM} not found: install Chromium (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        browser_unavailable("Playwright is not installed: pip install -e '.[dev]'")
+    # Playwright's sync API keeps an event loop on this thread, which makes Django believe the
+    # (synchronous) test code runs in an async context and refuse ORM calls.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh browser context (no cookies) and page for one test."""
+    context = browser.new_context()
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
