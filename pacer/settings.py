@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "pacer.accounts",
     "pacer.okrs",
+    "pacer.web",
 ]
 
 MIDDLEWARE = [
