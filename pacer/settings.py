@@ -1,6 +1,7 @@
 """Pacer settings. Everything that differs between installs comes from the environment."""
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -65,8 +66,10 @@ SQLITE_OPTIONS = {
 }
 
 
-def database_settings(url: str) -> dict:
-    config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+def database_settings(url: str) -> dict[str, Any]:
+    config: dict[str, Any] = dict(
+        dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    )
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
         config["CONN_MAX_AGE"] = 0

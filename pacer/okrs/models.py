@@ -15,10 +15,8 @@ from django.db.models import Q
 
 from pacer.okrs import progress as engine
 
-VALUE_FIELD = {"max_digits": 24, "decimal_places": 6}
-PROGRESS_FIELD = {"max_digits": 13, "decimal_places": 12, "default": Decimal(0)}
-SCORE_FIELD = {"max_digits": 2, "decimal_places": 1}
-REF_FIELD = {"max_length": 100}
+# Values keep 6 decimal places; progress keeps 12 (see docs/semantics.md); scores keep 1.
+REF_LENGTH = 100
 
 
 class Organization(models.Model):
@@ -37,7 +35,7 @@ class Organization(models.Model):
 
 class Team(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="teams")
-    ref = models.SlugField(**REF_FIELD)
+    ref = models.SlugField(max_length=REF_LENGTH)
     name = models.CharField(max_length=200)
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
@@ -79,7 +77,7 @@ class Cycle(models.Model):
         CLOSED = "closed"
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="cycles")
-    ref = models.SlugField(**REF_FIELD)
+    ref = models.SlugField(max_length=REF_LENGTH)
     name = models.CharField(max_length=100)
     start = models.DateField()
     end = models.DateField()
@@ -119,7 +117,7 @@ class Objective(models.Model):
         Organization, on_delete=models.CASCADE, related_name="objectives"
     )
     cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="objectives")
-    ref = models.SlugField(**REF_FIELD)
+    ref = models.SlugField(max_length=REF_LENGTH)
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)
     owner = models.ForeignKey(
@@ -132,13 +130,13 @@ class Objective(models.Model):
     visibility = models.CharField(
         max_length=8, choices=Visibility.choices, default=Visibility.PUBLIC
     )
-    parents = models.ManyToManyField(
+    parents: "models.ManyToManyField[Objective, Alignment]" = models.ManyToManyField(
         "self", through="Alignment", symmetrical=False, related_name="children", blank=True
     )
-    progress = models.DecimalField(**PROGRESS_FIELD)
+    progress = models.DecimalField(max_digits=13, decimal_places=12, default=Decimal(0))
     # Frozen at close: the computed score, and an owner's override with its reason.
-    final_score = models.DecimalField(**SCORE_FIELD, null=True, blank=True)
-    score_override = models.DecimalField(**SCORE_FIELD, null=True, blank=True)
+    final_score = models.DecimalField(max_digits=2, decimal_places=1, null=True, blank=True)
+    score_override = models.DecimalField(max_digits=2, decimal_places=1, null=True, blank=True)
     override_reason = models.TextField(blank=True)
     went_well = models.TextField(blank=True)
     went_wrong = models.TextField(blank=True)
@@ -198,16 +196,16 @@ class KeyResult(models.Model):
         Organization, on_delete=models.CASCADE, related_name="key_results"
     )
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="key_results")
-    ref = models.SlugField(**REF_FIELD)
+    ref = models.SlugField(max_length=REF_LENGTH)
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)
     type = models.CharField(max_length=12, choices=Type.choices, default=Type.METRIC)
     unit = models.CharField(max_length=30, blank=True)
-    start = models.DecimalField(**VALUE_FIELD, null=True, blank=True)
-    target = models.DecimalField(**VALUE_FIELD, null=True, blank=True)
-    threshold = models.DecimalField(**VALUE_FIELD, null=True, blank=True)
-    low = models.DecimalField(**VALUE_FIELD, null=True, blank=True)
-    high = models.DecimalField(**VALUE_FIELD, null=True, blank=True)
+    start = models.DecimalField(max_digits=24, decimal_places=6, null=True, blank=True)
+    target = models.DecimalField(max_digits=24, decimal_places=6, null=True, blank=True)
+    threshold = models.DecimalField(max_digits=24, decimal_places=6, null=True, blank=True)
+    low = models.DecimalField(max_digits=24, decimal_places=6, null=True, blank=True)
+    high = models.DecimalField(max_digits=24, decimal_places=6, null=True, blank=True)
     linked_objective = models.ForeignKey(
         Objective,
         null=True,
@@ -226,12 +224,12 @@ class KeyResult(models.Model):
         related_name="owned_key_results",
     )
     # Derived, kept in step by the services (see `pacer recompute --check`).
-    current = models.DecimalField(**VALUE_FIELD, null=True, blank=True)
+    current = models.DecimalField(max_digits=24, decimal_places=6, null=True, blank=True)
     confidence = models.CharField(max_length=10, blank=True)
     last_checkin_at = models.DateTimeField(null=True, blank=True)
-    progress = models.DecimalField(**PROGRESS_FIELD)
-    final_score = models.DecimalField(**SCORE_FIELD, null=True, blank=True)
-    score_override = models.DecimalField(**SCORE_FIELD, null=True, blank=True)
+    progress = models.DecimalField(max_digits=13, decimal_places=12, default=Decimal(0))
+    final_score = models.DecimalField(max_digits=2, decimal_places=1, null=True, blank=True)
+    score_override = models.DecimalField(max_digits=2, decimal_places=1, null=True, blank=True)
     override_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -279,7 +277,7 @@ class CheckIn(models.Model):
         OFF_TRACK = engine.OFF_TRACK, "Off track"
 
     key_result = models.ForeignKey(KeyResult, on_delete=models.CASCADE, related_name="checkins")
-    value = models.DecimalField(**VALUE_FIELD, null=True, blank=True)
+    value = models.DecimalField(max_digits=24, decimal_places=6, null=True, blank=True)
     confidence = models.CharField(max_length=10, choices=Confidence.choices, blank=True)
     note = models.TextField(blank=True)
     author = models.ForeignKey(

@@ -187,7 +187,7 @@ def _key_results_with_latest(organization: Organization) -> Iterable[KeyResult]:
         latest_id=Subquery(latest.values("id")[:1])
     )
     krs = list(rows)
-    checkins = CheckIn.objects.in_bulk([kr.latest_id for kr in krs if kr.latest_id])  # type: ignore[attr-defined]
+    checkins = CheckIn.objects.in_bulk([kr.latest_id for kr in krs if kr.latest_id])
     for kr in krs:
         kr.latest = checkins.get(kr.latest_id)  # type: ignore[attr-defined]
     return krs

@@ -7,10 +7,12 @@ them here, free of the ORM, is what lets every entry point reject the same input
 from collections.abc import Callable, Hashable, Iterable
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TypeVar
 
 from pacer.okrs import progress as engine
 
 Problem = tuple[str, str]
+Node = TypeVar("Node", bound=Hashable)
 
 
 def cycle_problems(*, start: date, end: date) -> list[Problem]:
@@ -93,15 +95,13 @@ def checkin_problems(
     return problems
 
 
-def closes_loop(
-    edges: Callable[[Hashable], Iterable[Hashable]], source: Hashable, target: Hashable
-) -> bool:
+def closes_loop(edges: Callable[[Node], Iterable[Node]], source: Node, target: Node) -> bool:
     """Whether adding the edge source -> target would close a loop in a directed graph.
 
     `edges(node)` gives the nodes `node` already points to. A loop appears when `source`
     is reachable from `target` (or they are the same node).
     """
-    seen: set[Hashable] = set()
+    seen: set[Node] = set()
     stack = [target]
     while stack:
         node = stack.pop()

@@ -98,7 +98,7 @@ def alignment_problems(*, child: Objective, parent: Objective) -> list[rules.Pro
             )
         ]
 
-    def parents_of(objective_id: object) -> list[int]:
+    def parents_of(objective_id: int) -> list[int]:
         return list(
             Alignment.objects.filter(child_id=objective_id).values_list("parent_id", flat=True)
         )

@@ -129,8 +129,8 @@ class FileChecker:
 
     @staticmethod
     def _team_loop(parents: dict[str, str | None], ref: str) -> bool:
-        def parent_of(node: object) -> list[str]:
-            parent = parents.get(str(node))
+        def parent_of(node: str) -> list[str]:
+            parent = parents.get(node)
             return [parent] if parent else []
 
         parent = parents.get(ref)
@@ -177,7 +177,7 @@ class FileChecker:
             if parent not in self.objective_cycles:
                 self.add(where, f"unknown objective {parent!r}")
             elif parent == objective.ref or rules.closes_loop(
-                lambda node: graph.get(str(node), set()), objective.ref, parent
+                lambda node: graph.get(node, set()), objective.ref, parent
             ):
                 self.add(where, f"aligning {objective.ref!r} to {parent!r} would make a loop")
             elif not self.encloses(self.objective_cycles[parent], objective.cycle):
@@ -279,7 +279,7 @@ class FileChecker:
 
     @staticmethod
     def _link_loop(links: dict[str, set[str]], source: str, target: str) -> bool:
-        return rules.closes_loop(lambda node: links.get(str(node), set()), source, target)
+        return rules.closes_loop(lambda node: links.get(node, set()), source, target)
 
 
 def iter_key_results(doc: OkrFile) -> Iterator[tuple[Path, ObjectiveIn, KeyResultIn]]:

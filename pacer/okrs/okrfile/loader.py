@@ -18,7 +18,7 @@ class FileProblem(Exception):
         super().__init__(f"line {line}: {message}")
 
 
-SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # type: ignore[assignment]
+SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def load_with_lines(text: str) -> tuple[Any, LineMap]:
