@@ -146,7 +146,9 @@ class Objective(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["cycle", "team", "title"]
+        # Plain columns: ordering by a relation would join it (and PostgreSQL refuses
+        # FOR UPDATE on the nullable side of an outer join).
+        ordering = ["cycle_id", "team_id", "title", "id"]
         constraints = [
             models.UniqueConstraint(fields=["organization", "ref"], name="objective_ref_unique"),
         ]
@@ -235,7 +237,7 @@ class KeyResult(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["objective", "position", "id"]
+        ordering = ["objective_id", "position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["organization", "ref"], name="key_result_ref_unique"),
         ]
@@ -264,7 +266,7 @@ class Milestone(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["key_result", "position", "id"]
+        ordering = ["key_result_id", "position", "id"]
 
     def __str__(self) -> str:
         return self.title
@@ -293,7 +295,7 @@ class CheckIn(models.Model):
     class Meta:
         # `current` is the check-in with the latest `at`; equal `at`s fall back to the
         # later written one.
-        ordering = ["key_result", "-at", "-id"]
+        ordering = ["key_result_id", "-at", "-id"]
         indexes = [models.Index(fields=["key_result", "-at", "-id"], name="checkin_latest")]
 
     def __str__(self) -> str:

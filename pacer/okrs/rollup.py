@@ -16,6 +16,9 @@ from pacer.okrs import progress as engine
 from pacer.okrs.models import CheckIn, KeyResult, Milestone, Objective, Organization
 
 
+VALUE_QUANTUM = Decimal("0.000001")
+
+
 @dataclass(frozen=True)
 class Derived:
     """What is stored about a key result; objectives only store `progress`."""
@@ -68,7 +71,8 @@ def derived_current(
     if kr.type == engine.MILESTONES:
         return Decimal(sum(1 for m in milestones if m.done))
     if kr.type == engine.LINKED:
-        return linked_progress
+        # Shown at the precision of a stored value (6 places), as every `current` is.
+        return None if linked_progress is None else linked_progress.quantize(VALUE_QUANTUM)
     if latest is not None and latest.value is not None:
         return latest.value
     return kr.start if kr.type == engine.METRIC else None

@@ -3,11 +3,15 @@
 Views, API endpoints, CLI commands and the importer call these; none writes models itself.
 """
 
-from datetime import datetime
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from pacer.accounts.models import User
 from pacer.okrs import progress as engine
@@ -20,6 +24,7 @@ from pacer.okrs.models import (
     KeyResult,
     Milestone,
     Objective,
+    Team,
 )
 
 
@@ -125,7 +130,7 @@ def cycle_close(*, cycle: Cycle) -> Cycle:
     """Freeze the cycle's numbers: each objective's and key result's score at this moment."""
     if cycle.is_closed:
         return cycle
-    objectives = list(Objective.objects.select_for_update().filter(cycle=cycle))
+    objectives = list(Objective.objects.select_for_update().filter(cycle=cycle).order_by("pk"))
     for objective in objectives:
         objective.final_score = engine.score(objective.progress)
     Objective.objects.bulk_update(objectives, ["final_score"])
@@ -148,3 +153,359 @@ def cycle_reopen(*, cycle: Cycle, state: str = Cycle.State.ACTIVE) -> Cycle:
     cycle.closed_at = None
     cycle.save(update_fields=["state", "closed_at", "updated_at"])
     return cycle
+
+
+# --- Objectives and key results: create, edit, move, copy, archive, close-out ------------
+# Added for the web app's quick create/edit flow; every entry point may use them.
+
+
+@dataclass(frozen=True)
+class KeyResultSpec:
+    """The fields of a key result as a form or file gives them (no derived values)."""
+
+    title: str
+    type: str = engine.METRIC
+    unit: str = ""
+    start: Decimal | None = None
+    target: Decimal | None = None
+    threshold: Decimal | None = None
+    low: Decimal | None = None
+    high: Decimal | None = None
+    weight: Decimal = Decimal(1)
+    due: date | None = None
+    linked_objective: Objective | None = None
+    description: str = ""
+
+
+def unique_ref(model: type[Objective] | type[KeyResult], organization_id: int, base: str) -> str:
+    """A slug from `base`, unique in the organization: `base`, `base-2`, `base-3`, ..."""
+    stem = slugify(base)[:90].strip("-") or model.__name__.lower()
+    taken = set(
+        model.objects.filter(organization_id=organization_id, ref__startswith=stem).values_list(
+            "ref", flat=True
+        )
+    )
+    ref, n = stem, 2
+    while ref in taken:
+        ref, n = f"{stem}-{n}", n + 1
+    return ref
+
+
+def objective_version(objective: Objective) -> str:
+    """A fingerprint of what an edit form shows; a stale form carries an older one.
+
+    Check-ins change `updated_at` (stored progress) but not this fingerprint, so someone
+    checking in while another person edits the wording is not a conflict.
+    """
+    parent_ids = sorted(objective.parent_links.values_list("parent_id", flat=True))
+    fields = (
+        objective.title,
+        objective.description,
+        objective.team_id,
+        objective.kind,
+        objective.visibility,
+        objective.owner_id,
+        parent_ids,
+    )
+    text = "\x1f".join(str(value) for value in fields)  # str: enum members equal raw values
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _spec_problems(spec: KeyResultSpec, cycle: Cycle) -> list[rules.Problem]:
+    problems = [] if spec.title.strip() else [("title", "is required")]
+    return problems + rules.key_result_problems(
+        type=spec.type,
+        start=spec.start,
+        target=spec.target,
+        threshold=spec.threshold,
+        low=spec.low,
+        high=spec.high,
+        weight=spec.weight,
+        due=spec.due,
+        cycle_start=cycle.start,
+        cycle_end=cycle.end,
+        has_linked_objective=spec.linked_objective is not None,
+    )
+
+
+def _key_result_from_spec(objective: Objective, spec: KeyResultSpec, position: int) -> KeyResult:
+    return KeyResult.objects.create(
+        organization_id=objective.organization_id,
+        objective=objective,
+        ref=unique_ref(KeyResult, objective.organization_id, f"{objective.ref}-{spec.title}"),
+        title=spec.title.strip(),
+        description=spec.description,
+        type=spec.type,
+        unit=spec.unit,
+        start=spec.start,
+        target=spec.target,
+        threshold=spec.threshold,
+        low=spec.low,
+        high=spec.high,
+        weight=spec.weight,
+        due=spec.due,
+        linked_objective=spec.linked_objective,
+        position=position,
+        current=spec.start if spec.type == engine.METRIC else None,
+    )
+
+
+def _objective_problems(*, title: str, cycle: Cycle, kind: str, visibility: str) -> list:
+    problems: list[rules.Problem] = []
+    if not title.strip():
+        problems.append(("title", "is required"))
+    if kind not in Objective.Kind.values:
+        problems.append(("kind", f"must be committed or aspirational, not {kind!r}"))
+    if visibility not in Objective.Visibility.values:
+        problems.append(("visibility", f"must be public or private, not {visibility!r}"))
+    if cycle.is_closed:
+        problems.append(("cycle", f"the cycle {cycle.name} is closed"))
+    return problems
+
+
+def _align_all(objective: Objective, parents: Iterable[Objective]) -> None:
+    problems = [p for parent in parents for p in alignment_problems(child=objective, parent=parent)]
+    raise_if(problems)
+    for parent in parents:
+        Alignment.objects.get_or_create(child=objective, parent=parent)
+
+
+@transaction.atomic
+def objective_create(
+    *,
+    cycle: Cycle,
+    owner: User,
+    title: str,
+    ref: str = "",
+    description: str = "",
+    team: Team | None = None,
+    kind: str = engine.ASPIRATIONAL,
+    visibility: str = Objective.Visibility.PUBLIC,
+    parents: Sequence[Objective] = (),
+    key_results: Sequence[KeyResultSpec] = (),
+) -> Objective:
+    """An objective with its key results and alignments, all or nothing."""
+    problems = _objective_problems(title=title, cycle=cycle, kind=kind, visibility=visibility)
+    for index, spec in enumerate(key_results):
+        problems += [(f"key_results-{index}-{f}", m) for f, m in _spec_problems(spec, cycle)]
+    org_id = cycle.organization_id
+    if ref and Objective.objects.filter(organization_id=org_id, ref=ref).exists():
+        problems.append(("ref", f"{ref} is already taken in this organization"))
+    raise_if(problems)
+    objective = Objective.objects.create(
+        organization_id=org_id,
+        cycle=cycle,
+        ref=slugify(ref) or unique_ref(Objective, org_id, title),
+        title=title.strip(),
+        description=description,
+        owner=owner,
+        team=team,
+        kind=kind,
+        visibility=visibility,
+    )
+    for position, spec in enumerate(key_results):
+        kr = _key_result_from_spec(objective, spec, position)
+        if kr.linked_objective_id:
+            rollup.refresh_key_result(kr)
+    _align_all(objective, parents)
+    rollup.refresh_objective(objective)
+    return objective
+
+
+@transaction.atomic
+def objective_update(
+    *,
+    objective: Objective,
+    version: str,
+    title: str,
+    description: str = "",
+    team: Team | None = None,
+    kind: str = engine.ASPIRATIONAL,
+    visibility: str = Objective.Visibility.PUBLIC,
+    parents: Sequence[Objective] = (),
+) -> Objective:
+    """Change an objective's wording, team, kind, visibility and parents.
+
+    `version` is `objective_version` as the form showed it; if the objective changed since,
+    nothing is written and the DomainError says so (field `version`).
+    """
+    objective = _lock_objective(objective.pk)
+    if version != objective_version(objective):
+        raise DomainError(
+            "someone else changed this objective after you opened the form; your input is "
+            "kept below: compare it with the current values and save again",
+            "version",
+        )
+    raise_if(
+        _objective_problems(title=title, cycle=objective.cycle, kind=kind, visibility=visibility)
+    )
+    objective.title, objective.description = title.strip(), description
+    objective.team, objective.kind, objective.visibility = team, kind, visibility
+    objective.save()
+    Alignment.objects.filter(child=objective).exclude(parent__in=parents).delete()
+    _align_all(objective, parents)
+    return objective
+
+
+@transaction.atomic
+def key_result_create(*, objective: Objective, spec: KeyResultSpec) -> KeyResult:
+    objective = _lock_objective(objective.pk)
+    _ensure_open(objective.cycle)
+    raise_if(_spec_problems(spec, objective.cycle))
+    kr = _key_result_from_spec(objective, spec, objective.key_results.count())
+    rollup.refresh_after_change(kr)
+    return kr
+
+
+@transaction.atomic
+def key_result_move(*, key_result: KeyResult, objective: Objective) -> KeyResult:
+    """Move a key result (with its check-ins) under another objective of the organization."""
+    source = _lock_objective(key_result.objective_id)
+    target = _lock_objective(objective.pk)
+    for cycle in (source.cycle, target.cycle):
+        _ensure_open(cycle)
+    if target.organization_id != source.organization_id:
+        raise DomainError("belongs to another organization", "objective")
+    if key_result.linked_objective_id == target.pk:
+        raise DomainError("a key result cannot follow its own objective", "objective")
+    raise_if(
+        rules.key_result_problems(
+            type=key_result.type,
+            start=key_result.start,
+            target=key_result.target,
+            threshold=key_result.threshold,
+            low=key_result.low,
+            high=key_result.high,
+            weight=key_result.weight,
+            due=key_result.due,
+            cycle_start=target.cycle.start,
+            cycle_end=target.cycle.end,
+            has_linked_objective=key_result.linked_objective_id is not None,
+        )
+    )
+    key_result.objective = target
+    key_result.position = target.key_results.count()
+    key_result.save(update_fields=["objective", "position", "updated_at"])
+    rollup.refresh_objective(source)
+    rollup.refresh_after_change(key_result)
+    return key_result
+
+
+@transaction.atomic
+def objective_copy(
+    *,
+    objective: Objective,
+    cycle: Cycle,
+    key_results: Sequence[KeyResult],
+    owner: User | None = None,
+) -> Objective:
+    """A fresh copy in `cycle` with all its properties and the chosen key results.
+
+    Copies start over: no check-ins, milestones not done, no scores or retrospective.
+    Alignments come along where the parent's cycle still encloses the new one.
+    """
+    if any(kr.objective_id != objective.pk for kr in key_results):
+        raise DomainError("only key results of the copied objective can come along", "key_results")
+    specs = [_spec_of(kr) for kr in key_results]
+    parents = [p for p in objective.parents.select_related("cycle") if p.cycle.encloses(cycle)]
+    copy = objective_create(
+        cycle=cycle,
+        owner=owner or objective.owner,
+        title=objective.title,
+        description=objective.description,
+        team=objective.team,
+        kind=objective.kind,
+        visibility=objective.visibility,
+        parents=parents,
+        key_results=specs,
+    )
+    new_krs = list(copy.key_results.order_by("position"))
+    for old, new in zip(key_results, new_krs, strict=True):
+        Milestone.objects.bulk_create(
+            Milestone(key_result=new, title=m.title, weight=m.weight, position=m.position)
+            for m in old.milestones.all()
+        )
+    return copy
+
+
+def _spec_of(kr: KeyResult) -> KeyResultSpec:
+    return KeyResultSpec(
+        title=kr.title,
+        type=kr.type,
+        unit=kr.unit,
+        start=kr.start,
+        target=kr.target,
+        threshold=kr.threshold,
+        low=kr.low,
+        high=kr.high,
+        weight=kr.weight,
+        due=None,  # a due date of the old cycle would lie outside the new one
+        linked_objective=kr.linked_objective,
+        description=kr.description,
+    )
+
+
+@transaction.atomic
+def objective_archive(*, objective: Objective) -> Objective:
+    objective = _lock_objective(objective.pk)
+    if objective.archived_at is None:
+        objective.archived_at = timezone.now()
+        objective.save(update_fields=["archived_at", "updated_at"])
+    return objective
+
+
+@transaction.atomic
+def objective_restore(*, objective: Objective) -> Objective:
+    objective = _lock_objective(objective.pk)
+    if objective.archived_at is not None:
+        objective.archived_at = None
+        objective.save(update_fields=["archived_at", "updated_at"])
+    return objective
+
+
+def override_problems(*, score_override: Decimal | None, reason: str) -> list[rules.Problem]:
+    if score_override is None:
+        return []
+    problems: list[rules.Problem] = []
+    if not 0 <= score_override <= 1:
+        problems.append(("score_override", f"must lie between 0.0 and 1.0, not {score_override}"))
+    if not reason.strip():
+        problems.append(
+            (
+                "override_reason",
+                "a final score different from the computed one needs a written reason",
+            )
+        )
+    return problems
+
+
+@transaction.atomic
+def objective_set_retrospective(
+    *,
+    objective: Objective,
+    score_override: Decimal | None,
+    override_reason: str = "",
+    went_well: str = "",
+    went_wrong: str = "",
+    learned: str = "",
+) -> Objective:
+    """The close-out of one objective: an optional final score with its reason, and notes.
+
+    Allowed while the cycle is open (preparing the close) and after it is closed.
+    """
+    objective = _lock_objective(objective.pk)
+    raise_if(override_problems(score_override=score_override, reason=override_reason))
+    objective.score_override = score_override
+    objective.override_reason = override_reason.strip() if score_override is not None else ""
+    objective.went_well, objective.went_wrong, objective.learned = went_well, went_wrong, learned
+    objective.save(
+        update_fields=[
+            "score_override",
+            "override_reason",
+            "went_well",
+            "went_wrong",
+            "learned",
+            "updated_at",
+        ]
+    )
+    return objective

@@ -219,18 +219,23 @@ class _Writer:
     def write_teams(self) -> None:
         self.teams = {t.ref: t for t in Team.objects.filter(organization=self.organization)}
         # Parents may come later in the file: create every team first, then link the tree.
+        created = set()
         for team in self.doc.teams:
             if team.ref not in self.teams:
                 self.teams[team.ref] = Team.objects.create(
                     organization=self.organization, ref=team.ref, name=team.name
                 )
-                self.report.created["teams"] += 1
+                created.add(team.ref)
+        self.report.created["teams"] += len(created)
         for index, team in enumerate(self.doc.teams):
+            row = self.teams[team.ref]
             parent = self.teams[team.parent] if team.parent else None
-            self.sync(
-                self.teams[team.ref], "teams", ("teams", index), name=team.name, parent=parent
-            )
-            self.write_memberships(self.teams[team.ref], team.members, team.leads)
+            if team.ref in created:
+                row.parent = parent
+                row.save(update_fields=["parent"])
+            else:
+                self.sync(row, "teams", ("teams", index), name=team.name, parent=parent)
+            self.write_memberships(row, team.members, team.leads)
 
     def write_memberships(self, team: Team, members: list[str], leads: list[str]) -> None:
         wanted = {email: email in leads for email in [*members, *leads]}
