@@ -1,0 +1,456 @@
+"""Reads for the overview pages: my focus, cycles, teams and the alignment map.
+
+Everything starts from `objectives_visible_to`, so a private objective never reaches an
+outsider, not in lists, counts or filter choices. Paces are computed in Python from rows
+already loaded; status filters and counts are range conditions on stored progress, in SQL.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils import timezone
+
+from pacer.accounts.models import User
+from pacer.okrs import progress as engine
+from pacer.okrs.models import Alignment, Cycle, KeyResult, Membership, Objective, Team
+from pacer.okrs.selectors import (
+    Pace,
+    filter_objectives_by_status,
+    key_result_pace,
+    objective_pace,
+    objectives_visible_to,
+    status_condition,
+)
+
+KINDS = (engine.COMMITTED, engine.ASPIRATIONAL)
+STATUS_CHOICES = [
+    (engine.DONE, "Done"),
+    (engine.ON_TRACK, "On track"),
+    (engine.AT_RISK, "At risk"),
+    (engine.OFF_TRACK, "Off track"),
+]
+CONFIDENCE_RANK = Case(
+    When(confidence=engine.OFF_TRACK, then=Value(3)),
+    When(confidence=engine.AT_RISK, then=Value(2)),
+    When(confidence=engine.ON_TRACK, then=Value(1)),
+    default=Value(0),
+    output_field=IntegerField(),
+)
+
+
+# --- Rows shown on the pages -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ObjectiveRow:
+    """An objective with its pace at the page's date; `confidence` is the worst of its KRs."""
+
+    objective: Objective
+    pace: Pace
+
+    @property
+    def confidence(self) -> str:
+        return getattr(self.objective, "worst_confidence", None) or ""
+
+
+@dataclass(frozen=True)
+class KeyResultRow:
+    key_result: KeyResult
+    pace: Pace
+
+
+@dataclass(frozen=True)
+class ObjectiveFilters:
+    """What the person filters by; empty strings mean "any"."""
+
+    team: str = ""
+    owner: str = ""
+    status: str = ""
+    kind: str = ""
+    q: str = ""
+
+    @property
+    def active(self) -> bool:
+        return any((self.team, self.owner, self.status, self.kind, self.q))
+
+
+def parse_filters(params: Mapping[str, str]) -> ObjectiveFilters:
+    """Filters from GET parameters; unknown status or kind values are ignored."""
+    get = params.get
+    status = get("status", "").strip()
+    kind = get("kind", "").strip()
+    return ObjectiveFilters(
+        team=get("team", "").strip(),
+        owner=get("owner", "").strip().lower(),
+        status=status if status in engine.STATUSES else "",
+        kind=kind if kind in KINDS else "",
+        q=get("q", "").strip()[:200],
+    )
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def live_objectives(person: User) -> QuerySet[Objective]:
+    """Visible, not archived, with what a row shows loaded and the confidence rolled up."""
+    worst = (
+        KeyResult.objects.filter(objective=OuterRef("pk"))
+        .exclude(confidence="")
+        .annotate(rank=CONFIDENCE_RANK)
+        .order_by("-rank")
+        .values("confidence")[:1]
+    )
+    return (
+        objectives_visible_to(person)
+        .filter(archived_at__isnull=True)
+        .select_related("cycle", "owner", "team")
+        .annotate(worst_confidence=Subquery(worst))
+    )
+
+
+def objective_rows(
+    objectives: Iterable[Objective], *, on: date, bands: engine.Bands
+) -> list[ObjectiveRow]:
+    return [ObjectiveRow(o, objective_pace(o, on=on, bands=bands)) for o in objectives]
+
+
+def key_result_rows(
+    key_results: Iterable[KeyResult], *, on: date, bands: engine.Bands
+) -> list[KeyResultRow]:
+    """Needs `objective__cycle` loaded on each key result."""
+    return [
+        KeyResultRow(kr, key_result_pace(kr, kr.objective.cycle, on=on, bands=bands))
+        for kr in key_results
+    ]
+
+
+# --- Cycles --------------------------------------------------------------------------------
+
+
+def cycles_of(person: User) -> QuerySet[Cycle]:
+    if person.organization_id is None:
+        return Cycle.objects.none()
+    return Cycle.objects.filter(organization_id=person.organization_id)
+
+
+def active_cycles(person: User, *, on: date) -> list[Cycle]:
+    """Active cycles containing `on`, shortest (the "current" one) first."""
+    cycles = cycles_of(person).filter(state=Cycle.State.ACTIVE, start__lte=on, end__gte=on)
+    return sorted(cycles, key=lambda c: (c.end - c.start, c.start))
+
+
+def default_cycle(person: User, *, on: date) -> Cycle | None:
+    """The current cycle, or else the most recent one."""
+    active = active_cycles(person, on=on)
+    return active[0] if active else cycles_of(person).first()
+
+
+def cycles_with_counts(person: User) -> QuerySet[Cycle]:
+    visible = objectives_visible_to(person).filter(archived_at__isnull=True)
+    return cycles_of(person).annotate(
+        objective_count=Count("objectives", filter=Q(objectives__in=visible))
+    )
+
+
+def filter_objectives(
+    objectives: QuerySet[Objective], filters: ObjectiveFilters
+) -> QuerySet[Objective]:
+    """Every filter except status (that one needs the date; see `with_status`)."""
+    if filters.team:
+        objectives = objectives.filter(team__ref=filters.team)
+    if filters.owner:
+        objectives = objectives.filter(owner__email=filters.owner)
+    if filters.kind:
+        objectives = objectives.filter(kind=filters.kind)
+    if filters.q:
+        objectives = objectives.filter(
+            Q(title__icontains=filters.q) | Q(description__icontains=filters.q)
+        )
+    return objectives
+
+
+def status_in_cycle(cycle: Cycle, status: str, *, on: date, bands: engine.Bands) -> Q:
+    expected = engine.expected_progress(on, cycle.start, cycle.end)
+    return status_condition(status, expected, bands)
+
+
+def status_counts(
+    objectives: QuerySet[Objective], cycle: Cycle, *, on: date, bands: engine.Bands
+) -> dict[str, int]:
+    """How many objectives have each status, in one query."""
+    aggregates = {
+        status: Count("pk", filter=status_in_cycle(cycle, status, on=on, bands=bands))
+        for status in engine.STATUSES
+    }
+    counts = objectives.order_by().aggregate(**aggregates)
+    return {status: counts[status] or 0 for status in engine.STATUSES}
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    teams: list[Team]
+    owners: list[User]
+
+
+def filter_choices(objectives: QuerySet[Objective]) -> FilterChoices:
+    """Teams and owners that occur among `objectives` (already scoped to what one sees)."""
+    ids = objectives.order_by().values("pk")
+    teams = Team.objects.filter(objectives__in=ids).distinct().order_by("name")
+    owners = User.objects.filter(owned_objectives__in=ids).distinct().order_by("name", "email")
+    return FilterChoices(teams=list(teams), owners=list(owners))
+
+
+def cycle_objectives(
+    person: User, cycle: Cycle, filters: ObjectiveFilters, *, on: date, bands: engine.Bands
+) -> QuerySet[Objective]:
+    """A cycle's visible objectives after the filters, grouped by team then titled."""
+    objectives = filter_objectives(live_objectives(person).filter(cycle=cycle), filters)
+    if filters.status:
+        objectives = objectives.filter(status_in_cycle(cycle, filters.status, on=on, bands=bands))
+    return objectives.order_by(F("team__name").asc(nulls_last=True), "title", "pk")
+
+
+# --- My focus ------------------------------------------------------------------------------
+
+
+def week_start(on: date) -> datetime:
+    """Monday 00:00 of `on`'s ISO week, in the current time zone."""
+    monday = on - timedelta(days=on.weekday())
+    return timezone.make_aware(datetime.combine(monday, time.min))
+
+
+def my_objectives(person: User, cycles: Sequence[Cycle]) -> QuerySet[Objective]:
+    key_results = KeyResult.objects.select_related("owner").order_by("position", "id")
+    return (
+        live_objectives(person)
+        .filter(owner=person, cycle__in=cycles)
+        .prefetch_related(Prefetch("key_results", queryset=key_results))
+        .order_by("cycle__end", "title")
+    )
+
+
+def my_key_results(person: User, cycles: Sequence[Cycle]) -> QuerySet[KeyResult]:
+    """KRs I answer for: the ones I own, and those without owner under objectives I own."""
+    objectives = objectives_visible_to(person).filter(cycle__in=cycles, archived_at__isnull=True)
+    return (
+        KeyResult.objects.filter(objective__in=objectives)
+        .filter(Q(owner=person) | Q(owner__isnull=True, objective__owner=person))
+        .select_related("objective__cycle", "objective__team")
+    )
+
+
+def key_results_awaiting_checkin(
+    person: User, cycles: Sequence[Cycle], *, on: date
+) -> QuerySet[KeyResult]:
+    """My KRs without a check-in since this ISO week began. Not linked ones (they follow
+    another objective) nor yes/no ones already done (nothing left to report)."""
+    since = week_start(on)
+    return (
+        my_key_results(person, cycles)
+        .exclude(type=KeyResult.Type.LINKED)
+        .exclude(type=KeyResult.Type.BOOLEAN, progress__gte=1)
+        .filter(Q(last_checkin_at__isnull=True) | Q(last_checkin_at__lt=since))
+        .order_by("objective__title", "position", "id")
+    )
+
+
+def key_results_owned_elsewhere(person: User, cycles: Sequence[Cycle]) -> QuerySet[KeyResult]:
+    """KRs I own under objectives someone else owns."""
+    return (
+        my_key_results(person, cycles)
+        .filter(owner=person)
+        .exclude(objective__owner=person)
+        .order_by("objective__title", "position", "id")
+    )
+
+
+def slipping_in_my_teams(
+    person: User, cycles: Sequence[Cycle], *, on: date, bands: engine.Bands
+) -> QuerySet[Objective]:
+    """Objectives of my teams that are at risk or off track at `on`."""
+    slipping = Q(pk__in=[])
+    for cycle in cycles:
+        for status in (engine.AT_RISK, engine.OFF_TRACK):
+            slipping |= Q(cycle=cycle) & status_in_cycle(cycle, status, on=on, bands=bands)
+    my_teams = Membership.objects.filter(person=person).values("team_id")
+    return (
+        live_objectives(person)
+        .filter(team_id__in=my_teams)
+        .filter(slipping)
+        .order_by("progress", "title")
+    )
+
+
+# --- Teams ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamNode:
+    team: Team
+    depth: int
+
+
+def teams_of(person: User) -> QuerySet[Team]:
+    if person.organization_id is None:
+        return Team.objects.none()
+    return Team.objects.filter(organization_id=person.organization_id)
+
+
+def team_tree(teams: Iterable[Team], *, under: int | None = None) -> list[TeamNode]:
+    """Teams below `under` (all, by default) in tree order, each parent before its children,
+    with their depth (0 for the first level)."""
+    children: dict[int | None, list[Team]] = defaultdict(list)
+    for team in teams:
+        children[team.parent_id].append(team)
+    nodes: list[TeamNode] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for team in sorted(children.get(parent_id, []), key=lambda t: t.name.lower()):
+            nodes.append(TeamNode(team, depth))
+            walk(team.pk, depth + 1)
+
+    walk(under, 0)
+    return nodes
+
+
+def descendant_ids(root_id: int, teams: Iterable[Team]) -> list[int]:
+    """Ids of all teams below the team `root_id` (not that team itself)."""
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for team in teams:
+        children[team.parent_id].append(team.pk)
+    found: list[int] = []
+    stack = list(children.get(root_id, []))
+    while stack:
+        team_id = stack.pop()
+        found.append(team_id)
+        stack.extend(children.get(team_id, []))
+    return found
+
+
+def team_memberships(team: Team) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(team=team)
+        .select_related("person")
+        .order_by("-is_lead", "person__name", "person__email")
+    )
+
+
+def team_objectives(person: User, team_ids: Sequence[int], cycle: Cycle) -> QuerySet[Objective]:
+    return (
+        live_objectives(person)
+        .filter(team_id__in=team_ids, cycle=cycle)
+        .order_by("team__name", "title", "pk")
+    )
+
+
+# --- Alignment map -------------------------------------------------------------------------
+
+
+def enclosing_cycles(cycle: Cycle) -> QuerySet[Cycle]:
+    """The cycle itself and every cycle of its organization that contains it."""
+    return Cycle.objects.filter(
+        organization_id=cycle.organization_id, start__lte=cycle.start, end__gte=cycle.end
+    )
+
+
+def map_objectives(
+    person: User, cycle: Cycle, filters: ObjectiveFilters, *, on: date
+) -> QuerySet[Objective]:
+    """What the map shows: visible objectives of the cycle and enclosing ones, filtered."""
+    objectives = live_objectives(person).filter(cycle__in=enclosing_cycles(cycle))
+    objectives = filter_objectives(objectives, filters)
+    if filters.status:
+        objectives = filter_objectives_by_status(
+            objectives, filters.status, on=on, organization=cycle.organization
+        )
+    return objectives
+
+
+def map_roots(in_view: QuerySet[Objective]) -> QuerySet[Objective]:
+    """Objectives in view without a parent in view; wider cycles first."""
+    view_ids = in_view.order_by().values("pk")
+    has_parent = Alignment.objects.filter(child=OuterRef("pk"), parent_id__in=view_ids)
+    return in_view.exclude(Exists(has_parent)).order_by(
+        "cycle__start", "-cycle__end", F("team__name").asc(nulls_last=True), "title", "pk"
+    )
+
+
+def map_children(in_view: QuerySet[Objective], parent: Objective) -> QuerySet[Objective]:
+    return in_view.filter(parent_links__parent=parent).order_by(
+        F("team__name").asc(nulls_last=True), "title", "pk"
+    )
+
+
+def child_counts(in_view: QuerySet[Objective], parent_ids: Sequence[int]) -> dict[int, int]:
+    """For each parent, how many of its children are in view (one query)."""
+    rows = (
+        Alignment.objects.filter(
+            parent_id__in=parent_ids, child__in=in_view.order_by().values("pk")
+        )
+        .values("parent_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["parent_id"]: row["n"] for row in rows}
+
+
+def other_parents(
+    in_view: QuerySet[Objective], child_ids: Sequence[int], shown_under: Objective | None
+) -> dict[int, list[Objective]]:
+    """Each child's parents in view other than the one it is shown under (one query)."""
+    links = (
+        Alignment.objects.filter(
+            child_id__in=child_ids, parent_id__in=in_view.order_by().values("pk")
+        )
+        .select_related("parent")
+        .order_by("parent__title")
+    )
+    found: dict[int, list[Objective]] = defaultdict(list)
+    for link in links:
+        if shown_under is None or link.parent_id != shown_under.pk:
+            found[link.child_id].append(link.parent)
+    return found
+
+
+@dataclass(frozen=True)
+class MapNode:
+    row: ObjectiveRow
+    child_count: int
+    also_aligned_to: list[Objective]
+
+
+def map_nodes(
+    in_view: QuerySet[Objective],
+    objectives: Sequence[Objective],
+    *,
+    shown_under: Objective | None,
+    on: date,
+    bands: engine.Bands,
+) -> list[MapNode]:
+    ids = [o.pk for o in objectives]
+    counts = child_counts(in_view, ids)
+    others = other_parents(in_view, ids, shown_under) if shown_under is not None else {}
+    return [
+        MapNode(
+            row=ObjectiveRow(o, objective_pace(o, on=on, bands=bands)),
+            child_count=counts.get(o.pk, 0),
+            also_aligned_to=others.get(o.pk, []),
+        )
+        for o in objectives
+    ]

@@ -1,0 +1,235 @@
+"""Overview pages: my focus, cycles, teams and the alignment map.
+
+Each view parses its input, asks `pacer.web.selectors`, and renders. For an htmx request the
+cycle overview and the map answer with a fragment from `partials/overview/`.
+"""
+
+from datetime import date as date_type
+from typing import Any, cast
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_vary_headers
+from django_htmx.middleware import HtmxDetails
+
+from pacer.accounts.models import User
+from pacer.okrs import progress as engine
+from pacer.okrs.models import Cycle, Objective, Team
+from pacer.web import selectors
+
+PAGE_SIZE = 50
+MAP_PAGE_SIZE = 50
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def person_of(request: HttpRequest) -> User:
+    """The signed-in person (every view here requires sign-in)."""
+    return cast(User, request.user)
+
+
+def bands_of(person: User) -> engine.Bands:
+    if person.organization is None:
+        return engine.Bands()
+    return person.organization.bands
+
+
+def cycle_or_404(person: User, ref: str) -> Cycle:
+    return get_object_or_404(selectors.cycles_of(person).select_related("organization"), ref=ref)
+
+
+def wants_fragment(request: HttpRequest) -> bool:
+    """An htmx request for part of a page (a history restore needs the whole page)."""
+    htmx = cast(HtmxHttpRequest, request).htmx
+    return bool(htmx) and not htmx.history_restore_request
+
+
+def render_page_or_fragment(
+    request: HttpRequest, page: str, fragment: str, context: dict[str, Any]
+) -> HttpResponse:
+    if wants_fragment(request):
+        response = render(request, fragment, context)
+    else:
+        response = render(request, page, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def paginate(objectives: QuerySet[Objective], request: HttpRequest, size: int) -> Page:
+    return Paginator(objectives, size).get_page(request.GET.get("page"))
+
+
+@login_required
+def focus(request: HttpRequest) -> HttpResponse:
+    person, on = person_of(request), selectors.today()
+    bands = bands_of(person)
+    cycles = selectors.active_cycles(person, on=on)
+    awaiting = selectors.key_results_awaiting_checkin(person, cycles, on=on)
+    elsewhere = selectors.key_results_owned_elsewhere(person, cycles)
+    slipping = selectors.slipping_in_my_teams(person, cycles, on=on, bands=bands)
+    context = {
+        "current_cycle": cycles[0] if cycles else None,
+        "cycles": cycles,
+        "my_objectives": my_objective_cards(person, cycles, on=on, bands=bands),
+        "awaiting": selectors.key_result_rows(awaiting, on=on, bands=bands),
+        "elsewhere": selectors.key_result_rows(elsewhere, on=on, bands=bands),
+        "slipping": selectors.objective_rows(slipping, on=on, bands=bands),
+    }
+    return render(request, "web/overview/focus.html", context)
+
+
+def my_objective_cards(
+    person: User, cycles: list[Cycle], *, on: date_type, bands: engine.Bands
+) -> list[tuple[selectors.ObjectiveRow, list[selectors.KeyResultRow]]]:
+    """Each of my objectives with its key results' paces."""
+    cards = []
+    for row in selectors.objective_rows(
+        selectors.my_objectives(person, cycles), on=on, bands=bands
+    ):
+        objective = row.objective
+        key_results = list(objective.key_results.all())
+        for kr in key_results:
+            kr.objective = objective  # already loaded: no query per key result
+        cards.append((row, selectors.key_result_rows(key_results, on=on, bands=bands)))
+    return cards
+
+
+@login_required
+def cycle_list(request: HttpRequest) -> HttpResponse:
+    person = person_of(request)
+    on = selectors.today()
+    context = {
+        "cycles": selectors.cycles_with_counts(person),
+        "current_ids": {c.pk for c in selectors.active_cycles(person, on=on)},
+    }
+    return render(request, "web/overview/cycle_list.html", context)
+
+
+@login_required
+def cycle_overview(request: HttpRequest, ref: str) -> HttpResponse:
+    person, on = person_of(request), selectors.today()
+    cycle = cycle_or_404(person, ref)
+    bands = bands_of(person)
+    filters = selectors.parse_filters(request.GET)
+    objectives = selectors.cycle_objectives(person, cycle, filters, on=on, bands=bands)
+    unfiltered_by_status = selectors.filter_objectives(
+        selectors.live_objectives(person).filter(cycle=cycle), filters
+    )
+    page = paginate(objectives, request, PAGE_SIZE)
+    context: dict[str, Any] = {
+        "cycle": cycle,
+        "filters": filters,
+        "page": page,
+        "rows": selectors.objective_rows(page.object_list, on=on, bands=bands),
+        "counts": selectors.status_counts(unfiltered_by_status, cycle, on=on, bands=bands),
+    }
+    if not wants_fragment(request):
+        context["choices"] = selectors.filter_choices(
+            selectors.live_objectives(person).filter(cycle=cycle)
+        )
+        context["status_choices"] = selectors.STATUS_CHOICES
+    return render_page_or_fragment(
+        request,
+        "web/overview/cycle_overview.html",
+        "web/partials/overview/_cycle_results.html",
+        context,
+    )
+
+
+@login_required
+def team_list(request: HttpRequest) -> HttpResponse:
+    teams = selectors.teams_of(person_of(request))
+    return render(request, "web/overview/team_list.html", {"nodes": selectors.team_tree(teams)})
+
+
+@login_required
+def team_detail(request: HttpRequest, ref: str) -> HttpResponse:
+    person, on = person_of(request), selectors.today()
+    teams = list(selectors.teams_of(person))
+    team = next((t for t in teams if t.ref == ref), None)
+    if team is None:
+        raise Http404("No such team.")
+    cycle = chosen_cycle(person, request.GET.get("cycle", ""), on=on)
+    context: dict[str, Any] = {
+        "team": team,
+        "cycle": cycle,
+        "cycles": selectors.cycles_of(person),
+        "sub_teams": sub_team_nodes(team, teams),
+        "memberships": selectors.team_memberships(team),
+        "own_rows": [],
+        "sub_rows": [],
+    }
+    if cycle is not None:
+        context |= team_objective_rows(person, team, teams, cycle, on=on)
+    return render(request, "web/overview/team_detail.html", context)
+
+
+def chosen_cycle(person: User, ref: str, *, on: date_type) -> Cycle | None:
+    if ref:
+        return cycle_or_404(person, ref)
+    return selectors.default_cycle(person, on=on)
+
+
+def sub_team_nodes(team: Team, teams: list[Team]) -> list[selectors.TeamNode]:
+    return selectors.team_tree(teams, under=team.pk)
+
+
+def team_objective_rows(
+    person: User, team: Team, teams: list[Team], cycle: Cycle, *, on: date_type
+) -> dict[str, list[selectors.ObjectiveRow]]:
+    bands = bands_of(person)
+    own = selectors.team_objectives(person, [team.pk], cycle)
+    below = selectors.team_objectives(person, selectors.descendant_ids(team.pk, teams), cycle)
+    return {
+        "own_rows": selectors.objective_rows(own, on=on, bands=bands),
+        "sub_rows": selectors.objective_rows(below, on=on, bands=bands),
+    }
+
+
+@login_required
+def alignment_map(request: HttpRequest, ref: str) -> HttpResponse:
+    person, on = person_of(request), selectors.today()
+    cycle = cycle_or_404(person, ref)
+    filters = selectors.parse_filters(request.GET)
+    in_view = selectors.map_objectives(person, cycle, filters, on=on)
+    page = paginate(selectors.map_roots(in_view), request, MAP_PAGE_SIZE)
+    nodes = selectors.map_nodes(
+        in_view, list(page.object_list), shown_under=None, on=on, bands=bands_of(person)
+    )
+    context: dict[str, Any] = {"cycle": cycle, "filters": filters, "page": page, "nodes": nodes}
+    if not wants_fragment(request):
+        context["choices"] = selectors.filter_choices(
+            selectors.live_objectives(person).filter(cycle__in=selectors.enclosing_cycles(cycle))
+        )
+        context["status_choices"] = selectors.STATUS_CHOICES
+    return render_page_or_fragment(
+        request,
+        "web/overview/alignment_map.html",
+        "web/partials/overview/_map_results.html",
+        context,
+    )
+
+
+@login_required
+def map_children(request: HttpRequest, ref: str, objective_ref: str) -> HttpResponse:
+    person, on = person_of(request), selectors.today()
+    cycle = cycle_or_404(person, ref)
+    filters = selectors.parse_filters(request.GET)
+    in_view = selectors.map_objectives(person, cycle, filters, on=on)
+    parent = get_object_or_404(selectors.live_objectives(person), ref=objective_ref)
+    children = list(selectors.map_children(in_view, parent))
+    nodes = selectors.map_nodes(
+        in_view, children, shown_under=parent, on=on, bands=bands_of(person)
+    )
+    context = {"cycle": cycle, "filters": filters, "parent": parent, "nodes": nodes}
+    return render_page_or_fragment(
+        request,
+        "web/overview/map_children.html",
+        "web/partials/overview/_map_nodes.html",
+        context,
+    )
