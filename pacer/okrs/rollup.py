@@ -15,7 +15,6 @@ from django.db.models import OuterRef, Subquery
 from pacer.okrs import progress as engine
 from pacer.okrs.models import CheckIn, KeyResult, Milestone, Objective, Organization
 
-
 VALUE_QUANTUM = Decimal("0.000001")
 
 

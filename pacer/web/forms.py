@@ -1,5 +1,23 @@
+"""Forms of the web app. They parse and show input; the services decide what is valid."""
+
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.db.models import QuerySet
+
+from pacer.okrs import progress as engine
+from pacer.okrs.errors import DomainError
+from pacer.okrs.models import CheckIn, Cycle, KeyResult, Objective, Team
+
+
+def value_field() -> forms.DecimalField:
+    """A number as precise as the model stores it (24 digits, 6 after the point)."""
+    return forms.DecimalField(required=False, max_digits=24, decimal_places=6)
+
+
+CONFIDENCE_CHOICES = [("", "Confidence…"), *CheckIn.Confidence.choices]
+YES_NO = [("", "Yes or no…"), ("1", "Yes"), ("0", "No")]
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -7,4 +25,187 @@ class EmailAuthenticationForm(AuthenticationForm):
 
     username = forms.EmailField(
         label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
+
+
+def show_problems(form: forms.BaseForm, error: DomainError) -> None:
+    """Put a service's problems next to the fields they name, the rest at the top."""
+    for field, message in error.problems:
+        if field in form.fields:
+            form.add_error(field, message)
+        else:
+            prefix = f"{field.replace('_', ' ')}: " if field else ""
+            form.add_error(None, prefix + message)
+
+
+class PlainForm(forms.Form):
+    """Labels without the trailing colon."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class CheckInForm(forms.Form):
+    """One check-in on one key result. Milestones and linked key results take no value."""
+
+    value = value_field()
+    confidence = forms.ChoiceField(choices=CONFIDENCE_CHOICES, required=False)
+    note = forms.CharField(required=False, max_length=2000)
+
+    def __init__(self, *args: Any, key_result: KeyResult, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.key_result = key_result
+        if key_result.type in (engine.MILESTONES, engine.LINKED):
+            del self.fields["value"]
+        elif key_result.type == engine.BOOLEAN:
+            self.fields["value"] = forms.TypedChoiceField(
+                choices=YES_NO, required=False, coerce=engine.Decimal, empty_value=None
+            )
+        self.fields["note"].widget.attrs["placeholder"] = "What changed? (optional)"
+        if "value" in self.fields and key_result.unit:
+            self.fields["value"].widget.attrs["placeholder"] = key_result.unit
+
+    @property
+    def takes_value(self) -> bool:
+        return "value" in self.fields
+
+    def is_blank(self) -> bool:
+        """Nothing typed in this row (the weekly page skips such rows)."""
+        return not any((self.data.get(self.add_prefix(name)) or "").strip() for name in self.fields)
+
+    def checkin_input(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "value": data.get("value"),
+            "confidence": data.get("confidence") or "",
+            "note": data.get("note") or "",
+        }
+
+
+class ObjectiveForm(PlainForm):
+    """The objective's own fields; key results come in a formset beside it."""
+
+    title = forms.CharField(max_length=300)
+    ref = forms.SlugField(
+        max_length=100,
+        required=False,
+        help_text="Short name in URLs; made from the title if empty.",
+    )
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    cycle = forms.ModelChoiceField(queryset=Cycle.objects.none())
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
+    kind = forms.ChoiceField(choices=Objective.Kind.choices, initial=engine.ASPIRATIONAL)
+    visibility = forms.ChoiceField(
+        choices=Objective.Visibility.choices, initial=Objective.Visibility.PUBLIC
+    )
+    parents = forms.ModelMultipleChoiceField(
+        queryset=Objective.objects.none(),
+        required=False,
+        help_text="Objectives this one supports (same or enclosing cycle).",
+        widget=forms.SelectMultiple(attrs={"data-filterable": "", "size": 6}),
+    )
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(
+        self,
+        *args: Any,
+        cycles: QuerySet[Cycle],
+        teams: QuerySet[Team],
+        parents: QuerySet[Objective],
+        editing: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["cycle"].queryset = cycles  # type: ignore[attr-defined]
+        self.fields["team"].queryset = teams  # type: ignore[attr-defined]
+        self.fields["parents"].queryset = parents  # type: ignore[attr-defined]
+        self.fields["parents"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda o: f"{o.title} ({o.cycle.name})"
+        )
+        if editing:  # the cycle and the ref stay; copy the objective to change its cycle
+            del self.fields["cycle"]
+            del self.fields["ref"]
+
+
+class KeyResultForm(PlainForm):
+    title = forms.CharField(max_length=300, required=False)
+    type = forms.ChoiceField(choices=KeyResult.Type.choices, initial=engine.METRIC, required=False)
+    unit = forms.CharField(max_length=30, required=False)
+    start = value_field()
+    target = value_field()
+    threshold = value_field()
+    low = value_field()
+    high = value_field()
+    weight = forms.DecimalField(required=False, max_digits=8, decimal_places=3, initial=1)
+    due = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def is_blank(self) -> bool:
+        return not (self.cleaned_data.get("title") or "").strip()
+
+
+class KeyResultBaseFormSet(forms.BaseFormSet):
+    def specs_input(self) -> list[dict[str, Any]]:
+        """The filled rows, as keyword arguments of services.KeyResultSpec."""
+        rows = [form.cleaned_data for form in self.forms if not form.is_blank()]
+        for row in rows:
+            row["weight"] = row.get("weight") if row.get("weight") is not None else 1
+            row["type"] = row.get("type") or engine.METRIC
+        return rows
+
+    def filled_indexes(self) -> list[int]:
+        return [i for i, form in enumerate(self.forms) if not form.is_blank()]
+
+
+KeyResultFormSet = forms.formset_factory(
+    KeyResultForm, formset=KeyResultBaseFormSet, extra=5, max_num=7, validate_max=True
+)
+
+
+class CopyForm(PlainForm):
+    cycle = forms.ModelChoiceField(queryset=Cycle.objects.none(), label="Copy into cycle")
+    key_results = forms.ModelMultipleChoiceField(
+        queryset=KeyResult.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Key results that come along",
+    )
+
+    def __init__(
+        self, *args: Any, cycles: QuerySet[Cycle], key_results: QuerySet[KeyResult], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["cycle"].queryset = cycles  # type: ignore[attr-defined]
+        self.fields["key_results"].queryset = key_results  # type: ignore[attr-defined]
+
+
+class MoveKeyResultForm(PlainForm):
+    objective = forms.ModelChoiceField(queryset=Objective.objects.none(), label="Move to")
+
+    def __init__(self, *args: Any, objectives: QuerySet[Objective], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["objective"].queryset = objectives  # type: ignore[attr-defined]
+
+
+class RetrospectiveForm(PlainForm):
+    score_override = forms.DecimalField(
+        required=False,
+        max_digits=2,
+        decimal_places=1,
+        min_value=0,
+        max_value=1,
+        label="Final score (override)",
+        help_text="Leave empty to keep the computed score.",
+    )
+    override_reason = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Reason for the override"
+    )
+    went_well = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="What went well"
+    )
+    went_wrong = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="What did not"
+    )
+    learned = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="What we learned"
     )

@@ -19,7 +19,7 @@ STATUS_LABELS = {
 def percent(value: Decimal | float | None) -> str:
     """0.456 -> '46%'."""
     if value is None:
-        return "–"
+        return "-"
     return f"{Decimal(value) * 100:.0f}%"
 
 

@@ -2,4 +2,35 @@
 
 from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from pacer.web.views import checkin, objective
+
+urlpatterns: list[URLPattern] = [
+    path("checkin/", checkin.checkin_week, name="checkin_week"),
+    path("objectives/new/", objective.objective_new, name="objective_new"),
+    path("objectives/<slug:ref>/", objective.objective_detail, name="objective_detail"),
+    path("objectives/<slug:ref>/edit/", objective.objective_edit, name="objective_edit"),
+    path("objectives/<slug:ref>/copy/", objective.objective_copy, name="objective_copy"),
+    path("objectives/<slug:ref>/archive/", objective.objective_archive, name="objective_archive"),
+    path("objectives/<slug:ref>/restore/", objective.objective_restore, name="objective_restore"),
+    path(
+        "objectives/<slug:ref>/retrospective/",
+        objective.objective_retrospective,
+        name="objective_retrospective",
+    ),
+    path(
+        "objectives/<slug:ref>/key-results/<slug:kr_ref>/checkin/",
+        objective.key_result_checkin,
+        name="key_result_checkin",
+    ),
+    path(
+        "objectives/<slug:ref>/key-results/<slug:kr_ref>/move/",
+        objective.key_result_move,
+        name="key_result_move",
+    ),
+    path(
+        "objectives/<slug:ref>/milestones/<int:milestone_id>/",
+        objective.milestone_toggle,
+        name="milestone_toggle",
+    ),
+    path("cycles/<slug:ref>/close/", objective.cycle_close, name="cycle_close"),
+]

@@ -1,0 +1,467 @@
+"""The objective page, inline check-ins, create/edit/copy/archive and closing a cycle.
+
+People: `owner` and `teammate` are in the platform team, `outsider` in no team, `admin` is an
+organization admin. The quarter is active and one third through.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from itertools import count
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from pacer.accounts.models import User
+from pacer.okrs import services
+from pacer.okrs.models import (
+    Alignment,
+    CheckIn,
+    Cycle,
+    KeyResult,
+    Membership,
+    Milestone,
+    Objective,
+    Organization,
+    Team,
+)
+
+pytestmark = pytest.mark.django_db
+
+serial = count(1)
+XSS = "<img src=x onerror=alert(1)>"
+
+
+@dataclass
+class World:
+    organization: Organization
+    quarter: Cycle
+    next_quarter: Cycle
+    platform: Team
+    owner: User
+    teammate: User
+    outsider: User
+    admin: User
+
+
+def make_person(organization: Organization, name: str, **fields: Any) -> User:
+    return User.objects.create_user(
+        f"{name.lower()}@example.com", "pw", name=name, organization=organization, **fields
+    )
+
+
+@pytest.fixture
+def world() -> World:
+    organization = Organization.objects.create(name="Acme")
+    today = timezone.localdate()
+    quarter = Cycle.objects.create(
+        organization=organization,
+        ref="q-now",
+        name="This quarter",
+        start=today - timedelta(days=30),
+        end=today + timedelta(days=60),
+    )
+    next_quarter = Cycle.objects.create(
+        organization=organization,
+        ref="q-next",
+        name="Next quarter",
+        start=today + timedelta(days=61),
+        end=today + timedelta(days=150),
+        state=Cycle.State.PLANNING,
+    )
+    platform = Team.objects.create(organization=organization, ref="platform", name="Platform")
+    owner = make_person(organization, "Olivia")
+    teammate = make_person(organization, "Tom")
+    outsider = make_person(organization, "Oscar")
+    admin = make_person(organization, "Ada", role=User.Role.ADMIN)
+    for person in (owner, teammate):
+        Membership.objects.create(team=platform, person=person)
+    return World(organization, quarter, next_quarter, platform, owner, teammate, outsider, admin)
+
+
+def make_objective(world: World, title: str = "Ship the platform", **fields: Any) -> Objective:
+    values: dict[str, Any] = {
+        "organization": world.organization,
+        "cycle": world.quarter,
+        "ref": f"o-{next(serial)}",
+        "owner": world.owner,
+        "team": world.platform,
+    } | fields
+    return Objective.objects.create(title=title, **values)
+
+
+def make_kr(objective: Objective, title: str = "Adoption", **fields: Any) -> KeyResult:
+    values: dict[str, Any] = {
+        "organization_id": objective.organization_id,
+        "objective": objective,
+        "ref": f"kr-{next(serial)}",
+        "type": "metric",
+        "start": Decimal(0),
+        "target": Decimal(100),
+        "unit": "%",
+    } | fields
+    return KeyResult.objects.create(title=title, **values)
+
+
+def client_for(person: User) -> Client:
+    client = Client()
+    client.force_login(person)
+    return client
+
+
+def detail_url(objective: Objective) -> str:
+    return reverse("objective_detail", args=[objective.ref])
+
+
+def checkin_url(kr: KeyResult) -> str:
+    return reverse("key_result_checkin", args=[kr.objective.ref, kr.ref])
+
+
+def rich_objective(world: World, checkins: int = 3) -> Objective:
+    """An objective with one key result of each kind and `checkins` check-ins on each."""
+    objective = make_objective(world)
+    child = make_objective(world, "Child goal")
+    Alignment.objects.create(child=child, parent=objective)
+    metric = make_kr(objective, "Adoption")
+    health = make_kr(objective, "Uptime", type="stay_above", threshold=Decimal("99.5"))
+    flag = make_kr(objective, "Launched", type="boolean", start=None, target=None)
+    steps = make_kr(objective, "Rollout", type="milestones", start=None, target=None)
+    make_kr(objective, "Child", type="linked", linked_objective=child, start=None, target=None)
+    Milestone.objects.create(key_result=steps, title="Alpha", done=True)
+    Milestone.objects.create(key_result=steps, title="Beta")
+    now = timezone.now()
+    for n in range(checkins):
+        at = now - timedelta(days=checkins - n)
+        for kr, value in ((metric, 10 * (n + 1)), (health, 99.9), (flag, 0)):
+            services.checkin_create(
+                key_result=kr, value=Decimal(value), author=world.owner, at=at, note=f"n{n}"
+            )
+    return objective
+
+
+# --- Objective page --------------------------------------------------------------------
+
+
+def test_objective_page_renders_for_editor_with_forms(world: World) -> None:
+    objective = rich_objective(world)
+    response = client_for(world.teammate).get(detail_url(objective))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Adoption" in html and "Uptime" in html and "Rollout" in html
+    assert "start</span> 0 %" in html and "30 %" in html  # start → current → target
+    assert "Satisfied" in html  # 99.9 ≥ 99.5
+    assert 'class="checkin-inline"' in html
+    assert "<svg" in html and 'class="pace"' in html  # chart with expected pace
+    assert "Child goal" in html  # children
+    assert "n2" in html  # notes in the history
+
+
+def test_objective_page_for_viewer_has_no_forms(world: World) -> None:
+    objective = rich_objective(world)
+    response = client_for(world.outsider).get(detail_url(objective))
+    assert response.status_code == 200
+    assert 'class="checkin-inline"' not in response.content.decode()
+    assert 'type="checkbox"' not in response.content.decode()
+
+
+def test_anonymous_is_sent_to_login(world: World) -> None:
+    objective = make_objective(world)
+    response = Client().get(detail_url(objective))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_outsider_gets_404_for_private_objective(world: World) -> None:
+    objective = make_objective(world, visibility="private")
+    kr = make_kr(objective)
+    outsider = client_for(world.outsider)
+    assert outsider.get(detail_url(objective)).status_code == 404
+    assert outsider.post(checkin_url(kr), {f"kr{kr.pk}-value": "5"}).status_code == 404
+    assert client_for(world.teammate).get(detail_url(objective)).status_code == 200
+
+
+def test_viewer_may_not_check_in(world: World) -> None:
+    kr = make_kr(make_objective(world))
+    response = client_for(world.outsider).post(checkin_url(kr), {f"kr{kr.pk}-value": "5"})
+    assert response.status_code == 403
+    assert not CheckIn.objects.exists()
+
+
+def test_title_is_escaped(world: World) -> None:
+    objective = make_objective(world, XSS)
+    make_kr(objective, XSS)
+    html = client_for(world.owner).get(detail_url(objective)).content.decode()
+    assert XSS not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def count_queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_objective_page_queries_are_few_and_constant(world: World) -> None:
+    small, large = rich_objective(world, checkins=1), rich_objective(world, checkins=8)
+    for extra in range(4):
+        make_kr(large, f"More {extra}")
+    client = client_for(world.teammate)
+    client.get(detail_url(small))  # warm the session
+    assert count_queries(client, detail_url(small)) <= 15
+    assert count_queries(client, detail_url(small)) == count_queries(client, detail_url(large))
+
+
+# --- Inline check-in -------------------------------------------------------------------
+
+
+def test_htmx_checkin_returns_fragments_and_updates_progress(world: World) -> None:
+    objective = make_objective(world)
+    kr = make_kr(objective)
+    response = client_for(world.teammate).post(
+        checkin_url(kr),
+        {f"kr{kr.pk}-value": "40", f"kr{kr.pk}-confidence": "at_risk", f"kr{kr.pk}-note": "ok"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" not in html
+    assert f'id="kr-{kr.pk}"' in html
+    assert 'id="objective-header"' in html and 'id="objective-chart"' in html
+    assert html.count('hx-swap-oob="true"') == 2
+    kr.refresh_from_db()
+    objective.refresh_from_db()
+    assert kr.current == Decimal(40) and kr.confidence == "at_risk"
+    assert objective.progress == Decimal("0.4")
+    assert CheckIn.objects.get().author == world.teammate
+
+
+def test_bad_checkin_value_shows_error_keeps_input_writes_nothing(world: World) -> None:
+    kr = make_kr(make_objective(world))
+    response = client_for(world.owner).post(
+        checkin_url(kr),
+        {f"kr{kr.pk}-value": "lots", f"kr{kr.pk}-note": "kept note"},
+        HTTP_HX_REQUEST="true",
+    )
+    html = response.content.decode()
+    assert response.status_code == 200  # htmx swaps the row with its errors
+    assert "Enter a number." in html
+    assert 'value="lots"' in html and 'value="kept note"' in html
+    assert "hx-swap-oob" not in html
+    assert not CheckIn.objects.exists()
+
+
+def test_missing_value_is_refused_by_the_service_rule(world: World) -> None:
+    kr = make_kr(make_objective(world))
+    response = client_for(world.owner).post(checkin_url(kr), {f"kr{kr.pk}-confidence": "on_track"})
+    assert response.status_code == 400
+    assert "is required" in response.content.decode()
+    assert not CheckIn.objects.exists()
+
+
+def test_milestone_tick_updates_progress(world: World) -> None:
+    objective = make_objective(world)
+    kr = make_kr(objective, "Steps", type="milestones", start=None, target=None)
+    first = Milestone.objects.create(key_result=kr, title="One")
+    Milestone.objects.create(key_result=kr, title="Two")
+    url = reverse("milestone_toggle", args=[objective.ref, first.pk])
+    response = client_for(world.owner).post(url, {"done": "1"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    objective.refresh_from_db()
+    assert objective.progress == Decimal("0.5")
+
+
+def test_closed_cycle_refuses_checkins_and_hides_forms(world: World) -> None:
+    objective = make_objective(world)
+    kr = make_kr(objective)
+    services.cycle_close(cycle=world.quarter)
+    client = client_for(world.owner)
+    html = client.get(detail_url(objective)).content.decode()
+    assert 'class="checkin-inline"' not in html and "is closed" in html
+    response = client.post(checkin_url(kr), {f"kr{kr.pk}-value": "5"})
+    assert response.status_code == 400 and "is closed" in response.content.decode()
+    assert not CheckIn.objects.exists()
+
+
+# --- Create, edit, copy, archive --------------------------------------------------------
+
+
+def test_create_objective_with_three_key_results(world: World) -> None:
+    parent = make_objective(world, "Company goal", team=None, owner=world.admin)
+    data = {
+        "title": "Faster onboarding",
+        "cycle": world.quarter.pk,
+        "team": world.platform.pk,
+        "kind": "committed",
+        "visibility": "public",
+        "parents": [parent.pk],
+        "key_results-TOTAL_FORMS": "5",
+        "key_results-INITIAL_FORMS": "0",
+    }
+    rows = [
+        {"title": "Time to first value", "type": "metric", "start": "10", "target": "3"},
+        {"title": "Docs rewritten", "type": "boolean"},
+        {"title": "Error rate", "type": "stay_below", "threshold": "1"},
+    ]
+    for i, row in enumerate(rows):
+        data |= {f"key_results-{i}-{k}": v for k, v in row.items()}
+    response = client_for(world.owner).post(reverse("objective_new"), data)
+    assert response.status_code == 302, (
+        response.context["form"].errors
+        or [f.errors for f in response.context["formset"]]
+        or response.context["formset"].non_form_errors()
+    )
+    objective = Objective.objects.get(title="Faster onboarding")
+    assert objective.ref == "faster-onboarding"
+    assert objective.owner == world.owner
+    assert [kr.title for kr in objective.key_results.order_by("position")] == [
+        "Time to first value",
+        "Docs rewritten",
+        "Error rate",
+    ]
+    assert list(objective.parents.all()) == [parent]
+
+
+def test_create_with_bad_key_result_shows_error_and_saves_nothing(world: World) -> None:
+    data = {
+        "title": "Bad",
+        "cycle": world.quarter.pk,
+        "kind": "aspirational",
+        "visibility": "public",
+        "key_results-TOTAL_FORMS": "2",
+        "key_results-INITIAL_FORMS": "0",
+        "key_results-1-title": "Same start and target",
+        "key_results-1-type": "metric",
+        "key_results-1-start": "5",
+        "key_results-1-target": "5",
+    }
+    response = client_for(world.owner).post(reverse("objective_new"), data)
+    assert response.status_code == 400
+    assert "must differ from start" in response.content.decode()
+    assert 'value="Same start and target"' in response.content.decode()
+    assert not Objective.objects.exists()
+
+
+def edit_data(objective: Objective, version: str, title: str) -> dict[str, Any]:
+    return {
+        "title": title,
+        "kind": objective.kind,
+        "visibility": objective.visibility,
+        "team": objective.team_id or "",
+        "version": version,
+    }
+
+
+def test_stale_edit_is_detected_and_explained(world: World) -> None:
+    objective = make_objective(world, "Original")
+    version = services.objective_version(objective)
+    Objective.objects.filter(pk=objective.pk).update(title="Changed by someone else")
+    url = reverse("objective_edit", args=[objective.ref])
+    response = client_for(world.owner).post(url, edit_data(objective, version, "Mine"))
+    assert response.status_code == 400
+    assert "someone else changed this objective" in response.content.decode()
+    assert 'value="Mine"' in response.content.decode()
+    objective.refresh_from_db()
+    assert objective.title == "Changed by someone else"
+
+
+def test_fresh_edit_saves(world: World) -> None:
+    objective = make_objective(world, "Original")
+    url = reverse("objective_edit", args=[objective.ref])
+    client = client_for(world.owner)
+    assert client.get(url).status_code == 200
+    version = services.objective_version(objective)
+    response = client.post(url, edit_data(objective, version, "Renamed"))
+    assert response.status_code == 302, response.context["form"].errors
+    objective.refresh_from_db()
+    assert objective.title == "Renamed"
+
+
+def test_copy_with_chosen_key_results(world: World) -> None:
+    objective = make_objective(world)
+    keep, drop = make_kr(objective, "Keep me"), make_kr(objective, "Leave me")
+    services.checkin_create(key_result=keep, value=Decimal(50), author=world.owner)
+    url = reverse("objective_copy", args=[objective.ref])
+    response = client_for(world.owner).post(
+        url, {"cycle": world.next_quarter.pk, "key_results": [keep.pk]}
+    )
+    assert response.status_code == 302
+    copy = Objective.objects.exclude(pk=objective.pk).get(title=objective.title)
+    assert copy.cycle == world.next_quarter and copy.ref != objective.ref
+    assert [kr.title for kr in copy.key_results.all()] == ["Keep me"]
+    assert copy.progress == 0 and not CheckIn.objects.filter(key_result__objective=copy).exists()
+    assert drop.objective == objective
+
+
+def test_move_key_result(world: World) -> None:
+    source, target = make_objective(world, "Source"), make_objective(world, "Target")
+    kr = make_kr(source)
+    services.checkin_create(key_result=kr, value=Decimal(100), author=world.owner)
+    url = reverse("key_result_move", args=[source.ref, kr.ref])
+    response = client_for(world.owner).post(url, {f"move{kr.pk}-objective": target.pk})
+    assert response.status_code == 302
+    source.refresh_from_db()
+    target.refresh_from_db()
+    assert source.progress == 0 and target.progress == 1
+
+
+def test_archive_and_restore(world: World) -> None:
+    objective = make_objective(world)
+    kr = make_kr(objective)
+    client = client_for(world.owner)
+    client.post(reverse("objective_archive", args=[objective.ref]))
+    objective.refresh_from_db()
+    assert objective.archived_at is not None
+    response = client.post(checkin_url(kr), {f"kr{kr.pk}-value": "5"})
+    assert response.status_code == 400 and "archived" in response.content.decode()
+    assert not CheckIn.objects.exists()
+    client.post(reverse("objective_restore", args=[objective.ref]))
+    objective.refresh_from_db()
+    assert objective.archived_at is None
+
+
+# --- Close a cycle ---------------------------------------------------------------------
+
+
+def test_close_cycle_with_one_override_reason_required(world: World) -> None:
+    objective = make_objective(world, kind="committed")
+    kr = make_kr(objective)
+    services.checkin_create(key_result=kr, value=Decimal(64), author=world.owner)
+    url = reverse("cycle_close", args=[world.quarter.ref])
+    admin = client_for(world.admin)
+    page = admin.get(url).content.decode()
+    assert "0.6" in page and "not met" in page
+    prefix = f"o{objective.pk}"
+    no_reason = {"objective": objective.pk, f"{prefix}-score_override": "1.0"}
+    response = admin.post(url, no_reason)
+    assert response.status_code == 400 and "needs a written reason" in response.content.decode()
+    objective.refresh_from_db()
+    assert objective.score_override is None
+    with_reason = no_reason | {f"{prefix}-override_reason": "Scope cut agreed with the CEO"}
+    assert admin.post(url, with_reason).status_code == 302
+    assert admin.post(url, {"action": "close"}).status_code == 302
+    world.quarter.refresh_from_db()
+    objective.refresh_from_db()
+    assert world.quarter.is_closed
+    assert objective.final_score == Decimal("0.6") and objective.score_override == Decimal("1.0")
+
+
+def test_only_admins_close_cycles(world: World) -> None:
+    url = reverse("cycle_close", args=[world.quarter.ref])
+    assert client_for(world.owner).get(url).status_code == 403
+    assert client_for(world.owner).post(url, {"action": "close"}).status_code == 403
+    world.quarter.refresh_from_db()
+    assert not world.quarter.is_closed
+
+
+def test_owner_sets_retrospective_on_closed_cycle(world: World) -> None:
+    objective = make_objective(world)
+    services.cycle_close(cycle=world.quarter)
+    url = reverse("objective_retrospective", args=[objective.ref])
+    response = client_for(world.owner).post(url, {"went_well": "Shipped", "learned": "Plan less"})
+    assert response.status_code == 302
+    objective.refresh_from_db()
+    assert objective.went_well == "Shipped" and objective.learned == "Plan less"
