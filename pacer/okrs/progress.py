@@ -92,7 +92,7 @@ def milestones_progress(milestones: Iterable[Milestone]) -> Decimal:
     total = sum((m.weight for m in milestones), ZERO)
     if total <= 0:
         return ZERO
-    return sum((m.weight for m in milestones if m.done), ZERO) / total
+    return clamp(sum((m.weight for m in milestones if m.done), ZERO) / total)
 
 
 def health_satisfied(facts: KeyResultFacts) -> bool | None:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.db.models import OuterRef, Subquery
 
 from pacer.okrs import progress as engine
-from pacer.okrs.models import CheckIn, KeyResult, Milestone, Objective, Organization
+from pacer.okrs.models import CheckIn, Cycle, KeyResult, Milestone, Objective, Organization
 
 VALUE_QUANTUM = Decimal("0.000001")
 
@@ -119,9 +119,11 @@ def refresh_objective(objective: Objective) -> None:
             continue
         current.progress = fresh
         current.save(update_fields=["progress", "updated_at"])
-        for follower in KeyResult.objects.filter(linked_objective=current).select_related(
-            "objective", "linked_objective"
-        ):
+        # Closed cycles keep the numbers they were closed with, links or not.
+        followers = KeyResult.objects.filter(linked_objective=current).exclude(
+            objective__cycle__state=Cycle.State.CLOSED
+        )
+        for follower in followers.select_related("objective", "linked_objective"):
             if refresh_key_result(follower):
                 pending.append(follower.objective)
 
@@ -152,7 +154,9 @@ def compute_all(organization: Organization) -> Snapshot:
     by_objective: dict[int, list[KeyResult]] = {}
     for kr in krs:
         by_objective.setdefault(kr.objective_id, []).append(kr)
-    objective_ids = Objective.objects.filter(organization=organization).values_list("id", flat=True)
+    objectives = Objective.objects.filter(organization=organization)
+    objective_ids = list(objectives.values_list("id", flat=True))
+    closed = set(objectives.filter(cycle__state=Cycle.State.CLOSED).values_list("id", flat=True))
     snapshot = Snapshot(key_results={}, objectives={})
 
     def objective_value(objective_id: int, trail: frozenset[int] = frozenset()) -> Decimal:
@@ -162,11 +166,11 @@ def compute_all(organization: Organization) -> Snapshot:
             raise ValueError(f"linked key results form a loop through objective {objective_id}")
         pairs = []
         for kr in by_objective.get(objective_id, []):
-            linked = (
-                objective_value(kr.linked_objective_id, trail | {objective_id})
-                if kr.linked_objective_id
-                else None
-            )
+            linked = None
+            if kr.linked_objective_id and objective_id in closed:
+                linked = kr.progress  # frozen at close, like every number of a closed cycle
+            elif kr.linked_objective_id:
+                linked = objective_value(kr.linked_objective_id, trail | {objective_id})
             derived = derive_key_result(
                 kr,
                 latest=kr.latest,  # type: ignore[attr-defined]

@@ -13,6 +13,10 @@ from pacer.okrs import progress as engine
 
 Problem = tuple[str, str]
 Node = TypeVar("Node", bound=Hashable)
+# Stored values keep 24 digits, 6 of them after the point (see models.py).
+MAX_INTEGER_DIGITS = 18
+DECIMAL_PLACES = 6
+MAX_VALUE = Decimal(10) ** MAX_INTEGER_DIGITS
 
 
 def cycle_problems(*, start: date, end: date) -> list[Problem]:
@@ -85,6 +89,12 @@ def checkin_problems(
         problems.append(("value", f"a {type} key result takes no value (its progress is derived)"))
     elif value is not None and not value.is_finite():
         problems.append(("value", f"must be a number, not {value}"))
+    elif value is not None and abs(value) >= MAX_VALUE:
+        problems.append(
+            ("value", f"is too large (at most {MAX_INTEGER_DIGITS} digits before the point)")
+        )
+    elif value is not None and int(value.normalize().as_tuple().exponent) < -DECIMAL_PLACES:
+        problems.append(("value", f"has more than {DECIMAL_PLACES} decimal places"))
     elif type == engine.BOOLEAN and value is not None and value not in (0, 1):
         problems.append(("value", f"a yes/no key result takes 0 or 1, not {value}"))
     if confidence and confidence not in engine.CONFIDENCES:

@@ -139,7 +139,7 @@ def rich_objective(world: World, checkins: int = 3) -> Objective:
         at = now - timedelta(days=checkins - n)
         for kr, value in ((metric, 10 * (n + 1)), (health, 99.9), (flag, 0)):
             services.checkin_create(
-                key_result=kr, value=Decimal(value), author=world.owner, at=at, note=f"n{n}"
+                key_result=kr, value=Decimal(str(value)), author=world.owner, at=at, note=f"n{n}"
             )
     return objective
 

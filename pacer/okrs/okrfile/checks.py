@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from pacer.accounts.models import User
 from pacer.okrs import rules
-from pacer.okrs.models import Alignment, Cycle, KeyResult, Objective, Organization, Team
+from pacer.okrs.models import Alignment, CheckIn, Cycle, KeyResult, Objective, Organization, Team
 from pacer.okrs.okrfile.loader import Path
 from pacer.okrs.okrfile.schema import CheckinIn, KeyResultIn, ObjectiveIn, OkrFile
 
@@ -30,12 +30,15 @@ def checkin_moment(at: datetime | date) -> datetime:
 class Existing:
     """What the organization already holds, by ref (empty for a new organization)."""
 
+    organization: Organization | None = None
     emails: set[str] = field(default_factory=set)
     team_parents: dict[str, str | None] = field(default_factory=dict)
     cycles: dict[str, tuple[date, date, str]] = field(default_factory=dict)
     objective_cycles: dict[str, str] = field(default_factory=dict)
     objective_parents: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    objective_links: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    key_result_types: dict[str, str] = field(default_factory=dict)
+    # key result ref -> (its objective's ref, the ref of the objective it follows)
+    key_result_links: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, organization: Organization | None) -> "Existing":
@@ -58,10 +61,14 @@ class Existing:
             "child__ref", "parent__ref"
         ):
             existing.objective_parents[child].add(parent)
-        for objective, linked in KeyResult.objects.filter(
+        existing.organization = organization
+        existing.key_result_types = dict(
+            KeyResult.objects.filter(organization=organization).values_list("ref", "type")
+        )
+        for ref, objective, linked in KeyResult.objects.filter(
             organization=organization, linked_objective__isnull=False
-        ).values_list("objective__ref", "linked_objective__ref"):
-            existing.objective_links[objective].add(linked)
+        ).values_list("ref", "objective__ref", "linked_objective__ref"):
+            existing.key_result_links[ref] = (objective, linked)
         return existing
 
 
@@ -241,6 +248,27 @@ class FileChecker:
         self.check_email((*path, "owner"), kr.owner)
         self.check_override(path, objective.cycle, kr.score_override, kr.override_reason)
         self.check_checkins(path, kr)
+        self.check_type_change(path, kr)
+
+    def check_type_change(self, path: Path, kr: KeyResultIn) -> None:
+        """A new type must suit the stored check-ins the file leaves as they are."""
+        old_type = self.existing.key_result_types.get(kr.ref)
+        if old_type is None or old_type == kr.type:
+            return
+        listed = {checkin_moment(c.at) for c in kr.checkins}
+        stored = CheckIn.objects.filter(
+            key_result__organization=self.existing.organization, key_result__ref=kr.ref
+        ).exclude(at__in=listed)
+        for at, value in stored.values_list("at", "value"):
+            problems = rules.checkin_problems(
+                type=kr.type, value=value, confidence=None, at=at, now=self.now
+            )
+            if problems:
+                self.add(
+                    (*path, "type"),
+                    f"cannot become {kr.type}: its check-in of {at:%Y-%m-%d} ({problems[0][1]})",
+                )
+                return
 
     def check_checkins(self, path: Path, kr: KeyResultIn) -> None:
         moments: set[datetime] = set()
@@ -262,9 +290,16 @@ class FileChecker:
             self.add((*where, name), message)
 
     def check_link_loops(self) -> None:
-        links = {k: set(v) for k, v in self.existing.objective_links.items()}
+        # Key results the file lists replace their stored selves; the others keep their links.
+        edges = dict(self.existing.key_result_links)
         for objective in self.doc.objectives:
-            links[objective.ref] = {kr.objective for kr in objective.key_results if kr.objective}
+            for kr in objective.key_results:
+                edges.pop(kr.ref, None)
+                if kr.objective:
+                    edges[kr.ref] = (objective.ref, kr.objective)
+        links: dict[str, set[str]] = defaultdict(set)
+        for source, target in edges.values():
+            links[source].add(target)
         for index, objective in enumerate(self.doc.objectives):
             for kr_index, kr in enumerate(objective.key_results):
                 if (

@@ -44,6 +44,24 @@ def moment(at: datetime) -> date | str:
     return at.date() if at.time() == time.min else at.isoformat()
 
 
+# Keys a file may leave out; the export leaves them out too when they hold these values.
+KEY_RESULT_DEFAULTS: dict[str, Any] = {
+    "description": "",
+    "unit": "",
+    "start": None,
+    "target": None,
+    "threshold": None,
+    "low": None,
+    "high": None,
+    "objective": None,
+    "weight": 1,
+    "due": None,
+    "owner": None,
+    "score_override": None,
+    "override_reason": "",
+}
+
+
 def _compact(values: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
     """Leave out keys that hold their default, so files stay short and readable."""
     return {k: v for k, v in values.items() if k not in defaults or defaults[k] != v}
@@ -187,7 +205,7 @@ class Exporter:
         )
         if self.computed:
             pace = selectors.objective_pace(objective, on=self.as_of, bands=self.organization.bands)
-            entry.update(_pace_fields(pace))
+            entry.update(_pace_fields(pace, final_score=objective.final_score))
         entry["key_results"] = key_results
         return entry
 
@@ -239,21 +257,7 @@ class Exporter:
                 "score_override": number(kr.score_override),
                 "override_reason": kr.override_reason,
             },
-            {
-                "description": "",
-                "unit": "",
-                "start": None,
-                "target": None,
-                "threshold": None,
-                "low": None,
-                "high": None,
-                "objective": None,
-                "weight": 1,
-                "due": None,
-                "owner": None,
-                "score_override": None,
-                "override_reason": "",
-            },
+            KEY_RESULT_DEFAULTS,
         )
         if milestones:
             entry["milestones"] = [
@@ -267,7 +271,7 @@ class Exporter:
             pace = selectors.key_result_pace(
                 kr, kr.objective.cycle, on=self.as_of, bands=self.organization.bands
             )
-            entry.update(_pace_fields(pace))
+            entry.update(_pace_fields(pace, final_score=kr.final_score))
             entry["current"] = number(kr.current)
             entry["confidence"] = kr.confidence or None
         if checkins:
@@ -348,7 +352,7 @@ def _csv_row(objective: dict[str, Any], kr: dict[str, Any]) -> list[Any]:
         "key_result_ref": kr["ref"],
         "key_result": kr["title"],
         "last_checkin_at": last,
-        **{k: kr.get(k, "") for k in CSV_COLUMNS[12:28]},
+        **{k: {**KEY_RESULT_DEFAULTS, **kr}.get(k, "") for k in CSV_COLUMNS[12:28]},
     }
     return [_cell(values[column]) for column in CSV_COLUMNS]
 
@@ -362,14 +366,19 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _pace_fields(pace: selectors.Pace) -> dict[str, Any]:
-    return {
+def _pace_fields(pace: selectors.Pace, *, final_score: Decimal | None) -> dict[str, Any]:
+    """Computed numbers; in a closed cycle also the score frozen at close (`final_score`),
+    which an override (`score_override`, then shown as `score`) never replaces."""
+    fields = {
         "progress": number(pace.progress),
         "expected": number(pace.expected),
         "status": pace.status,
         "score": number(pace.score),
         "color": pace.color,
     }
+    if final_score is not None:
+        fields["final_score"] = number(final_score)
+    return fields
 
 
 def _checkin_entry(checkin: CheckIn) -> dict[str, Any]:

@@ -153,9 +153,12 @@ class _Writer:
         changed = [name for name, value in values.items() if creating or _differs(obj, name, value)]
         if not creating and not changed:
             return False
+        # Closed cycles are frozen both ways: nothing moves out of one, nothing into one.
+        was_frozen = not creating and self.is_frozen(obj)
         for name in changed:
             setattr(obj, name, values[name])
-        if self.is_frozen(obj) and (creating or set(changed) - EDITABLE_AFTER_CLOSE):
+        frozen = was_frozen or self.is_frozen(obj)
+        if frozen and (creating or set(changed) - EDITABLE_AFTER_CLOSE):
             what = "cannot add to it" if creating else f"cannot change {changed[0]}"
             self.problems.append((path, f"belongs to a closed cycle; {what}"))
             return False

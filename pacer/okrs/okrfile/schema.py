@@ -64,7 +64,7 @@ class CheckinIn(Strict):
 
 class MilestoneIn(Strict):
     title: Title
-    weight: Number = Decimal(1)
+    weight: Annotated[Number, Field(ge=0)] = Decimal(1)
     done: bool = False
 
 

@@ -55,7 +55,7 @@ class Command(PacerCommand):
             kr, kr.objective.cycle, on=timezone.localdate(), bands=organization.bands
         )
         self.stdout.write(
-            f"{kr.ref}: current {kr.current}, progress {pace.progress:.0%}, "
+            f"{kr.ref}: current {plain(kr.current)}, progress {pace.progress:.0%}, "
             f"expected {pace.expected:.0%}, status {pace.status}"
         )
 
@@ -67,6 +67,11 @@ class Command(PacerCommand):
         if found is None:
             raise CommandError(f"--by: no person {email!r} in {organization.name}")
         return found
+
+
+def plain(value: Decimal | None) -> str:
+    """9.000000 -> '9', 1.500000 -> '1.5'."""
+    return "-" if value is None else f"{value.normalize():f}"
 
 
 def parse_value(raw: str) -> Decimal | None:
