@@ -50,6 +50,6 @@ fmt: install
 
 # pytest exits with 5 when no test is selected: not an error here (yet).
 screenshots: install
-	@status=0; $(BIN)/pytest -m screenshots || status=$$?; \
+	@status=0; PACER_SCREENSHOTS=1 $(BIN)/pytest -m screenshots || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "No screenshot tests selected."; exit 0; fi; \
 	exit $$status
