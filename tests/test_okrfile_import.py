@@ -964,16 +964,37 @@ objectives:
     assert f"{path}:15: objectives[1].key_results[0].objective: following 'delivery'" in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (docs/okr-file.md says every problem is named): shape errors (schema) stop "
-    "the check, so the rule problems of the same file are reported only on the next run",
-)
 def test_shape_and_rule_problems_are_named_together(seeded: None, tmp_path: Path) -> None:
     text = replace_once(GOOD, "weight: 1", "wieght: 1")
     text = replace_once(text, "high: 90", "high: 60")
     _, message = refuse(tmp_path, text)
     assert "wieght" in message and "key_results[1].high" in message
+
+
+def test_rule_problem_after_a_left_out_item_names_its_own_line(tmp_path: Path) -> None:
+    text = """organization: Shapes
+people:
+  - {email: ana@acme.test, name: Ana}
+cycles:
+  - {ref: q1, name: Q1, start: 2026-01-01, end: 2026-03-31}
+objectives:
+  - {ref: broken, title: Broken, cycle: q1, owner: ana@acme.test, colour: blue}
+  - ref: fine
+    title: Fine
+    cycle: q1
+    owner: ana@acme.test
+    parents: [broken]
+    key_results:
+      - {ref: k-bad, title: Bad, type: metric, start: 1, target: 1, extra: 2}
+      - {ref: k-ok, title: Ok, type: range, low: 5, high: 1}
+"""
+    _, message = refuse(tmp_path, text)
+    lines = message.splitlines()
+    assert any(":7: objectives[0].colour" in line for line in lines)
+    assert any(":14: objectives[1].key_results[0].extra" in line for line in lines)
+    assert any(":15: objectives[1].key_results[1].high" in line for line in lines)
+    # The left-out objective is known by its ref: no second, misleading problem about it.
+    assert "unknown objective 'broken'" not in message
 
 
 # --- The real console script ------------------------------------------------------------

@@ -75,15 +75,30 @@ class Existing:
 class FileChecker:
     """Collects every problem of a parsed file; `problems` is empty when it may be imported."""
 
-    def __init__(self, doc: OkrFile, existing: Existing, *, now: datetime | None = None) -> None:
+    def __init__(
+        self,
+        doc: OkrFile,
+        existing: Existing,
+        *,
+        now: datetime | None = None,
+        left_out: dict[str, set[str]] | None = None,
+    ) -> None:
+        """`left_out`: refs of items whose shape was wrong (reported already), per section;
+        they count as known so that nothing is reported twice."""
         self.doc = doc
         self.existing = existing
         self.now = now or timezone.now()
         self.problems: list[PathProblem] = []
-        self.emails = existing.emails | {p.email for p in doc.people}
+        left_out = left_out or {}
+        self.emails = (
+            existing.emails | {p.email for p in doc.people} | left_out.get("people", set())
+        )
         self.cycles = dict(existing.cycles)
         self.cycles.update({c.ref: (c.start, c.end, c.state) for c in doc.cycles})
-        self.objective_cycles = dict(existing.objective_cycles)
+        self.left_out_cycles = left_out.get("cycles", set())
+        self.left_out_teams = left_out.get("teams", set())
+        self.objective_cycles = dict.fromkeys(left_out.get("objectives", set()), "")
+        self.objective_cycles.update(existing.objective_cycles)
         self.objective_cycles.update({o.ref: o.cycle for o in doc.objectives})
 
     def run(self) -> list[PathProblem]:
@@ -123,7 +138,8 @@ class FileChecker:
 
     def check_teams(self) -> None:
         self.check_duplicates("teams", [t.ref for t in self.doc.teams])
-        parents = dict(self.existing.team_parents)
+        parents: dict[str, str | None] = dict.fromkeys(self.left_out_teams)
+        parents.update(self.existing.team_parents)
         parents.update({t.ref: t.parent for t in self.doc.teams})
         for index, team in enumerate(self.doc.teams):
             if team.parent is not None and team.parent not in parents:
@@ -152,10 +168,12 @@ class FileChecker:
     def check_objectives(self) -> None:
         self.check_duplicates("objectives", [o.ref for o in self.doc.objectives])
         self.check_key_result_refs()
-        team_refs = set(self.existing.team_parents) | {t.ref for t in self.doc.teams}
+        team_refs = (
+            set(self.existing.team_parents) | {t.ref for t in self.doc.teams} | self.left_out_teams
+        )
         for index, objective in enumerate(self.doc.objectives):
             path: Path = ("objectives", index)
-            if objective.cycle not in self.cycles:
+            if objective.cycle not in self.cycles and objective.cycle not in self.left_out_cycles:
                 self.add((*path, "cycle"), f"unknown cycle {objective.cycle!r}")
             if objective.team is not None and objective.team not in team_refs:
                 self.add((*path, "team"), f"unknown team {objective.team!r}")

@@ -13,7 +13,6 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
-from pydantic import ValidationError
 
 from pacer.accounts.models import User
 from pacer.okrs import rollup, services
@@ -31,6 +30,7 @@ from pacer.okrs.models import (
 from pacer.okrs.okrfile.checks import Existing, FileChecker, PathProblem, checkin_moment
 from pacer.okrs.okrfile.loader import FileProblem, LineMap, format_path, line_of, load_with_lines
 from pacer.okrs.okrfile.schema import KeyResultIn, ObjectiveIn, OkrFile
+from pacer.okrs.okrfile.shape import check_shape
 
 # What may still change on an objective or key result once its cycle is closed.
 EDITABLE_AFTER_CLOSE = {"score_override", "override_reason", "went_well", "went_wrong", "learned"}
@@ -90,14 +90,15 @@ def import_document(
 
     if not isinstance(data, dict):
         raise refuse([((), "the file must be a mapping with an `organization` key")])
-    try:
-        doc = OkrFile.model_validate(data)
-    except ValidationError as error:
-        raise refuse([(tuple(e["loc"]), e["msg"]) for e in error.errors()]) from error
+    shape = check_shape(data)
+    if shape.doc is None:
+        raise refuse(shape.problems)
+    doc = shape.doc
     organization = Organization.objects.filter(name=doc.organization).first()
-    problems = FileChecker(doc, Existing.load(organization)).run()
+    checker = FileChecker(doc, Existing.load(organization), left_out=shape.left_out)
+    problems = shape.problems + [(shape.locate(path), msg) for path, msg in checker.run()]
     if problems:
-        raise refuse(problems)
+        raise refuse(sorted(problems, key=lambda problem: line_of(lines, problem[0]) or 0))
     report = ImportReport(source=source, dry_run=dry_run)
     try:
         with transaction.atomic():
