@@ -147,11 +147,14 @@ class KeyResultForm(PlainForm):
 class KeyResultBaseFormSet(forms.BaseFormSet):
     def specs_input(self) -> list[dict[str, Any]]:
         """The filled rows, as keyword arguments of services.KeyResultSpec."""
-        rows = [form.cleaned_data for form in self.forms if not form.is_blank()]
-        for row in rows:
-            row["weight"] = row.get("weight") if row.get("weight") is not None else 1
-            row["type"] = row.get("type") or engine.METRIC
-        return rows
+        return [self.spec_input(form.cleaned_data) for form in self.forms if not form.is_blank()]
+
+    @staticmethod
+    def spec_input(row: dict[str, Any]) -> dict[str, Any]:
+        """One row's cleaned data with the defaults of an empty weight and type."""
+        row["weight"] = row.get("weight") if row.get("weight") is not None else 1
+        row["type"] = row.get("type") or engine.METRIC
+        return row
 
     def filled_indexes(self) -> list[int]:
         return [i for i, form in enumerate(self.forms) if not form.is_blank()]
@@ -209,3 +212,20 @@ class RetrospectiveForm(PlainForm):
     learned = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 2}), label="What we learned"
     )
+
+
+class InviteForm(PlainForm):
+    """An admin adds a person; the service refuses an email that already has an account."""
+
+    email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    name = forms.CharField(max_length=200, required=False)
+    admin = forms.BooleanField(required=False, label="Organization admin")
+    teams = forms.ModelMultipleChoiceField(
+        queryset=Team.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"data-filterable": "", "size": 5}),
+    )
+
+    def __init__(self, *args: Any, teams: QuerySet[Team], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["teams"].queryset = teams  # type: ignore[attr-defined]

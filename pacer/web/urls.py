@@ -30,4 +30,5 @@ urlpatterns = [
     ),
     path("", include("pacer.web.views.overview_urls")),
     path("", include("pacer.web.views.objective_urls")),
+    path("", include("pacer.web.views.people_urls")),
 ]

@@ -5,7 +5,7 @@ organization admin. The quarter is active and one third through.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from itertools import count
 from typing import Any
@@ -465,3 +465,84 @@ def test_owner_sets_retrospective_on_closed_cycle(world: World) -> None:
     assert response.status_code == 302
     objective.refresh_from_db()
     assert objective.went_well == "Shipped" and objective.learned == "Plan less"
+
+
+def add_kr_data(**fields: Any) -> dict[str, Any]:
+    values = {"title": "Weekly active teams", "type": "metric", "unit": "teams"}
+    values |= {"start": "10", "target": "40", "weight": "2"}
+    return {f"new_kr-{name}": value for name, value in (values | fields).items()}
+
+
+def test_edit_page_adds_a_key_result(world: World) -> None:
+    objective = make_objective(world)
+    first = make_kr(objective, "Adoption")
+    services.checkin_create(key_result=first, value=Decimal(100), author=world.owner)
+    client = client_for(world.teammate)  # a member of the owning team
+    edit = client.get(reverse("objective_edit", args=[objective.ref]))
+    assert "Add a key result" in edit.content.decode()
+    url = reverse("key_result_add", args=[objective.ref])
+    response = client.post(url, add_kr_data())
+    assert response.status_code == 302
+    added = objective.key_results.get(title="Weekly active teams")
+    assert (added.start, added.target, added.weight) == (Decimal(10), Decimal(40), Decimal(2))
+    assert added.position == 1 and added.unit == "teams"
+    objective.refresh_from_db()
+    assert objective.progress == Decimal("0.333333333333")  # weights 1 and 2: rolled up
+    assert "Weekly active teams" in client.get(detail_url(objective)).content.decode()
+
+
+def test_bad_new_key_result_shows_error_keeps_input_saves_nothing(world: World) -> None:
+    objective = make_objective(world)
+    url = reverse("key_result_add", args=[objective.ref])
+    response = client_for(world.owner).post(url, add_kr_data(target="10"))
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "must differ from start" in text
+    assert 'value="Weekly active teams"' in text
+    assert not objective.key_results.exists()
+    response = client_for(world.owner).post(url, add_kr_data(title=""))
+    assert "is required" in str(response.context["kr_form"].errors["title"])
+
+
+def test_only_editors_add_key_results_and_not_in_closed_cycles(world: World) -> None:
+    objective = make_objective(world)
+    url = reverse("key_result_add", args=[objective.ref])
+    assert client_for(world.outsider).post(url, add_kr_data()).status_code == 403
+    services.cycle_close(cycle=world.quarter)
+    response = client_for(world.owner).post(url, add_kr_data())
+    assert response.status_code == 302
+    assert not objective.key_results.exists()
+
+
+def activity_lines(client: Client, objective: Objective) -> list[str]:
+    response = client.get(detail_url(objective))
+    return [
+        " ".join(item.split())
+        for item in response.content.decode()
+        .split('<ol class="activity">')[1]
+        .split("</ol>")[0]
+        .split("<li>")[1:]
+    ]
+
+
+def test_activity_is_newest_first_by_real_time_and_date_only_shows_no_midnight(
+    world: World, settings: Any
+) -> None:
+    settings.TIME_ZONE = "America/New_York"  # midnight UTC is the evening before there
+    objective = make_objective(world, "Created today")
+    kr = make_kr(objective, "Adoption")
+    now = timezone.now().replace(microsecond=0)
+    today_utc = now.astimezone(UTC).date()
+    for days, value in ((3, 10), (1, 30), (2, 20)):  # written out of order
+        at = datetime.combine(today_utc - timedelta(days=days), datetime.min.time(), tzinfo=UTC)
+        services.checkin_create(key_result=kr, value=Decimal(value), at=at, author=world.owner)
+    services.checkin_create(
+        key_result=kr, value=Decimal(40), at=now - timedelta(minutes=5), author=world.owner
+    )
+    lines = activity_lines(client_for(world.owner), objective)
+    words = ("added", "created", ": 40 %", ": 30 %", ": 20 %", ": 10 %")
+    assert [next(w for w in words if w in line) for line in lines] == list(words)
+    day_one = today_utc - timedelta(days=1)
+    assert f'datetime="{day_one:%Y-%m-%d}">{day_one.day} {day_one:%b %Y}</time>' in lines[3]
+    assert "00:00" not in "".join(lines) and "19:00" not in "".join(lines)
+    assert ", " in lines[2].split("</time>")[0]  # a timed check-in keeps its time

@@ -7,7 +7,7 @@ from `partials/objective/`; the same views serve the whole page without scripts.
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import cast
 
@@ -32,6 +32,7 @@ from pacer.web.forms import (
     CheckInForm,
     CopyForm,
     KeyResultBaseFormSet,
+    KeyResultForm,
     KeyResultFormSet,
     MoveKeyResultForm,
     ObjectiveForm,
@@ -129,6 +130,19 @@ class Activity:
     actor: str
     text: str
     note: str = ""
+    # Breaks ties between events of the same moment, later steps first: a key result is
+    # added after its objective is created, checked in on after it is added.
+    step: int = 0
+
+    @property
+    def date_only(self) -> bool:
+        """Dated without a time (OKR files, backdated check-ins): midnight UTC."""
+        return self.at.astimezone(UTC).time() == time.min
+
+    @property
+    def day(self) -> date:
+        """The date a date-only event means, whatever the time zone shown."""
+        return self.at.astimezone(UTC).date()
 
 
 @dataclass
@@ -344,25 +358,30 @@ def activity_of(objective: Objective, key_results: list[KeyResult]) -> list[Acti
     """Recent events derivable from stored rows; a full change history comes later."""
     events = [Activity(objective.created_at, str(objective.owner), "created the objective")]
     if objective.archived_at:
-        events.append(Activity(objective.archived_at, "", "The objective was archived"))
+        events.append(Activity(objective.archived_at, "", "The objective was archived", step=4))
     if objective.cycle.closed_at:
-        events.append(Activity(objective.cycle.closed_at, "", "The cycle was closed"))
+        events.append(Activity(objective.cycle.closed_at, "", "The cycle was closed", step=5))
     for kr in key_results:
-        events.append(Activity(kr.created_at, "", f"Key result “{kr.title}” added"))
+        events.append(Activity(kr.created_at, "", f"Key result “{kr.title}” added", step=1))
         events += [checkin_activity(kr, c) for c in kr.checkins.all()[:ACTIVITY_SHOWN]]
         events += [
-            Activity(m.updated_at, "", f"Milestone “{m.title}” of “{kr.title}” done")
+            Activity(m.updated_at, "", f"Milestone “{m.title}” of “{kr.title}” done", step=3)
             for m in kr.milestones.all()
             if m.done
         ]
-    return sorted(events, key=lambda e: e.at, reverse=True)[:ACTIVITY_SHOWN]
+    return sorted(events, key=activity_order, reverse=True)[:ACTIVITY_SHOWN]
+
+
+def activity_order(event: Activity) -> tuple[datetime, int]:
+    """Real time (one instant in UTC, whatever the source), then the step at a tie."""
+    return event.at.astimezone(UTC), event.step
 
 
 def checkin_activity(kr: KeyResult, checkin: CheckIn) -> Activity:
     what = f"checked in on “{kr.title}”"
     if checkin.value is not None:
         what += f": {value_text(kr, checkin.value)}"
-    return Activity(checkin.at, str(checkin.author or "someone"), what, checkin.note)
+    return Activity(checkin.at, str(checkin.author or "someone"), what, checkin.note, step=2)
 
 
 # --- The page and its inline changes -----------------------------------------------------
@@ -580,8 +599,49 @@ def objective_edit(request: HttpRequest, ref: str) -> HttpResponse:
         else:
             messages.success(request, "Saved.")
             return redirect("objective_detail", ref=ref)
-    context = {"form": form, "objective": objective, "moves": move_forms(user, objective)}
-    return render(request, "web/objective/form.html", context, status=400 if data else 200)
+    return render_edit(request, objective, form=form, status=400 if data else 200)
+
+
+def render_edit(
+    request: HttpRequest,
+    objective: Objective,
+    *,
+    form: ObjectiveForm | None = None,
+    kr_form: KeyResultForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The edit page: the objective's fields, a form to add a key result, the moves."""
+    user = person(request)
+    if form is None:
+        form = objective_form(user, initial=edit_initial(objective), editing=True)
+        form.fields["parents"].queryset = form.fields["parents"].queryset.exclude(pk=objective.pk)  # type: ignore[attr-defined]
+    context = {
+        "form": form,
+        "objective": objective,
+        "kr_form": kr_form or KeyResultForm(prefix="new_kr"),
+        "moves": move_forms(user, objective),
+    }
+    return render(request, "web/objective/form.html", context, status=status)
+
+
+@login_required
+@require_POST
+def key_result_add(request: HttpRequest, ref: str) -> HttpResponse:
+    """A new key result from the edit page, through `services.key_result_create`."""
+    objective = editable_objective(person(request), ref)
+    if refused := refuse_if_read_only(request, objective):
+        return refused
+    kr_form = KeyResultForm(request.POST, prefix="new_kr")
+    if kr_form.is_valid():
+        row = KeyResultBaseFormSet.spec_input(kr_form.cleaned_data)
+        try:
+            kr = services.key_result_create(objective=objective, spec=services.KeyResultSpec(**row))
+        except DomainError as error:
+            show_problems(kr_form, error)
+        else:
+            messages.success(request, f"Added the key result “{kr.title}”.")
+            return redirect(reverse("objective_detail", args=[ref]) + f"#kr-{kr.pk}")
+    return render_edit(request, objective, kr_form=kr_form, status=400)
 
 
 def edit_initial(objective: Objective) -> dict[str, object]:

@@ -18,6 +18,11 @@ urlpatterns: list[URLPattern] = [
         name="objective_retrospective",
     ),
     path(
+        "objectives/<slug:ref>/key-results/new/",
+        objective.key_result_add,
+        name="key_result_add",
+    ),
+    path(
         "objectives/<slug:ref>/key-results/<slug:kr_ref>/checkin/",
         objective.key_result_checkin,
         name="key_result_checkin",

@@ -8,10 +8,12 @@ from datetime import date as date_type
 from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django_htmx.middleware import HtmxDetails
 
@@ -133,12 +135,28 @@ def cycle_overview(request: HttpRequest, ref: str) -> HttpResponse:
             selectors.live_objectives(person).filter(cycle=cycle)
         )
         context["status_choices"] = selectors.STATUS_CHOICES
+        context["may_chase"] = selectors.may_chase(person)
     return render_page_or_fragment(
         request,
         "web/overview/cycle_overview.html",
         "web/partials/overview/_cycle_results.html",
         context,
     )
+
+
+@login_required
+def missing_checkins(request: HttpRequest, ref: str) -> HttpResponse:
+    """Who has not checked in for a week, for team leads and admins."""
+    person = person_of(request)
+    if not selectors.may_chase(person):
+        raise PermissionDenied("Only team leads and admins see who has not checked in.")
+    cycle = cycle_or_404(person, ref)
+    context = {
+        "cycle": cycle,
+        "rows": selectors.missing_checkins(person, cycle, now=timezone.now()),
+        "days": selectors.CHASE_AFTER.days,
+    }
+    return render(request, "web/overview/missing_checkins.html", context)
 
 
 @login_required

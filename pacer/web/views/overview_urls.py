@@ -14,6 +14,11 @@ urlpatterns: list[URLPattern] = [
         overview.map_children,
         name="alignment_map_children",
     ),
+    path(
+        "cycles/<slug:ref>/missing-checkins/",
+        overview.missing_checkins,
+        name="missing_checkins",
+    ),
     path("teams/", overview.team_list, name="team_list"),
     path("teams/<slug:ref>/", overview.team_detail, name="team_detail"),
 ]

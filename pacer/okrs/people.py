@@ -1,0 +1,117 @@
+"""Writes about people: invite, deactivate, reactivate.
+
+Kept apart from `services.py`; the same conventions hold (`<thing>_<action>`, keyword-only,
+atomic, DomainError naming the field). People are deactivated, never deleted, so history
+keeps its authors; a deactivated person cannot sign in (Django's backend refuses them).
+"""
+
+from collections.abc import Sequence
+
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from pacer.accounts.models import User
+from pacer.okrs.errors import DomainError, raise_if
+from pacer.okrs.models import Membership, Organization, Team
+from pacer.okrs.rules import Problem
+
+
+def _require_admin(person: User, organization: Organization) -> None:
+    if not (person.is_org_admin and person.organization_id == organization.pk):
+        raise DomainError("only an admin of the organization manages its people")
+
+
+def _invite_problems(
+    *, organization: Organization, email: str, teams: Sequence[Team]
+) -> list[Problem]:
+    problems: list[Problem] = []
+    if not email:
+        problems.append(("email", "is required"))
+    elif User.objects.filter(email__iexact=email).exists():
+        problems.append(("email", f"{email} already has an account"))
+    if any(team.organization_id != organization.pk for team in teams):
+        problems.append(("teams", "every team must belong to the organization"))
+    return problems
+
+
+@transaction.atomic
+def person_invite(
+    *,
+    organization: Organization,
+    email: str,
+    name: str,
+    admin: bool,
+    teams: Sequence[Team],
+    invited_by: User,
+) -> User:
+    """A new person of `organization`, without a usable password until they choose one.
+
+    The email must be new across all organizations (it is the sign-in name). Send the
+    invitation with `invitation_send` once this has returned.
+    """
+    _require_admin(invited_by, organization)
+    email = email.strip().lower()
+    raise_if(_invite_problems(organization=organization, email=email, teams=teams))
+    person = User.objects.create_user(
+        email,
+        password=None,  # unusable: the invitation link sets it
+        name=name.strip(),
+        organization=organization,
+        role=User.Role.ADMIN if admin else User.Role.MEMBER,
+    )
+    Membership.objects.bulk_create(Membership(team=team, person=person) for team in teams)
+    return person
+
+
+def invitation_path_args(person: User) -> tuple[str, str]:
+    """The `uidb64` and `token` of the `password_reset_confirm` URL for `person`.
+
+    The token is Django's password-reset token: it stops working once a password is set
+    and after PASSWORD_RESET_TIMEOUT (three days by default).
+    """
+    return urlsafe_base64_encode(force_bytes(person.pk)), default_token_generator.make_token(person)
+
+
+def invitation_send(*, person: User, invited_by: User, set_password_url: str) -> None:
+    """Email `person` the link where they choose a password (the console by default)."""
+    organization = person.organization
+    body = (
+        f"Hello {person.get_short_name()},\n\n"
+        f"{invited_by.get_full_name()} invited you to {organization} on Pacer.\n"
+        f"Choose your password here:\n\n{set_password_url}\n\n"
+        f"Then sign in with {person.email}. The link works once and for a few days.\n"
+    )
+    send_mail(
+        subject=f"You are invited to {organization} on Pacer",
+        message=body,
+        from_email=None,  # DEFAULT_FROM_EMAIL
+        recipient_list=[person.email],
+    )
+
+
+@transaction.atomic
+def person_deactivate(*, person: User, by: User) -> User:
+    """Stop `person` from signing in; everything they wrote stays, with their name."""
+    if person.organization is None:
+        raise DomainError("this person belongs to no organization")
+    _require_admin(by, person.organization)
+    if person.pk == by.pk:
+        raise DomainError("you cannot deactivate yourself; ask another admin")
+    if person.is_active:
+        person.is_active = False
+        person.save(update_fields=["is_active"])
+    return person
+
+
+@transaction.atomic
+def person_reactivate(*, person: User, by: User) -> User:
+    if person.organization is None:
+        raise DomainError("this person belongs to no organization")
+    _require_admin(by, person.organization)
+    if not person.is_active:
+        person.is_active = True
+        person.save(update_fields=["is_active"])
+    return person

@@ -1,0 +1,126 @@
+"""The organization's people: everyone sees the list; admins invite, deactivate, reactivate.
+
+Writes go through `pacer.okrs.people`; a member who posts to an admin action gets a 403.
+"""
+
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from pacer.accounts.models import User
+from pacer.okrs import people
+from pacer.okrs.errors import DomainError
+from pacer.okrs.models import Membership, Team
+from pacer.web.forms import InviteForm, show_problems
+
+
+def person_of(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def admin_of(request: HttpRequest) -> User:
+    user = person_of(request)
+    if not user.is_org_admin or user.organization_id is None:
+        raise PermissionDenied("Only organization admins manage people.")
+    return user
+
+
+def people_of(user: User) -> QuerySet[User]:
+    """The people of the user's organization with their teams, in two queries."""
+    if user.organization_id is None:
+        return User.objects.none()
+    memberships = Membership.objects.select_related("team").order_by("team__name")
+    return User.objects.filter(organization_id=user.organization_id).prefetch_related(
+        Prefetch("memberships", queryset=memberships)
+    )
+
+
+def teams_of(user: User) -> QuerySet[Team]:
+    if user.organization_id is None:
+        return Team.objects.none()
+    return Team.objects.filter(organization_id=user.organization_id).order_by("name")
+
+
+def render_people(
+    request: HttpRequest, form: InviteForm | None = None, status: int = 200
+) -> HttpResponse:
+    user = person_of(request)
+    if form is None and user.is_org_admin:
+        form = InviteForm(teams=teams_of(user))
+    context: dict[str, Any] = {"people": people_of(user), "form": form}
+    return render(request, "web/people/list.html", context, status=status)
+
+
+@login_required
+def people_list(request: HttpRequest) -> HttpResponse:
+    return render_people(request)
+
+
+@login_required
+def person_invite(request: HttpRequest) -> HttpResponse:
+    admin = admin_of(request)
+    if request.method != "POST":
+        return render_people(request)
+    form = InviteForm(request.POST, teams=teams_of(admin))
+    if form.is_valid():
+        try:
+            person = people.person_invite(
+                organization=admin.organization,  # type: ignore[arg-type]
+                invited_by=admin,
+                **form.cleaned_data,
+            )
+        except DomainError as error:
+            show_problems(form, error)
+        else:
+            send_invitation(request, person, admin)
+            messages.success(
+                request, f"Invited {person.email}; they got an email to set a password."
+            )
+            return redirect("people")
+    return render_people(request, form, status=400)
+
+
+def send_invitation(request: HttpRequest, person: User, admin: User) -> None:
+    path = reverse("password_reset_confirm", args=people.invitation_path_args(person))
+    people.invitation_send(
+        person=person, invited_by=admin, set_password_url=request.build_absolute_uri(path)
+    )
+
+
+def organization_person(admin: User, person_id: int) -> User:
+    return get_object_or_404(User, pk=person_id, organization_id=admin.organization_id)
+
+
+@login_required
+@require_POST
+def person_deactivate(request: HttpRequest, person_id: int) -> HttpResponse:
+    admin = admin_of(request)
+    person = organization_person(admin, person_id)
+    try:
+        people.person_deactivate(person=person, by=admin)
+    except DomainError as error:
+        messages.error(request, str(error).capitalize() + ".")
+    else:
+        messages.success(request, f"{person} is deactivated and can no longer sign in.")
+    return redirect("people")
+
+
+@login_required
+@require_POST
+def person_reactivate(request: HttpRequest, person_id: int) -> HttpResponse:
+    admin = admin_of(request)
+    person = organization_person(admin, person_id)
+    try:
+        people.person_reactivate(person=person, by=admin)
+    except DomainError as error:
+        messages.error(request, str(error).capitalize() + ".")
+    else:
+        messages.success(request, f"{person} can sign in again.")
+    return redirect("people")
