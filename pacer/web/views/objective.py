@@ -792,8 +792,10 @@ def save_retrospective(
     request: HttpRequest, cycle: Cycle
 ) -> HttpResponseRedirect | dict[int, RetrospectiveForm]:
     """Save one objective's override and notes from the close page; bound form on error."""
+    raw_id = request.POST.get("objective", "").strip()
     objective = get_object_or_404(
-        Objective, cycle=cycle, pk=request.POST.get("objective", "").strip() or 0
+        selectors.objectives_visible_to(person(request)).filter(cycle=cycle),
+        pk=int(raw_id) if raw_id.isdigit() else 0,
     )
     form = RetrospectiveForm(request.POST, prefix=f"o{objective.pk}")
     if form.is_valid():
