@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "pacer.accounts",
     "pacer.okrs",
     "pacer.web",
+    "pacer.api",
 ]
 
 MIDDLEWARE = [

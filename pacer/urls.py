@@ -1,5 +1,6 @@
 from django.urls import URLPattern, URLResolver, include, path
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("api/", include("pacer.api.urls")),
     path("", include("pacer.web.urls")),
 ]

@@ -24,6 +24,7 @@ from pacer.okrs.models import (
     KeyResult,
     Milestone,
     Objective,
+    Organization,
     Team,
 )
 
@@ -116,13 +117,22 @@ def alignment_problems(*, child: Objective, parent: Objective) -> list[rules.Pro
 @transaction.atomic
 def objective_align(*, child: Objective, parent: Objective) -> Alignment:
     raise_if(alignment_problems(child=child, parent=parent))
-    alignment, _ = Alignment.objects.get_or_create(child=child, parent=parent)
+    alignment, created = Alignment.objects.get_or_create(child=child, parent=parent)
+    if created:
+        _touch(child)
     return alignment
 
 
 @transaction.atomic
 def objective_unalign(*, child: Objective, parent: Objective) -> None:
-    Alignment.objects.filter(child=child, parent=parent).delete()
+    deleted, _ = Alignment.objects.filter(child=child, parent=parent).delete()
+    if deleted:
+        _touch(child)
+
+
+def _touch(objective: Objective) -> None:
+    """Parents are part of an objective: changing them is a change (incremental sync)."""
+    Objective.objects.filter(pk=objective.pk).update(updated_at=timezone.now())
 
 
 @transaction.atomic
@@ -197,7 +207,8 @@ def objective_version(objective: Objective) -> str:
     Check-ins change `updated_at` (stored progress) but not this fingerprint, so someone
     checking in while another person edits the wording is not a conflict.
     """
-    parent_ids = sorted(objective.parent_links.values_list("parent_id", flat=True))
+    # .all(): a list endpoint prefetches the links, so versions cost no query per objective.
+    parent_ids = sorted(link.parent_id for link in objective.parent_links.all())
     fields = (
         objective.title,
         objective.description,
@@ -351,7 +362,9 @@ def objective_update(
 def key_result_create(*, objective: Objective, spec: KeyResultSpec) -> KeyResult:
     objective = _lock_objective(objective.pk)
     _ensure_open(objective.cycle)
-    raise_if(_spec_problems(spec, objective.cycle))
+    raise_if(
+        _spec_problems(spec, objective.cycle) + link_problems(objective, spec.linked_objective)
+    )
     kr = _key_result_from_spec(objective, spec, objective.key_results.count())
     rollup.refresh_after_change(kr)
     return kr
@@ -448,6 +461,7 @@ def _spec_of(kr: KeyResult) -> KeyResultSpec:
 @transaction.atomic
 def objective_archive(*, objective: Objective) -> Objective:
     objective = _lock_objective(objective.pk)
+    _ensure_open(objective.cycle)
     if objective.archived_at is None:
         objective.archived_at = timezone.now()
         objective.save(update_fields=["archived_at", "updated_at"])
@@ -457,6 +471,7 @@ def objective_archive(*, objective: Objective) -> Objective:
 @transaction.atomic
 def objective_restore(*, objective: Objective) -> Objective:
     objective = _lock_objective(objective.pk)
+    _ensure_open(objective.cycle)
     if objective.archived_at is not None:
         objective.archived_at = None
         objective.save(update_fields=["archived_at", "updated_at"])
@@ -509,3 +524,273 @@ def objective_set_retrospective(
         ]
     )
     return objective
+
+
+# --- Added for the REST API (pacer/api); every entry point may use them. -----------------
+
+
+def link_problems(objective: Objective, linked: Objective | None) -> list[rules.Problem]:
+    """A linked key result of `objective` may not follow `linked` if that closes a loop of
+    objectives following each other (progress would never settle)."""
+    if linked is None:
+        return []
+    if linked.organization_id != objective.organization_id:
+        return [("linked_objective", "belongs to another organization")]
+
+    def followed_by(objective_id: int) -> list[int]:
+        return list(
+            KeyResult.objects.filter(
+                objective_id=objective_id, linked_objective__isnull=False
+            ).values_list("linked_objective_id", flat=True)
+        )
+
+    if rules.closes_loop(followed_by, objective.pk, linked.pk):
+        return [("linked_objective", f"following {linked.ref} would make a loop of links")]
+    return []
+
+
+def ensure_writable(objective: Objective) -> None:
+    """Closed cycles and archived objectives are read-only (restore first)."""
+    _ensure_open(objective.cycle)
+    if objective.archived_at is not None:
+        raise DomainError("the objective is archived: restore it to change it", "archived")
+
+
+@transaction.atomic
+def organization_update(
+    *,
+    organization: Organization,
+    at_risk_gap: Decimal | None = None,
+    off_track_gap: Decimal | None = None,
+) -> Organization:
+    """Change the status bands; a missing value keeps the current one."""
+    at_risk = organization.at_risk_gap if at_risk_gap is None else at_risk_gap
+    off_track = organization.off_track_gap if off_track_gap is None else off_track_gap
+    raise_if(rules.bands_problems(at_risk_gap=at_risk, off_track_gap=off_track))
+    organization.at_risk_gap, organization.off_track_gap = at_risk, off_track
+    organization.save(update_fields=["at_risk_gap", "off_track_gap", "updated_at"])
+    return organization
+
+
+OPEN_STATES = (Cycle.State.PLANNING, Cycle.State.ACTIVE)
+
+
+def _cycle_problems(
+    *, start: date, end: date, state: str, cycle: Cycle | None = None
+) -> list[rules.Problem]:
+    problems = rules.cycle_problems(start=start, end=end)
+    if state not in OPEN_STATES:
+        problems.append(("state", "must be planning or active (close a cycle with close)"))
+    if cycle is None or problems:
+        return problems
+    dues = KeyResult.objects.filter(objective__cycle=cycle, due__isnull=False)
+    if dues.exclude(due__gte=start, due__lte=end).exists():
+        problems.append(("start", "a key result of this cycle is due outside the new dates"))
+    parents = Objective.objects.filter(child_links__child__cycle=cycle).exclude(cycle=cycle)
+    if parents.exclude(cycle__start__lte=start, cycle__end__gte=end).exists():
+        problems.append(("start", "an aligned parent's cycle would no longer contain this one"))
+    children = Objective.objects.filter(parent_links__parent__cycle=cycle).exclude(cycle=cycle)
+    if children.exclude(cycle__start__gte=start, cycle__end__lte=end).exists():
+        problems.append(("end", "this cycle would no longer contain an aligned child's cycle"))
+    return problems
+
+
+@transaction.atomic
+def cycle_create(
+    *,
+    organization: Organization,
+    ref: str,
+    name: str,
+    start: date,
+    end: date,
+    state: str = Cycle.State.ACTIVE,
+) -> Cycle:
+    problems = _cycle_problems(start=start, end=end, state=state)
+    if not name.strip():
+        problems.append(("name", "is required"))
+    if Cycle.objects.filter(organization=organization, ref=ref).exists():
+        problems.append(("ref", f"{ref} is already taken in this organization"))
+    raise_if(problems)
+    return Cycle.objects.create(
+        organization=organization, ref=ref, name=name.strip(), start=start, end=end, state=state
+    )
+
+
+@transaction.atomic
+def cycle_update(
+    *,
+    cycle: Cycle,
+    name: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    state: str | None = None,
+) -> Cycle:
+    """Rename, move or plan/activate an open cycle; closing goes through `cycle_close`."""
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    _ensure_open(cycle)
+    name = cycle.name if name is None else name
+    start, end = start or cycle.start, end or cycle.end
+    state = state or cycle.state
+    problems = _cycle_problems(start=start, end=end, state=state, cycle=cycle)
+    if not name.strip():
+        problems.append(("name", "is required"))
+    raise_if(problems)
+    cycle.name, cycle.start, cycle.end, cycle.state = name.strip(), start, end, state
+    cycle.save()
+    return cycle
+
+
+@transaction.atomic
+def cycle_delete(*, cycle: Cycle) -> None:
+    """Only an empty cycle goes; objectives keep theirs (archive them instead)."""
+    if Objective.objects.filter(cycle=cycle).exists():
+        raise DomainError("the cycle still has objectives; only an empty cycle is deleted", "cycle")
+    cycle.delete()
+
+
+def _stored_checkin_problems(key_result: KeyResult, new_type: str) -> list[rules.Problem]:
+    """A new type must suit the key result's stored check-ins (as the importer demands)."""
+    if new_type == key_result.type:
+        return []
+    now = timezone.now()
+    for at, value in key_result.checkins.values_list("at", "value"):
+        problems = rules.checkin_problems(
+            type=new_type, value=value, confidence=None, at=at, now=now
+        )
+        if problems:
+            return [
+                (
+                    "type",
+                    f"cannot become {new_type}: its check-in of {at:%Y-%m-%d} ({problems[0][1]})",
+                )
+            ]
+    return []
+
+
+@transaction.atomic
+def key_result_update(*, key_result: KeyResult, spec: KeyResultSpec) -> KeyResult:
+    """Change a key result's definition (all its fields, as `spec` gives them)."""
+    objective = _lock_objective(key_result.objective_id)
+    ensure_writable(objective)
+    key_result = KeyResult.objects.get(pk=key_result.pk)
+    problems = _spec_problems(spec, objective.cycle) + link_problems(
+        objective, spec.linked_objective
+    )
+    raise_if(problems + _stored_checkin_problems(key_result, spec.type))
+    for name in (
+        "type", "unit", "start", "target", "threshold", "low", "high", "weight", "due",
+        "linked_objective", "description",
+    ):  # fmt: skip
+        setattr(key_result, name, getattr(spec, name))
+    key_result.title = spec.title.strip()
+    key_result.save()
+    rollup.refresh_after_change(key_result)
+    return key_result
+
+
+def key_result_spec(kr: KeyResult, **changes: object) -> KeyResultSpec:
+    """The key result's current definition, with `changes` applied (for partial updates)."""
+    current = _spec_of(kr)
+    return KeyResultSpec(**{**current.__dict__, "due": kr.due, **changes})
+
+
+@transaction.atomic
+def key_result_delete(*, key_result: KeyResult) -> None:
+    objective = _lock_objective(key_result.objective_id)
+    ensure_writable(objective)
+    key_result.delete()
+    rollup.refresh_objective(objective)
+
+
+def _milestone_problems(key_result: KeyResult, title: str, weight: Decimal) -> list[rules.Problem]:
+    problems: list[rules.Problem] = []
+    if key_result.type != engine.MILESTONES:
+        problems.append(("key_result", "only a milestones key result has milestones"))
+    if not title.strip():
+        problems.append(("title", "is required"))
+    if weight < 0:
+        problems.append(("weight", f"must be 0 or more, not {weight}"))
+    return problems
+
+
+@transaction.atomic
+def milestone_create(
+    *, key_result: KeyResult, title: str, weight: Decimal = Decimal(1), done: bool = False
+) -> Milestone:
+    ensure_writable(_lock_objective(key_result.objective_id))
+    raise_if(_milestone_problems(key_result, title, weight))
+    milestone = Milestone.objects.create(
+        key_result=key_result,
+        title=title.strip(),
+        weight=weight,
+        done=done,
+        position=key_result.milestones.count(),
+    )
+    rollup.refresh_after_change(key_result)
+    return milestone
+
+
+@transaction.atomic
+def milestone_update(
+    *,
+    milestone: Milestone,
+    title: str | None = None,
+    weight: Decimal | None = None,
+    done: bool | None = None,
+) -> Milestone:
+    key_result = milestone.key_result
+    ensure_writable(_lock_objective(key_result.objective_id))
+    title = milestone.title if title is None else title
+    weight = milestone.weight if weight is None else weight
+    raise_if(_milestone_problems(key_result, title, weight))
+    milestone.title, milestone.weight = title.strip(), weight
+    milestone.done = milestone.done if done is None else done
+    milestone.save()
+    rollup.refresh_after_change(key_result)
+    return milestone
+
+
+@transaction.atomic
+def milestone_delete(*, milestone: Milestone) -> None:
+    key_result = milestone.key_result
+    ensure_writable(_lock_objective(key_result.objective_id))
+    milestone.delete()
+    rollup.refresh_after_change(key_result)
+
+
+@dataclass(frozen=True)
+class CheckInInput:
+    """One check-in of a bulk request."""
+
+    key_result: KeyResult
+    value: Decimal | None
+    confidence: str = ""
+    note: str = ""
+    at: datetime | None = None
+
+
+@transaction.atomic
+def checkin_create_many(*, items: Sequence[CheckInInput], author: User | None) -> list[CheckIn]:
+    """All the check-ins or none: a problem with any item (named `items[i].<field>`) writes
+    nothing. Every item is checked, so the error lists all problems at once."""
+    created: list[CheckIn] = []
+    problems: list[rules.Problem] = []
+    for index, item in enumerate(items):
+        try:
+            ensure_writable(item.key_result.objective)
+            created.append(
+                checkin_create(
+                    key_result=item.key_result,
+                    value=item.value,
+                    confidence=item.confidence,
+                    note=item.note,
+                    author=author,
+                    at=item.at,
+                )
+            )
+        except DomainError as error:
+            problems += [
+                (f"items[{index}].{field or 'key_result'}", m) for field, m in error.problems
+            ]
+    raise_if(problems)
+    return created

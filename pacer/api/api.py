@@ -1,0 +1,77 @@
+"""The API at /api/v1/: django-ninja with Pacer's auth, problem details and ETags."""
+
+import hashlib
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
+
+from pacer.api import errors
+from pacer.api.auth import AUTH
+from pacer.api.endpoints import checkins, cycles, key_results, objectives, organization
+
+DESCRIPTION = """\
+Everything Pacer's web app does, over REST. Authenticate with a personal token
+(`Authorization: Bearer pacer_...`, created with `pacer token create`) or a browser session
+(writes then need the `X-CSRFToken` header). Lists are cursor-paginated
+(`limit`, `cursor` → `next_cursor`) and take `updated_since` for incremental sync; deletions
+are listed at `/deletions`. Errors are `application/problem+json` (RFC 9457).
+See docs/api.md.
+"""
+READS = ("GET", "HEAD")
+
+
+class PacerAPI(NinjaAPI):
+    def create_response(
+        self,
+        request: HttpRequest,
+        data: Any,
+        *,
+        status: int | None = None,
+        temporal_response: HttpResponse | None = None,
+    ) -> HttpResponse:
+        response = super().create_response(
+            request, data, status=status, temporal_response=temporal_response
+        )
+        if request.method in READS and response.status_code == 200:
+            return with_etag(request, response)
+        return response
+
+    def get_openapi_schema(self, **kwargs: Any) -> OpenAPISchema:
+        schema = super().get_openapi_schema(**kwargs)
+        for path in schema["paths"].values():
+            for operation in path.values():
+                problems_as_problem_json(operation)
+        return schema
+
+
+def with_etag(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """A strong ETag from the body; If-None-Match with it gets an empty 304."""
+    etag = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
+    asked = request.headers.get("If-None-Match", "")
+    if etag in [tag.strip().removeprefix("W/") for tag in asked.split(",")] or asked == "*":
+        not_modified = HttpResponseNotModified()
+        not_modified["ETag"] = etag
+        return not_modified
+    response["ETag"] = etag
+    return response
+
+
+def problems_as_problem_json(operation: dict[str, Any]) -> None:
+    for code, response in operation.get("responses", {}).items():
+        content = response.get("content", {})
+        if int(code) >= 400 and "application/json" in content:
+            response["content"] = {errors.PROBLEM_JSON: content["application/json"]}
+
+
+api = PacerAPI(
+    title="Pacer API",
+    version="1",
+    description=DESCRIPTION,
+    auth=AUTH,
+    urls_namespace="api-v1",
+)
+errors.install(api)
+for module in (organization, cycles, objectives, key_results, checkins):
+    api.add_router("", module.router)

@@ -1,0 +1,580 @@
+"""Input and output shapes of every operation (they are the OpenAPI document's schemas).
+
+Inputs are strict: text lengths match the model fields, numbers stay within what is stored
+(24 digits, 6 after the point: `pacer.okrs.rules`), refs are slugs, text holds no NUL.
+"""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from ninja import Schema
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
+
+from pacer.okrs import rules
+from pacer.okrs.models import REF_LENGTH
+
+# --- Building blocks ---------------------------------------------------------------------
+
+
+def storable_text(value: str) -> str:
+    """Databases refuse NUL characters and lone surrogates; refuse them here, politely."""
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ValueError("must be valid Unicode text") from error
+    return value
+
+
+def aware_utc(value: datetime) -> datetime:
+    """Naive date-times mean UTC; every moment is kept in UTC."""
+    try:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError as error:
+        raise ValueError("lies outside the supported range of dates") from error
+
+
+SLUG = r"^[-a-zA-Z0-9_]+$"
+Ref = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=REF_LENGTH, pattern=SLUG),
+    Field(examples=["adoption"]),
+]
+# A new ref: lower-case words joined by single - or _ (what slugify leaves unchanged).
+NewRef = Annotated[
+    str,
+    StringConstraints(max_length=REF_LENGTH, pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"),
+    Field(examples=["2026-q3"]),
+]
+Title = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=300),
+    AfterValidator(storable_text),
+    Field(examples=["Enhance project delivery efficiency and quality"]),
+]
+LongText = Annotated[str, StringConstraints(max_length=10_000), AfterValidator(storable_text)]
+Unit = Annotated[str, StringConstraints(max_length=30), AfterValidator(storable_text)]
+CycleName = Annotated[
+    str, StringConstraints(min_length=1, max_length=100), AfterValidator(storable_text)
+]
+SearchText = Annotated[str, StringConstraints(max_length=300), AfterValidator(storable_text)]
+Email = Annotated[
+    str,
+    StringConstraints(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$"),
+    AfterValidator(storable_text),
+    Field(examples=["ada@example.com"]),
+]
+Moment = Annotated[datetime, AfterValidator(aware_utc), Field(examples=["2026-05-04T09:30:00Z"])]
+Value = Annotated[
+    Decimal,
+    Field(
+        gt=-rules.MAX_VALUE,
+        lt=rules.MAX_VALUE,
+        max_digits=rules.MAX_INTEGER_DIGITS + rules.DECIMAL_PLACES,
+        decimal_places=rules.DECIMAL_PLACES,
+        allow_inf_nan=False,
+        examples=[45],
+    ),
+]
+Weight = Annotated[
+    Decimal,
+    Field(ge=0, lt=100_000, max_digits=8, decimal_places=3, allow_inf_nan=False, examples=[1]),
+]
+Gap = Annotated[Decimal, Field(ge=0, le=1, max_digits=4, decimal_places=3, allow_inf_nan=False)]
+Grade = Annotated[Decimal, Field(ge=0, le=1, max_digits=2, decimal_places=1, allow_inf_nan=False)]
+Kind = Literal["committed", "aspirational"]
+Visibility = Literal["public", "private"]
+KeyResultType = Literal[
+    "metric", "boolean", "milestones", "stay_above", "stay_below", "range", "linked"
+]
+Confidence = Literal["on_track", "at_risk", "off_track"]
+Status = Literal["done", "on_track", "at_risk", "off_track"]
+Color = Literal["red", "yellow", "green"]
+OpenState = Literal["planning", "active"]
+
+
+class Strict(Schema):
+    """Inputs refuse unknown fields: a misspelt field is an error, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- Errors ------------------------------------------------------------------------------
+
+
+class ProblemItem(Schema):
+    field: str = Field(examples=["body.items[3].value"])
+    message: str = Field(examples=["is required"])
+
+
+class Problem(Schema):
+    """RFC 9457 problem details."""
+
+    type: str = Field(examples=["urn:pacer:problem:validation"])
+    title: str = Field(examples=["Invalid input"])
+    status: int = Field(examples=[422])
+    detail: str = Field(examples=["value: is required"])
+    errors: list[ProblemItem]
+
+
+# --- Organization, teams, people ---------------------------------------------------------
+
+
+class OrganizationOut(Schema):
+    name: str = Field(examples=["Demo Product Co"])
+    at_risk_gap: float = Field(examples=[0.1])
+    off_track_gap: float = Field(examples=[0.25])
+    updated_at: datetime
+
+
+class OrganizationPatch(Strict):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"at_risk_gap": 0.1, "off_track_gap": 0.2}]}
+    )
+    at_risk_gap: Gap | None = None
+    off_track_gap: Gap | None = None
+
+
+class MemberOut(Schema):
+    email: str
+    name: str
+    is_lead: bool
+
+
+class TeamOut(Schema):
+    ref: str = Field(examples=["platform"])
+    name: str = Field(examples=["Platform"])
+    parent: str | None = Field(examples=["engineering"])
+    members: list[MemberOut]
+    updated_at: datetime
+
+
+class TeamList(Schema):
+    items: list[TeamOut]
+    next_cursor: str | None
+
+
+class PersonOut(Schema):
+    email: str = Field(examples=["ada@example.com"])
+    name: str = Field(examples=["Ada Lovelace"])
+    role: Literal["admin", "member"]
+    active: bool
+    teams: list[str] = Field(examples=[["platform"]])
+
+
+class PersonList(Schema):
+    items: list[PersonOut]
+    next_cursor: str | None
+
+
+# --- Cycles ------------------------------------------------------------------------------
+
+
+class CycleOut(Schema):
+    ref: str = Field(examples=["2026-q2"])
+    name: str = Field(examples=["2026 Q2"])
+    start: date
+    end: date
+    state: Literal["planning", "active", "closed"]
+    closed_at: datetime | None
+    updated_at: datetime
+
+
+class CycleList(Schema):
+    items: list[CycleOut]
+    next_cursor: str | None
+
+
+class CycleIn(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"ref": "2026-q3", "name": "2026 Q3", "start": "2026-07-01", "end": "2026-09-30"}
+            ]
+        },
+    )
+    ref: NewRef
+    name: CycleName
+    start: date
+    end: date
+    state: OpenState = "active"
+
+
+class CyclePatch(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"name": "Q3 (extended)", "end": "2026-10-15"}]},
+    )
+    name: CycleName | None = None
+    start: date | None = None
+    end: date | None = None
+    state: OpenState | None = None
+
+
+# --- Key results and milestones ----------------------------------------------------------
+
+
+class MilestoneOut(Schema):
+    id: int
+    title: str = Field(examples=["January feedback session"])
+    weight: float
+    done: bool
+    position: int
+    updated_at: datetime
+
+
+class MilestoneList(Schema):
+    items: list[MilestoneOut]
+    next_cursor: str | None
+
+
+class MilestoneIn(Strict):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"title": "March feedback session"}]}
+    )
+    title: Title
+    weight: Weight = Decimal(1)
+    done: bool = False
+
+
+class MilestonePatch(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"done": True}]})
+    title: Title | None = None
+    weight: Weight | None = None
+    done: bool | None = None
+
+
+class Pace(Schema):
+    """Computed at `as_of` (default: today), exactly as docs/semantics.md defines them."""
+
+    progress: float = Field(examples=[0.5])
+    expected: float = Field(examples=[0.42])
+    status: Status
+    score: float = Field(examples=[0.5])
+    color: Color
+    final_score: float | None = Field(description="the score frozen when the cycle closed")
+
+
+class KeyResultOut(Pace):
+    ref: str = Field(examples=["adoption"])
+    objective: str = Field(examples=["delivery"])
+    title: str = Field(examples=["Tool adoption reaches 90 %"])
+    description: str
+    type: KeyResultType
+    unit: str = Field(examples=["%"])
+    start: float | None = Field(examples=[0])
+    target: float | None = Field(examples=[90])
+    threshold: float | None
+    low: float | None
+    high: float | None
+    linked_objective: str | None
+    weight: float
+    due: date | None
+    owner: str | None
+    position: int
+    current: float | None = Field(examples=[45])
+    confidence: Confidence | None
+    last_checkin_at: datetime | None
+    score_override: float | None
+    override_reason: str
+    milestones: list[MilestoneOut]
+    as_of: date
+    created_at: datetime
+    updated_at: datetime
+
+
+class KeyResultList(Schema):
+    items: list[KeyResultOut]
+    next_cursor: str | None
+
+
+KR_EXAMPLE: dict[str, Any] = {
+    "title": "Tool adoption reaches 90 %",
+    "type": "metric",
+    "unit": "%",
+    "start": 0,
+    "target": 90,
+}
+
+
+class KeyResultIn(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [KR_EXAMPLE]})
+    title: Title
+    type: KeyResultType = "metric"
+    description: LongText = ""
+    unit: Unit = ""
+    start: Value | None = None
+    target: Value | None = None
+    threshold: Value | None = None
+    low: Value | None = None
+    high: Value | None = None
+    weight: Weight = Decimal(1)
+    due: date | None = None
+    linked_objective: Ref | None = None
+
+
+class KeyResultPatch(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"target": 95}]})
+    title: Title | None = None
+    type: KeyResultType | None = None
+    description: LongText | None = None
+    unit: Unit | None = None
+    start: Value | None = None
+    target: Value | None = None
+    threshold: Value | None = None
+    low: Value | None = None
+    high: Value | None = None
+    weight: Weight | None = None
+    due: date | None = None
+    linked_objective: Ref | None = None
+
+
+class MoveIn(Strict):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"objective": "growth"}]}
+    )
+    objective: Ref
+
+
+# --- Objectives --------------------------------------------------------------------------
+
+
+class ObjectiveOut(Pace):
+    ref: str = Field(examples=["delivery"])
+    title: str = Field(examples=["Enhance project delivery efficiency and quality"])
+    description: str
+    cycle: str = Field(examples=["2026-q2"])
+    team: str | None = Field(examples=["pmo"])
+    owner: str = Field(examples=["ada@example.com"])
+    kind: Kind
+    visibility: Visibility
+    parents: list[str] = Field(description="refs of the parents the caller may see")
+    key_results: list[str] = Field(description="refs of its key results, in order")
+    archived_at: datetime | None
+    score_override: float | None
+    override_reason: str
+    went_well: str
+    went_wrong: str
+    learned: str
+    version: str = Field(description="send it back in a PATCH to refuse overwriting others' edits")
+    as_of: date
+    created_at: datetime
+    updated_at: datetime
+
+
+class ObjectiveList(Schema):
+    items: list[ObjectiveOut]
+    next_cursor: str | None
+
+
+class ObjectiveIn(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "cycle": "2026-q2",
+                    "title": "Enhance project delivery efficiency and quality",
+                    "team": "pmo",
+                    "kind": "committed",
+                    "key_results": [KR_EXAMPLE],
+                }
+            ]
+        },
+    )
+    cycle: Ref
+    title: Title
+    ref: NewRef | None = None
+    description: LongText = ""
+    team: Ref | None = None
+    owner: Email | None = Field(None, description="admins may name another owner; default: you")
+    kind: Kind = "aspirational"
+    visibility: Visibility = "public"
+    parents: Annotated[list[Ref], Field(max_length=50)] = []
+    key_results: Annotated[list[KeyResultIn], Field(max_length=50)] = []
+
+
+class ObjectivePatch(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"title": "Deliver faster", "kind": "committed"}]},
+    )
+    title: Title | None = None
+    description: LongText | None = None
+    team: Ref | None = None
+    kind: Kind | None = None
+    visibility: Visibility | None = None
+    parents: Annotated[list[Ref], Field(max_length=50)] | None = None
+    version: Annotated[str, StringConstraints(max_length=64, pattern=r"^[0-9a-f]*$")] | None = None
+
+
+class CopyIn(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"cycle": "2026-q3", "key_results": ["adoption"]}]},
+    )
+    cycle: Ref
+    key_results: Annotated[list[Ref], Field(max_length=50)] | None = Field(
+        None, description="refs of the key results to copy; default: all"
+    )
+
+
+class RetrospectiveIn(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "score_override": 0.7,
+                    "override_reason": "The last deal signed a day after close.",
+                    "went_well": "Weekly check-ins",
+                    "went_wrong": "Late start",
+                    "learned": "Plan the pilot earlier",
+                }
+            ]
+        },
+    )
+    score_override: Grade | None = None
+    override_reason: LongText = ""
+    went_well: LongText = ""
+    went_wrong: LongText = ""
+    learned: LongText = ""
+
+
+# --- Check-ins ---------------------------------------------------------------------------
+
+
+class CheckInOut(Schema):
+    id: int
+    key_result: str = Field(examples=["adoption"])
+    value: float | None = Field(examples=[45])
+    confidence: Confidence | None
+    note: str
+    author: str | None = Field(examples=["ada@example.com"])
+    at: datetime
+    created_at: datetime
+
+
+class CheckInList(Schema):
+    items: list[CheckInOut]
+    next_cursor: str | None
+
+
+class CheckInIn(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"value": 45, "confidence": "on_track", "note": "pilot live"}]
+        },
+    )
+    value: Value | None = None
+    confidence: Confidence | None = None
+    note: LongText = ""
+    at: Moment | None = Field(
+        None, description="when it was true (default: now); not in the future"
+    )
+
+
+class BulkItem(CheckInIn):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"key_result": "adoption", "value": 45}]}
+    )
+    key_result: Ref
+
+
+class BulkIn(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {"key_result": "adoption", "value": 45},
+                        {"key_result": "nps", "value": 31},
+                    ]
+                }
+            ]
+        },
+    )
+    items: Annotated[list[BulkItem], Field(min_length=1, max_length=500)]
+
+
+class BulkOut(Schema):
+    items: list[CheckInOut]
+
+
+# --- Sync --------------------------------------------------------------------------------
+
+
+class DeletionOut(Schema):
+    kind: Literal["cycle", "objective", "key_result", "milestone", "checkin"]
+    ref: str = Field(description="the ref; for milestones and check-ins their id")
+    deleted_at: datetime
+
+
+class DeletionList(Schema):
+    items: list[DeletionOut]
+    next_cursor: str | None
+
+
+# --- Query parameters --------------------------------------------------------------------
+
+Limit = Annotated[int, Field(ge=1, le=200, description="items per page (1 to 200)")]
+Cursor = Annotated[
+    str,
+    StringConstraints(max_length=200, pattern=r"^[A-Za-z0-9_=-]*$"),
+    Field(description="`next_cursor` of the previous page"),
+]
+
+
+class PageQuery(Schema):
+    limit: Limit = 50
+    cursor: Cursor | None = None
+
+
+class SyncQuery(PageQuery):
+    updated_since: Moment | None = Field(
+        None, description="only what changed at or after this moment (incremental sync)"
+    )
+
+
+class AsOfQuery(Schema):
+    as_of: date | None = Field(None, description="the date of expected progress and status")
+
+
+class ObjectiveQuery(SyncQuery):
+    as_of: date | None = Field(None, description="the date of expected progress and status")
+    cycle: Ref | None = None
+    team: Ref | None = None
+    owner: Email | None = None
+    status: Status | None = None
+    kind: Kind | None = None
+    visibility: Visibility | None = None
+    archived: bool | None = Field(None, description="true: only archived; false: none archived")
+    q: SearchText | None = Field(None, description="text the title contains (any case)")
+
+
+class KeyResultQuery(SyncQuery):
+    as_of: date | None = Field(None, description="the date of expected progress and status")
+    objective: Ref | None = None
+    cycle: Ref | None = None
+    type: KeyResultType | None = None
+
+
+class CheckInQuery(PageQuery):
+    key_result: Ref | None = None
+    objective: Ref | None = None
+    author: Email | None = None
+    since: Moment | None = Field(None, description="check-ins whose `at` is at or after this")
+    until: Moment | None = Field(None, description="check-ins whose `at` is before this")
+    updated_since: Moment | None = Field(None, description="check-ins written at or after this")
+
+
+class DeletionQuery(PageQuery):
+    since: Moment = Field(description="deletions at or after this moment")
+
+
+Id = Annotated[int, Field(ge=1, le=2**53)]

@@ -1,0 +1,83 @@
+"""Check-ins: one, many (all or nothing), lists with filters, deleting your own."""
+
+from pacer.okrs.models import CheckIn
+from tests.api.conftest import ApiClient, World, assert_problem
+from tests.factories import database_state, make_key_result
+
+
+def test_check_in_updates_the_key_result(world: World, owner_api: ApiClient) -> None:
+    body = {"value": 45, "confidence": "at_risk", "note": "pilot", "at": "2026-05-01T10:00:00"}
+    response = owner_api.call("POST", "/key-results/adoption/checkins", body)
+    assert response.status_code == 201, response.content
+    created = response.json()
+    assert (created["value"], created["author"]) == (45, "owner@acme.test")
+    assert created["at"].startswith("2026-05-01T10:00:00")
+    kr = owner_api.get_json("/key-results/adoption")
+    assert (kr["current"], kr["confidence"], kr["progress"]) == (45, "at_risk", 0.5)
+
+
+def test_check_in_refuses_bad_values(world: World, owner_api: ApiClient) -> None:
+    for value, field in (("abc", "body.value"), ("1.1234567", "body.value"), (None, "body.value")):
+        response = owner_api.call("POST", "/key-results/adoption/checkins", {"value": value})
+        assert assert_problem(response, 422)["errors"][0]["field"] == field
+    future = owner_api.call(
+        "POST", "/key-results/adoption/checkins", {"value": 1, "at": "2999-01-01"}
+    )
+    assert assert_problem(future, 422)["errors"][0]["field"] == "body.at"
+    assert world.adoption.checkins.count() == 1
+
+
+def test_bulk_is_all_or_nothing_and_names_each_bad_item(world: World, owner_api: ApiClient) -> None:
+    nps = make_key_result(world.public, "nps", target=50)
+    before = database_state()
+    items = [{"key_result": "adoption", "value": 40}] * 3 + [
+        {"key_result": "nps", "value": "x"},
+    ]
+    problem = assert_problem(owner_api.call("POST", "/checkins/bulk", {"items": items}), 422)
+    assert problem["errors"][0]["field"] == "body.items[3].value"
+    items[3] = {"key_result": "nps", "value": 10, "confidence": "sure"}
+    problem = assert_problem(owner_api.call("POST", "/checkins/bulk", {"items": items}), 422)
+    assert problem["errors"][0]["field"] == "body.items[3].confidence"
+    items[3] = {"key_result": "nps", "value": 10, "at": "2999-01-01T00:00:00Z"}
+    problem = assert_problem(owner_api.call("POST", "/checkins/bulk", {"items": items}), 422)
+    assert [e["field"] for e in problem["errors"]] == ["body.items[3].at"]
+    assert database_state() == before
+    items[3] = {"key_result": "nps", "value": 10}
+    response = owner_api.call("POST", "/checkins/bulk", {"items": items})
+    assert response.status_code == 201, response.content
+    assert len(response.json()["items"]) == 4
+    assert nps.checkins.count() == 1
+
+
+def test_bulk_refuses_hidden_key_results_without_naming_them(
+    world: World, outsider_api: ApiClient
+) -> None:
+    items = [{"key_result": "secret-kr", "value": 1}]
+    problem = assert_problem(outsider_api.call("POST", "/checkins/bulk", {"items": items}), 422)
+    assert problem["errors"][0]["field"] == "body.items[0].key_result"
+    assert "term sheet" not in str(problem)
+
+
+def test_lists_and_filters(world: World, owner_api: ApiClient) -> None:
+    owner_api.call("POST", "/key-results/adoption/checkins", {"value": 50, "at": "2026-05-02"})
+    all_items = owner_api.get_json("/checkins?key_result=adoption")["items"]
+    assert [c["value"] for c in all_items] == [30, 50]
+    since = owner_api.get_json("/checkins?since=2026-05-01T00:00:00Z")["items"]
+    assert [c["value"] for c in since] == [50]
+    mine = owner_api.get_json("/checkins?author=owner@acme.test")["items"]
+    assert [c["value"] for c in mine] == [50]
+    per_kr = owner_api.get_json("/key-results/adoption/checkins")["items"]
+    assert len(per_kr) == 2
+    outsider = world.client(world.outsider)
+    assert outsider.get_json("/checkins?key_result=secret-kr")["items"] == []
+
+
+def test_delete_own_check_in_only(world: World, owner_api: ApiClient) -> None:
+    mine = owner_api.call("POST", "/key-results/adoption/checkins", {"value": 50}).json()
+    teammate = world.client(world.teammate)
+    assert_problem(teammate.call("DELETE", f"/checkins/{mine['id']}"), 403)
+    assert owner_api.call("DELETE", f"/checkins/{mine['id']}").status_code == 204
+    assert not CheckIn.objects.filter(pk=mine["id"]).exists()
+    assert owner_api.get_json("/key-results/adoption")["current"] == 30
+    assert_problem(owner_api.call("DELETE", f"/checkins/{mine['id']}"), 404)
+    assert_problem(owner_api.call("DELETE", "/checkins/99999999999999999999"), 422)

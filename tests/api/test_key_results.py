@@ -1,0 +1,63 @@
+"""Key results and milestones: create, change, move, delete."""
+
+from pacer.okrs.models import KeyResult
+from tests.api.conftest import ApiClient, World, assert_problem
+from tests.factories import make_objective
+
+
+def test_create_update_delete(world: World, owner_api: ApiClient) -> None:
+    body = {"title": "Latency", "type": "stay_below", "threshold": 200, "unit": "ms"}
+    response = owner_api.call("POST", "/objectives/delivery/key-results", body)
+    assert response.status_code == 201, response.content
+    kr = response.json()
+    assert (kr["type"], kr["threshold"], kr["status"]) == ("stay_below", 200, "on_track")
+    changed = owner_api.call(
+        "PATCH", f"/key-results/{kr['ref']}", {"threshold": 150, "title": None}
+    )
+    assert changed.status_code == 200, changed.content
+    assert (changed.json()["threshold"], changed.json()["title"]) == (150, "Latency")
+    bad = owner_api.call("PATCH", f"/key-results/{kr['ref']}", {"threshold": None})
+    assert assert_problem(bad, 422)["errors"][0]["field"] == "body.threshold"
+    assert owner_api.call("DELETE", f"/key-results/{kr['ref']}").status_code == 204
+    assert not KeyResult.objects.filter(ref=kr["ref"]).exists()
+
+
+def test_type_change_must_suit_stored_check_ins(world: World, owner_api: ApiClient) -> None:
+    response = owner_api.call("PATCH", "/key-results/adoption", {"type": "boolean"})
+    assert assert_problem(response, 422)["errors"][0]["field"] == "body.type"
+
+
+def test_linked_key_results_cannot_loop(world: World, owner_api: ApiClient) -> None:
+    body = {"title": "Follows", "type": "linked", "linked_objective": "secret-merger"}
+    assert owner_api.call("POST", "/objectives/delivery/key-results", body).status_code == 201
+    back = {"title": "Back", "type": "linked", "linked_objective": "delivery"}
+    response = owner_api.call("POST", "/objectives/secret-merger/key-results", back)
+    assert assert_problem(response, 422)["errors"][0]["field"] == "body.linked_objective"
+
+
+def test_move_to_another_objective(world: World, owner_api: ApiClient) -> None:
+    target = make_objective(world.cycle, "growth", world.owner)
+    response = owner_api.call("POST", "/key-results/adoption/move", {"objective": "growth"})
+    assert response.status_code == 200, response.content
+    assert response.json()["objective"] == "growth"
+    assert target.key_results.count() == 1
+    admins = make_objective(world.cycle, "admins-only", world.admin)
+    refused = owner_api.call("POST", "/key-results/adoption/move", {"objective": admins.ref})
+    assert_problem(refused, 403)
+
+
+def test_milestones(world: World, owner_api: ApiClient) -> None:
+    kr = owner_api.call(
+        "POST", "/objectives/delivery/key-results", {"title": "Feedback", "type": "milestones"}
+    ).json()
+    path = f"/key-results/{kr['ref']}/milestones"
+    first = owner_api.call("POST", path, {"title": "January"}).json()
+    owner_api.call("POST", path, {"title": "February", "weight": 3})
+    done = owner_api.call("PATCH", f"{path}/{first['id']}", {"done": True})
+    assert done.json()["done"] is True
+    assert owner_api.get_json(f"/key-results/{kr['ref']}")["progress"] == 0.25
+    assert len(owner_api.get_json(path)["items"]) == 2
+    assert owner_api.call("DELETE", f"{path}/{first['id']}").status_code == 204
+    assert owner_api.get_json(f"/key-results/{kr['ref']}")["progress"] == 0
+    wrong = owner_api.call("POST", "/key-results/adoption/milestones", {"title": "x"})
+    assert assert_problem(wrong, 422)["errors"][0]["field"] == "body.key_result"
