@@ -1,5 +1,6 @@
 """Pacer settings. Everything that differs between installs comes from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "auditlog",
+    "axes",
     "pacer.accounts",
     "pacer.okrs",
     "pacer.web",
@@ -31,13 +34,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
+    "pacer.okrs.history.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into its page
 ]
 
 ROOT_URLCONF = "pacer.urls"
@@ -109,14 +117,21 @@ STATIC_ROOT = DATA_DIR / "static"
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "pacer@localhost")
 
+# --- Security (docs/security.md) ------------------------------------------------------------
 # Production mode (DEBUG off): secure cookies and transport by default.
 SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # pages hand the token to htmx in hx-headers; no script reads it
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+# A sign-in lasts two weeks (not sliding) and survives closing the browser: people check in
+# weekly from their own devices. Signing out, changing the password or being deactivated
+# ends it earlier.
+SESSION_COOKIE_AGE = int(env_str("SESSION_COOKIE_AGE", str(60 * 60 * 24 * 14)))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", False)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
@@ -126,9 +141,70 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Content Security Policy (django-csp): scripts only from Pacer's own files (no inline script,
+# no eval: htmx runs with allowEval off); style elements only from Pacer's stylesheet; style
+# *attributes* (progress bar widths, tree depths) are the one inline allowance (CSP3
+# style-src-attr). No framing (with X-Frame-Options DENY for older browsers).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-elem": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    },
+}
+
+# Behind N reverse proxies that each append to X-Forwarded-For, the client is the N-th
+# address from the right; 0 (the default) trusts only the socket's address.
+PROXY_COUNT = int(env_str("PACER_PROXY_COUNT", "0"))
+NINJA_NUM_PROXIES = PROXY_COUNT
+
+# Sign-in lockout (django-axes): 5 failed sign-ins for one email from one address lock that
+# pair out for 15 minutes; a successful sign-in resets the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_bool("PACER_LOCKOUT", True)
+AXES_FAILURE_LIMIT = int(env_str("PACER_LOCKOUT_FAILURES", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(env_str("PACER_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"  # the sign-in form's field (it holds the email)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "pacer.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "pacer.security.client_ip"
+AXES_SENSITIVE_PARAMETERS = ["password", "token"]
+
+# API rate limits (django-ninja throttling, pacer/api/throttling.py): requests per person
+# (token or session) and per address for unauthenticated calls. "off" disables one. Counts
+# live in the cache (CACHES; per process unless a shared cache is configured).
+PACER_API_RATES = {
+    "auth": env_str("PACER_API_RATE", "1200/min"),
+    "anon": env_str("PACER_API_ANON_RATE", "60/min"),
+}
+
+# Static files: `pacer collectstatic` copies them to STATIC_ROOT (DATA_DIR/static), from where
+# WhiteNoise serves them compressed, also with DEBUG off.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Masks passwords, tokens, session ids and Authorization headers in every record.
+    "filters": {"redact_secrets": {"()": "pacer.security.RedactSecrets"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }

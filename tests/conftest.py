@@ -63,6 +63,10 @@ def pytest_configure(config: pytest.Config) -> None:
         "django.contrib.auth.hashers.MD5PasswordHasher",
         *settings.PASSWORD_HASHERS,
     ]
+    # Client.login() authenticates without a request, which django-axes refuses, and the suite
+    # signs in far more often than the API rate limits allow: tests/security re-enables both.
+    settings.AXES_ENABLED = False
+    settings.PACER_API_RATES = {"auth": "off", "anon": "off"}
     if "PACER_DATA_DIR" not in os.environ:  # `make test` sets it; a bare `pytest` may not
         data_dir = Path(tempfile.mkdtemp(prefix="pacer-data-"))
         config.stash[data_dir_key] = data_dir

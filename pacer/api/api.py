@@ -10,6 +10,7 @@ from ninja.openapi.schema import OpenAPISchema
 from pacer.api import errors
 from pacer.api.auth import AUTH
 from pacer.api.endpoints import checkins, cycles, key_results, objectives, organization
+from pacer.api.throttling import THROTTLES
 
 DESCRIPTION = """\
 Everything Pacer's web app does, over REST. Authenticate with a personal token
@@ -70,6 +71,7 @@ api = PacerAPI(
     version="1",
     description=DESCRIPTION,
     auth=AUTH,
+    throttle=THROTTLES,  # settings.PACER_API_RATES; 429 problem with Retry-After
     urls_namespace="api-v1",
 )
 errors.install(api)

@@ -15,6 +15,7 @@ from ninja.utils import check_csrf
 from pacer.accounts.models import User
 from pacer.api.models import ApiToken
 from pacer.api.tokens import token_user
+from pacer.okrs import history
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 MAX_TOKEN_LENGTH = 200
@@ -30,6 +31,7 @@ class TokenAuth(HttpBearer):
         user, api_token = found
         if api_token.scope == ApiToken.Scope.READ and request.method not in SAFE_METHODS:
             raise AuthorizationError(message="This token may only read (its scope is read).")
+        history.set_actor(user)  # the author of this request's changes in the history
         return user
 
 

@@ -27,6 +27,7 @@ TITLES = {
     409: ("conflict", "Conflict"),
     413: ("too-large", "Request too large"),
     422: ("validation", "Invalid input"),
+    429: ("too-many-requests", "Too many requests"),
     500: ("server-error", "Server error"),
 }
 # Problems about these fields are conflicts with the stored state (a closed cycle, an

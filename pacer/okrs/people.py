@@ -14,6 +14,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from pacer.accounts.models import User
+from pacer.okrs import history
 from pacer.okrs.errors import DomainError, raise_if
 from pacer.okrs.models import Membership, Organization, Team
 from pacer.okrs.rules import Problem
@@ -62,7 +63,9 @@ def person_invite(
         organization=organization,
         role=User.Role.ADMIN if admin else User.Role.MEMBER,
     )
-    Membership.objects.bulk_create(Membership(team=team, person=person) for team in teams)
+    history.log_created(
+        Membership.objects.bulk_create(Membership(team=team, person=person) for team in teams)
+    )
     return person
 
 

@@ -8,14 +8,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from pacer.accounts.models import User
+from pacer.okrs import history, rollup, rules
 from pacer.okrs import progress as engine
-from pacer.okrs import rollup, rules
 from pacer.okrs.errors import DomainError, raise_if
 from pacer.okrs.models import (
     Alignment,
@@ -141,13 +142,9 @@ def cycle_close(*, cycle: Cycle) -> Cycle:
     if cycle.is_closed:
         return cycle
     objectives = list(Objective.objects.select_for_update().filter(cycle=cycle).order_by("pk"))
-    for objective in objectives:
-        objective.final_score = engine.score(objective.progress)
-    Objective.objects.bulk_update(objectives, ["final_score"])
     key_results = list(KeyResult.objects.filter(objective__cycle=cycle))
-    for kr in key_results:
-        kr.final_score = engine.score(kr.progress)
-    KeyResult.objects.bulk_update(key_results, ["final_score"])
+    for rows in (objectives, key_results):
+        _set_final_scores(rows, [engine.score(row.progress) for row in rows])
     cycle.state = Cycle.State.CLOSED
     cycle.closed_at = timezone.now()
     cycle.save(update_fields=["state", "closed_at", "updated_at"])
@@ -157,12 +154,27 @@ def cycle_close(*, cycle: Cycle) -> Cycle:
 @transaction.atomic
 def cycle_reopen(*, cycle: Cycle, state: str = Cycle.State.ACTIVE) -> Cycle:
     """Reopen a closed cycle: its numbers follow check-ins again; overrides are kept."""
-    Objective.objects.filter(cycle=cycle).update(final_score=None)
-    KeyResult.objects.filter(objective__cycle=cycle).update(final_score=None)
+    objectives = list(Objective.objects.select_for_update().filter(cycle=cycle).order_by("pk"))
+    key_results = list(KeyResult.objects.filter(objective__cycle=cycle))
+    for rows in (objectives, key_results):
+        _set_final_scores(rows, [None] * len(rows))
     cycle.state = state
     cycle.closed_at = None
     cycle.save(update_fields=["state", "closed_at", "updated_at"])
     return cycle
+
+
+def _set_final_scores(rows: Sequence[Any], scores: Sequence[Decimal | None]) -> None:
+    """Store each row's frozen score in one statement, with one history entry per change."""
+    changes = {}
+    for row, score in zip(rows, scores, strict=True):
+        if row.final_score != score:
+            changes[row.pk] = {"final_score": (row.final_score, score)}
+        row.final_score = score
+    changed = [row for row in rows if row.pk in changes]
+    if changed:
+        type(changed[0]).objects.bulk_update(changed, ["final_score"], batch_size=500)
+        history.log_bulk("update", changed, changes)
 
 
 # --- Objectives and key results: create, edit, move, copy, archive, close-out ------------
@@ -434,9 +446,11 @@ def objective_copy(
     )
     new_krs = list(copy.key_results.order_by("position"))
     for old, new in zip(key_results, new_krs, strict=True):
-        Milestone.objects.bulk_create(
-            Milestone(key_result=new, title=m.title, weight=m.weight, position=m.position)
-            for m in old.milestones.all()
+        history.log_created(
+            Milestone.objects.bulk_create(
+                Milestone(key_result=new, title=m.title, weight=m.weight, position=m.position)
+                for m in old.milestones.all()
+            )
         )
     return copy
 

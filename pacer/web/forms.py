@@ -229,3 +229,22 @@ class InviteForm(PlainForm):
     def __init__(self, *args: Any, teams: QuerySet[Team], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["teams"].queryset = teams  # type: ignore[attr-defined]
+
+
+class TokenForm(PlainForm):
+    """A personal API token; `pacer.api.tokens.token_create` checks the values again."""
+
+    name = forms.CharField(
+        max_length=100, required=False, help_text="What it is for, e.g. “BI job”."
+    )
+    scope = forms.ChoiceField(
+        choices=[("read", "Read only"), ("write", "Read and write")], initial="read"
+    )
+    expires_in_days = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=3650,
+        initial=90,
+        label="Expires after (days)",
+        help_text="Leave empty for a token that never expires.",
+    )

@@ -91,8 +91,14 @@ class ObjectiveFilters:
 
 
 def parse_filters(params: Mapping[str, str]) -> ObjectiveFilters:
-    """Filters from GET parameters; unknown status or kind values are ignored."""
-    get = params.get
+    """Filters from GET parameters; unknown status or kind values are ignored.
+
+    NUL characters are dropped: PostgreSQL refuses them in a query parameter (a 500 otherwise).
+    """
+
+    def get(name: str, default: str = "") -> str:
+        return str(params.get(name, default)).replace("\x00", "")
+
     status = get("status", "").strip()
     kind = get("kind", "").strip()
     return ObjectiveFilters(

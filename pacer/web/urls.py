@@ -31,4 +31,5 @@ urlpatterns = [
     path("", include("pacer.web.views.overview_urls")),
     path("", include("pacer.web.views.objective_urls")),
     path("", include("pacer.web.views.people_urls")),
+    path("", include("pacer.web.views.tokens_urls")),
 ]

@@ -11,7 +11,13 @@ from ninja.errors import ValidationError
 from pacer.accounts.models import User
 from pacer.api import queries
 from pacer.api.auth import caller
-from pacer.api.endpoints.common import NO_CONTENT, editable_key_result, ok, require_editor
+from pacer.api.endpoints.common import (
+    NO_CONTENT,
+    editable_key_result,
+    links,
+    ok,
+    require_editor,
+)
 from pacer.api.pagination import paged
 from pacer.api.present import checkin_out
 from pacer.api.schemas import (
@@ -79,7 +85,12 @@ def checkin_input(kr: KeyResult, item: CheckInIn) -> services.CheckInInput:
     )
 
 
-@router.post("/key-results/{ref}/checkins", response=ok(CheckInOut, 201), summary="Check in")
+@router.post(
+    "/key-results/{ref}/checkins",
+    response=ok(CheckInOut, 201),
+    summary="Check in",
+    openapi_extra=links(201, {"checkin_id": "$response.body#/id"}, "checkins.delete_checkin"),
+)
 def create_checkin(
     request: HttpRequest, ref: Path[Ref], payload: CheckInIn
 ) -> Status[dict[str, Any]]:
@@ -115,7 +126,14 @@ def bulk_key_results(user: User, items: list[BulkItem]) -> list[KeyResult]:
     return [found[item.key_result] for item in items]
 
 
-@router.post("/checkins/bulk", response=ok(BulkOut, 201), summary="Check in on many, at once")
+@router.post(
+    "/checkins/bulk",
+    response=ok(BulkOut, 201),
+    summary="Check in on many, at once",
+    openapi_extra=links(
+        201, {"checkin_id": "$response.body#/items/0/id"}, "checkins.delete_checkin"
+    ),
+)
 def create_checkins(request: HttpRequest, payload: BulkIn) -> Status[dict[str, Any]]:
     """All or nothing: if any item is wrong, nothing is written and the error names every
     wrong item (`body.items[3].value`). For integrations pushing several metrics."""

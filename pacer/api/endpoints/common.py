@@ -25,6 +25,21 @@ def ok(schema: Any, status: int = 200) -> dict[int, Any]:
 NO_CONTENT = ok(None, 204)
 
 
+def links(status: int, parameters: dict[str, str], *operations: str) -> dict[str, Any]:
+    """`openapi_extra` with OpenAPI links from the `status` response to `operations`
+    ("objectives.get_objective": module and function), which take `parameters` (runtime
+    expressions such as "$response.body#/ref"). Clients and schemathesis's stateful tests
+    follow them: create an objective, then read, change, archive it by its ref."""
+    found = {
+        operation.split(".")[1]: {
+            "operationId": "pacer_api_endpoints_" + operation.replace(".", "_"),
+            "parameters": parameters,
+        }
+        for operation in operations
+    }
+    return {"responses": {status: {"links": found}}}
+
+
 def on_date(as_of: date | None) -> date:
     return as_of or timezone.localdate()
 

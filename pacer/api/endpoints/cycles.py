@@ -7,7 +7,7 @@ from ninja import Path, Query, Router, Status
 
 from pacer.api import queries
 from pacer.api.auth import caller
-from pacer.api.endpoints.common import NO_CONTENT, ok, require_admin
+from pacer.api.endpoints.common import NO_CONTENT, links, ok, require_admin
 from pacer.api.pagination import paged
 from pacer.api.present import cycle_out
 from pacer.api.schemas import CycleIn, CycleList, CycleOut, CyclePatch, OpenState, Ref, SyncQuery
@@ -38,7 +38,20 @@ def get_cycle(request: HttpRequest, ref: Path[Ref]) -> dict[str, Any]:
     return cycle_out(queries.cycle(caller(request), ref))
 
 
-@router.post("/cycles", response=ok(CycleOut, 201), summary="Create a cycle (admins)")
+@router.post(
+    "/cycles",
+    response=ok(CycleOut, 201),
+    summary="Create a cycle (admins)",
+    openapi_extra=links(
+        201,
+        {"ref": "$response.body#/ref"},
+        "cycles.get_cycle",
+        "cycles.update_cycle",
+        "cycles.delete_cycle",
+        "cycles.close_cycle",
+        "cycles.reopen_cycle",
+    ),
+)
 def create_cycle(request: HttpRequest, payload: CycleIn) -> Status[dict[str, Any]]:
     user = caller(request)
     require_admin(user)

@@ -13,6 +13,7 @@ from pacer.api.endpoints.common import (
     NO_CONTENT,
     editable_key_result,
     editable_objective,
+    links,
     ok,
     on_date,
     require_editor,
@@ -89,6 +90,18 @@ def get_key_result(request: HttpRequest, ref: Path[Ref], query: Query[AsOfQuery]
     "/objectives/{ref}/key-results",
     response=ok(KeyResultOut, 201),
     summary="Add a key result to an objective",
+    openapi_extra=links(
+        201,
+        {"ref": "$response.body#/ref"},
+        "key_results.get_key_result",
+        "key_results.update_key_result",
+        "key_results.delete_key_result",
+        "key_results.move_key_result",
+        "key_results.list_milestones",
+        "key_results.create_milestone",
+        "checkins.list_key_result_checkins",
+        "checkins.create_checkin",
+    ),
 )
 def create_key_result(
     request: HttpRequest, ref: Path[Ref], payload: KeyResultIn
@@ -160,7 +173,15 @@ def list_milestones(
 
 
 @router.post(
-    "/key-results/{ref}/milestones", response=ok(MilestoneOut, 201), summary="Add a milestone"
+    "/key-results/{ref}/milestones",
+    response=ok(MilestoneOut, 201),
+    summary="Add a milestone",
+    openapi_extra=links(
+        201,
+        {"ref": "$request.path.ref", "milestone_id": "$response.body#/id"},
+        "key_results.update_milestone",
+        "key_results.delete_milestone",
+    ),
 )
 def create_milestone(
     request: HttpRequest, ref: Path[Ref], payload: MilestoneIn

@@ -13,6 +13,7 @@ from pacer.api import queries
 from pacer.api.auth import caller
 from pacer.api.endpoints.common import (
     editable_objective,
+    links,
     ok,
     on_date,
     resolve_cycle,
@@ -39,6 +40,18 @@ from pacer.okrs import selectors, services
 from pacer.okrs.models import Objective
 
 router = Router(tags=["objectives"])
+# What a new objective (created or copied) links to, by its ref.
+NEW_OBJECTIVE = links(
+    201,
+    {"ref": "$response.body#/ref"},
+    "objectives.get_objective",
+    "objectives.update_objective",
+    "objectives.archive_objective",
+    "objectives.restore_objective",
+    "objectives.copy_objective",
+    "objectives.set_retrospective",
+    "key_results.create_key_result",
+)
 
 
 def filtered(user: User, f: ObjectiveQuery) -> QuerySet[Objective]:
@@ -95,7 +108,12 @@ def key_result_spec(user: User, item: KeyResultIn, field: str) -> services.KeyRe
     return services.KeyResultSpec(**fields, linked_objective=linked)
 
 
-@router.post("/objectives", response=ok(ObjectiveOut, 201), summary="Create an objective")
+@router.post(
+    "/objectives",
+    response=ok(ObjectiveOut, 201),
+    summary="Create an objective",
+    openapi_extra=NEW_OBJECTIVE,
+)
 def create_objective(request: HttpRequest, payload: ObjectiveIn) -> Status[dict[str, Any]]:
     """With its key results and parents, all or nothing. You own it unless an admin names
     another `owner`."""
@@ -199,7 +217,12 @@ def unalign_objective(
     return fresh(user, child)
 
 
-@router.post("/objectives/{ref}/copy", response=ok(ObjectiveOut, 201), summary="Copy")
+@router.post(
+    "/objectives/{ref}/copy",
+    response=ok(ObjectiveOut, 201),
+    summary="Copy",
+    openapi_extra=NEW_OBJECTIVE,
+)
 def copy_objective(request: HttpRequest, ref: Path[Ref], payload: CopyIn) -> Status[dict[str, Any]]:
     """A fresh copy in another cycle with the chosen key results (default: all); you own
     the copy."""

@@ -15,7 +15,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from pacer.accounts.models import User
-from pacer.okrs import rollup, services
+from pacer.okrs import history, rollup, services
 from pacer.okrs.models import (
     Alignment,
     CheckIn,
@@ -68,7 +68,7 @@ class _DryRun(Exception):
     """Raised to roll back a dry run after every write was tried."""
 
 
-def import_file(path: str, *, dry_run: bool = False) -> ImportReport:
+def import_file(path: str, *, dry_run: bool = False, by: User | None = None) -> ImportReport:
     try:
         text = FilePath(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
@@ -77,13 +77,23 @@ def import_file(path: str, *, dry_run: bool = False) -> ImportReport:
         data, lines = load_with_lines(text)
     except FileProblem as problem:
         raise ImportFailed([f"{path}:{problem.line}: {problem.message}"]) from problem
-    return import_document(data, source=path, lines=lines, dry_run=dry_run)
+    return import_document(data, source=path, lines=lines, dry_run=dry_run, by=by)
 
 
 def import_document(
-    data: Any, *, source: str, lines: LineMap | None = None, dry_run: bool = False
+    data: Any,
+    *,
+    source: str,
+    lines: LineMap | None = None,
+    dry_run: bool = False,
+    by: User | None = None,
 ) -> ImportReport:
-    lines = lines or {}
+    """Every write is recorded in the history as made through `import` by `by` (if given)."""
+    with history.context(via=history.IMPORT, actor=by):
+        return _import_document(data, source=source, lines=lines or {}, dry_run=dry_run)
+
+
+def _import_document(data: Any, *, source: str, lines: LineMap, dry_run: bool) -> ImportReport:
 
     def refuse(problems: list[PathProblem]) -> ImportFailed:
         return ImportFailed([_describe(source, lines, path, msg) for path, msg in problems])
@@ -222,22 +232,24 @@ class _Writer:
 
     def write_teams(self) -> None:
         self.teams = {t.ref: t for t in Team.objects.filter(organization=self.organization)}
-        # Parents may come later in the file: create every team first, then link the tree.
+        # Parents may come later in the file: create new teams parents first, so that each
+        # is written (and recorded in the history) once, with its parent.
+        pending = [team for team in self.doc.teams if team.ref not in self.teams]
         created = set()
-        for team in self.doc.teams:
-            if team.ref not in self.teams:
+        while pending:
+            ready = [t for t in pending if not t.parent or t.parent in self.teams]
+            for team in ready or pending:  # `or`: a loop (refused by the checks) still ends
+                parent = self.teams.get(team.parent) if team.parent else None
                 self.teams[team.ref] = Team.objects.create(
-                    organization=self.organization, ref=team.ref, name=team.name
+                    organization=self.organization, ref=team.ref, name=team.name, parent=parent
                 )
                 created.add(team.ref)
+            pending = [team for team in pending if team.ref not in created]
         self.report.created["teams"] += len(created)
         for index, team in enumerate(self.doc.teams):
             row = self.teams[team.ref]
-            parent = self.teams[team.parent] if team.parent else None
-            if team.ref in created:
-                row.parent = parent
-                row.save(update_fields=["parent"])
-            else:
+            if team.ref not in created:
+                parent = self.teams[team.parent] if team.parent else None
                 self.sync(row, "teams", ("teams", index), name=team.name, parent=parent)
             self.write_memberships(row, team.members, team.leads)
 
@@ -311,10 +323,12 @@ class _Writer:
         if child.cycle_id in self.frozen_cycles:
             self.problems.append((("objectives", index, "parents"), "belongs to a closed cycle"))
             return
-        Alignment.objects.filter(child=child, parent_id__in=current - wanted).delete()
-        Alignment.objects.bulk_create(
-            [Alignment(child=child, parent_id=parent_id) for parent_id in wanted - current]
-        )
+        # One by one (rarely more than a few): each is recorded in the history.
+        for alignment in Alignment.objects.filter(child=child, parent_id__in=current - wanted):
+            alignment.child = child
+            alignment.delete()
+        for parent_id in sorted(wanted - current):
+            Alignment.objects.create(child=child, parent_id=parent_id)
         self.report.created["alignments"] += len(wanted - current)
 
     def write_key_results(self, index: int, objective: ObjectiveIn) -> None:
@@ -360,14 +374,28 @@ class _Writer:
         if self.is_frozen(row):
             self.problems.append(((*path, "milestones"), "belongs to a closed cycle"))
             return
-        row.milestones.all().delete()
-        Milestone.objects.bulk_create(
-            [
-                Milestone(key_result=row, title=t, weight=w, done=d, position=i)
-                for i, (t, w, d) in enumerate(wanted)
-            ]
-        )
-        self.report.created["milestones"] += len(wanted)
+        # Position by position: a milestone that stays is updated in place, so the history
+        # shows what changed (done, a new title...) rather than a delete and a create.
+        for position, (title, weight, done) in enumerate(wanted):
+            milestone = (
+                current[position]
+                if position < len(current)
+                else Milestone(key_result=row, position=position)
+            )
+            milestone.key_result = row
+            self.sync(
+                milestone,
+                "milestones",
+                (*path, "milestones", position),
+                title=title,
+                weight=weight,
+                done=done,
+                position=position,
+            )
+        for milestone in current[len(wanted) :]:
+            milestone.key_result = row
+            milestone.delete()
+            self.report.updated["milestones"] += 1
 
     def write_checkins(self, path: tuple[Any, ...], row: KeyResult, kr: KeyResultIn) -> None:
         current = {c.at: c for c in row.checkins.all()}

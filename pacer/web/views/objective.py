@@ -9,12 +9,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from typing import cast
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, QuerySet
+from django.db.models import CharField, Prefetch, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,10 +24,10 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from pacer.accounts.models import User
+from pacer.okrs import history, selectors, services
 from pacer.okrs import progress as engine
-from pacer.okrs import selectors, services
 from pacer.okrs.errors import DomainError
-from pacer.okrs.models import CheckIn, Cycle, KeyResult, Milestone, Objective
+from pacer.okrs.models import CheckIn, Cycle, KeyResult, Milestone, Objective, Team
 from pacer.web import charts
 from pacer.web.forms import (
     CheckInForm,
@@ -126,13 +127,15 @@ class KeyResultRow:
 
 @dataclass(frozen=True)
 class Activity:
+    """One entry of the change history, in words: who did what, what changed (old -> new),
+    and through which path (web, api, cli, import)."""
+
     at: datetime
     actor: str
     text: str
     note: str = ""
-    # Breaks ties between events of the same moment, later steps first: a key result is
-    # added after its objective is created, checked in on after it is added.
-    step: int = 0
+    changes: tuple[tuple[str, str, str], ...] = ()
+    via: str = ""
 
     @property
     def date_only(self) -> bool:
@@ -201,7 +204,7 @@ def objective_page(
         chart=objective_chart(objective, rows, today),
         parents=paced(related_objectives(user, child_links__child=objective), today, bands),
         children=paced(related_objectives(user, parent_links__parent=objective), today, bands),
-        activity=activity_of(objective, key_results),
+        activity=activity_of(user, objective, key_results),
         can_edit=can_edit,
         writable=writable,
         succeeded=engine.succeeded(objective.kind, objective.score),
@@ -354,34 +357,157 @@ def objective_chart(objective: Objective, rows: list[KeyResultRow], today: date)
     return mark_safe(chart)  # built from numbers and escaped text only
 
 
-def activity_of(objective: Objective, key_results: list[KeyResult]) -> list[Activity]:
-    """Recent events derivable from stored rows; a full change history comes later."""
-    events = [Activity(objective.created_at, str(objective.owner), "created the objective")]
-    if objective.archived_at:
-        events.append(Activity(objective.archived_at, "", "The objective was archived", step=4))
-    if objective.cycle.closed_at:
-        events.append(Activity(objective.cycle.closed_at, "", "The cycle was closed", step=5))
-    for kr in key_results:
-        events.append(Activity(kr.created_at, "", f"Key result “{kr.title}” added", step=1))
-        events += [checkin_activity(kr, c) for c in kr.checkins.all()[:ACTIVITY_SHOWN]]
-        events += [
-            Activity(m.updated_at, "", f"Milestone “{m.title}” of “{kr.title}” done", step=3)
-            for m in kr.milestones.all()
-            if m.done
-        ]
-    return sorted(events, key=activity_order, reverse=True)[:ACTIVITY_SHOWN]
+def activity_of(user: User, objective: Objective, key_results: list[KeyResult]) -> list[Activity]:
+    """The latest history entries about the objective and its parts, in two queries."""
+    rows = list(history.entries_of_objective(objective.pk)[:ACTIVITY_SHOWN])
+    names = related_names(user, rows)
+    krs = {kr.pk: kr for kr in key_results}
+    return [describe(entry, names, krs) for entry in rows]
 
 
-def activity_order(event: Activity) -> tuple[datetime, int]:
-    """Real time (one instant in UTC, whatever the source), then the step at a tie."""
-    return event.at.astimezone(UTC), event.step
+REFERENCES = {
+    "owner": "person", "author": "person", "person": "person", "team": "team",
+    "cycle": "cycle", "objective": "objective", "parent": "objective", "child": "objective",
+    "linked_objective": "objective",
+}  # fmt: skip
+HIDDEN_OBJECTIVE = "a private objective"
+TEXT_SHOWN = 200
 
 
-def checkin_activity(kr: KeyResult, checkin: CheckIn) -> Activity:
-    what = f"checked in on “{kr.title}”"
-    if checkin.value is not None:
-        what += f": {value_text(kr, checkin.value)}"
-    return Activity(checkin.at, str(checkin.author or "someone"), what, checkin.note, step=2)
+def related_names(user: User, rows: list) -> dict[tuple[str, str], str]:
+    """Names of the people, teams, cycles and objectives the entries name by id, in one
+    query; objectives only where `user` may see them."""
+    wanted: dict[str, set[int]] = {"person": set(), "team": set(), "cycle": set()}
+    wanted["objective"] = set()
+    for entry in rows:
+        for name, pair in history.changes_of(entry).items():
+            kind = REFERENCES.get(name)
+            if kind:
+                wanted[kind] |= {int(v) for v in pair if v.isdigit()}
+    if not any(wanted.values()):
+        return {}
+    label = Coalesce(NullIf("name", Value("")), "email", output_field=CharField())
+    parts = [
+        User.objects.filter(pk__in=wanted["person"]).values_list("pk", Value("person"), label),
+        Team.objects.filter(pk__in=wanted["team"]).values_list("pk", Value("team"), "name"),
+        Cycle.objects.filter(pk__in=wanted["cycle"]).values_list("pk", Value("cycle"), "name"),
+        selectors.objectives_visible_to(user)
+        .filter(pk__in=wanted["objective"])
+        .order_by()
+        .values_list("pk", Value("objective"), "title"),
+    ]
+    query = parts[0].order_by().union(*(part.order_by() for part in parts[1:]), all=True)
+    return {(kind, str(pk)): str(title) for pk, kind, title in query}
+
+
+def describe(entry: Any, names: dict[tuple[str, str], str], krs: dict[int, KeyResult]) -> Activity:
+    changes = history.changes_of(entry)
+    action = history.action_of(entry)
+    model = entry.content_type.model
+    subject = entry.object_repr
+    kr = krs.get(_id(changes.get("key_result")) or 0) if model in ("checkin", "milestone") else None
+    if model == "keyresult":
+        kr = krs.get(entry.object_id)
+    note = ""
+    if model == "checkin":
+        value_pair = changes.get("value", ("None", "None"))
+        value = value_pair[1] if action == "create" else value_pair[0]
+        kr_title = f"“{kr.title}”" if kr else "a key result"
+        verb = "checked in on" if action == "create" else "deleted a check-in on"
+        text = f"{verb} {kr_title}"
+        if value != "None":
+            text += f": {value_text(kr, Decimal(value)) if kr else _plain(value)}"
+        at = changes.get("at", ("None", "None"))[1 if action == "create" else 0]
+        if at != "None" and at[:10] != entry.timestamp.astimezone(UTC).strftime("%Y-%m-%d"):
+            text += f" (for {at[:10]})"
+        note = changes.get("note", ("", ""))[1 if action == "create" else 0]
+        note = "" if note == "None" else note
+        shown: tuple[tuple[str, str, str], ...] = ()
+    elif model == "alignment":
+        pair = changes.get("parent", ("None", "None"))
+        parent = pair[1] if action == "create" else pair[0]
+        title = names.get(("objective", parent), HIDDEN_OBJECTIVE)
+        text = "aligned the objective to " if action == "create" else "removed the alignment to "
+        text += f"“{title}”" if title != HIDDEN_OBJECTIVE else title
+        shown = ()
+    else:
+        text = _sentence(model, action, subject, changes)
+        shown = () if action != "update" else _changes_shown(changes, names, kr)
+    actor = str(entry.actor) if entry.actor else ""
+    return Activity(entry.timestamp, actor, text, note, shown, history.via_of(entry))
+
+
+NOUNS = {
+    "objective": "the objective", "keyresult": "key result", "milestone": "milestone",
+}  # fmt: skip
+
+
+def _sentence(model: str, action: str, subject: str, changes: dict) -> str:
+    if model == "objective":
+        if action == "create":
+            return "created the objective"
+        archived = changes.get("archived_at")
+        if archived and set(changes) == {"archived_at"}:
+            return "archived the objective" if archived[1] != "None" else "restored the objective"
+        if set(changes) == {"final_score"}:
+            return (
+                "froze the final score"
+                if changes["final_score"][1] != "None"
+                else ("reopened the score")
+            )
+        return "changed the objective"
+    noun = NOUNS.get(model, model)
+    verb = {"create": "added", "update": "changed", "delete": "deleted"}.get(action, action)
+    if model == "keyresult" and set(changes) == {"final_score"}:
+        return f"froze the final score of key result “{subject}”"
+    return f"{verb} {noun} “{subject}”"
+
+
+def _changes_shown(
+    changes: dict[str, tuple[str, str]],
+    names: dict[tuple[str, str], str],
+    kr: KeyResult | None,
+) -> tuple[tuple[str, str, str], ...]:
+    return tuple(
+        (name.replace("_", " "), _shown(name, old, names, kr), _shown(name, new, names, kr))
+        for name, (old, new) in sorted(changes.items())
+    )
+
+
+def _shown(name: str, value: str, names: dict[tuple[str, str], str], kr: KeyResult | None) -> str:
+    if value in ("None", ""):
+        return "\u2013"  # an en dash: no value
+    kind = REFERENCES.get(name)
+    if kind:
+        return names.get((kind, value), HIDDEN_OBJECTIVE if kind == "objective" else "#" + value)
+    if value in ("True", "False"):
+        return "yes" if value == "True" else "no"
+    if name in ("start", "target", "threshold", "low", "high") and kr is not None:
+        try:
+            return value_text(kr, Decimal(value))
+        except ArithmeticError:
+            return value
+    if name.endswith("_at") and len(value) >= 16:
+        return value[:16] + " UTC"
+    if len(value) > TEXT_SHOWN:
+        return value[:TEXT_SHOWN] + "…"
+    return _plain(value)
+
+
+def _plain(value: str) -> str:
+    """A stored decimal without its trailing zeros (12.500000 -> 12.5)."""
+    try:
+        number = Decimal(value)
+    except ArithmeticError:
+        return value
+    return f"{number.normalize():f}" if number.is_finite() else value
+
+
+def _id(pair: tuple[str, str] | None) -> int | None:
+    if pair is None:
+        return None
+    value = pair[1] if pair[1] != "None" else pair[0]
+    return int(value) if value.isdigit() else None
 
 
 # --- The page and its inline changes -----------------------------------------------------
@@ -507,6 +633,7 @@ def default_cycle(user: User, ref: str) -> Cycle | None:
     """The cycle asked for, else the shortest active one (the quarter rather than the year)."""
     cycles = open_cycles(user)
     active = cycles.filter(state=Cycle.State.ACTIVE).order_by("end", "-start")
+    ref = ref.replace("\x00", "")  # PostgreSQL refuses NUL in a query parameter (a 500)
     return cycles.filter(ref=ref).first() if ref else active.first()
 
 

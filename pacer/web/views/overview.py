@@ -188,6 +188,8 @@ def team_detail(request: HttpRequest, ref: str) -> HttpResponse:
 
 
 def chosen_cycle(person: User, ref: str, *, on: date_type) -> Cycle | None:
+    if "\x00" in ref:  # no ref has one, and PostgreSQL refuses it in a query (a 500)
+        raise Http404("No such cycle.")
     if ref:
         return cycle_or_404(person, ref)
     return selectors.default_cycle(person, on=on)

@@ -4,10 +4,16 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from pacer.okrs import history
 from pacer.okrs.models import Organization
 
 
 class PacerCommand(BaseCommand):
+    def execute(self, *args: Any, **options: Any) -> Any:
+        """Writes are recorded in the history as made through the command line."""
+        with history.context(via=history.CLI):
+            return super().execute(*args, **options)
+
     def add_organization_argument(self, parser: Any) -> None:
         parser.add_argument(
             "--organization",

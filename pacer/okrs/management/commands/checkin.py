@@ -6,7 +6,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from pacer.accounts.models import User
-from pacer.okrs import services
+from pacer.okrs import history, services
 from pacer.okrs.errors import DomainError
 from pacer.okrs.management.commands._base import PacerCommand
 from pacer.okrs.models import KeyResult
@@ -39,15 +39,17 @@ class Command(PacerCommand):
         )
         if kr is None:
             raise CommandError(f"KR_REF: no key result with ref {options['kr_ref']!r}")
+        author = self.author(organization, options["by"])
         try:
-            services.checkin_create(
-                key_result=kr,
-                value=parse_value(options["value"]),
-                confidence=options["confidence"] or "",
-                note=options["note"],
-                author=self.author(organization, options["by"]),
-                at=parse_moment(options["at"]),
-            )
+            with history.context(actor=author):
+                services.checkin_create(
+                    key_result=kr,
+                    value=parse_value(options["value"]),
+                    confidence=options["confidence"] or "",
+                    note=options["note"],
+                    author=author,
+                    at=parse_moment(options["at"]),
+                )
         except DomainError as error:
             raise CommandError(str(error)) from error
         kr.refresh_from_db()

@@ -1,0 +1,75 @@
+"""Small security helpers the settings name: the client's address and log redaction."""
+
+import logging
+import re
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+REDACTED = "[redacted]"
+
+# Each pattern keeps its group 1 (the name) and masks what follows it.
+SECRET_PATTERNS = [
+    # Authorization / Proxy-Authorization headers, however they are spelled in a log line.
+    re.compile(r"((?:proxy-)?authorization['\"]?\s*[:=]\s*['\"]?)[^'\",\n]+", re.IGNORECASE),
+    re.compile(r"(HTTP_(?:PROXY_)?AUTHORIZATION['\"]?\s*[:=]\s*['\"]?)[^'\",\n]+"),
+    re.compile(r"(\b(?:Bearer|Basic|Token)\s+)[A-Za-z0-9._~+/=-]+", re.IGNORECASE),
+    # Pacer's personal tokens wherever they appear (pacer_ and 43 url-safe characters).
+    re.compile(r"(\bpacer_)[A-Za-z0-9_-]{16,}"),
+    # key=value, key: value, "key": "value" for names that hold secrets.
+    re.compile(
+        r"(\b(?:password\d?|new_password\d|old_password|passwd|secret(?:_key)?|api[_-]?key|"
+        r"access[_-]?token|refresh[_-]?token|token|sessionid|csrftoken|csrfmiddlewaretoken)"
+        r"['\"]?\s*[:=]\s*['\"]?)[^'\"&;,\s}]+",
+        re.IGNORECASE,
+    ),
+]
+
+
+def redact(text: str) -> str:
+    for pattern in SECRET_PATTERNS:
+        text = pattern.sub(lambda match: match.group(1) + REDACTED, text)
+    return text
+
+
+class RedactSecrets(logging.Filter):
+    """Masks secrets in a record's message, its traceback and its stack before any handler
+    formats it. Attached to the handlers in settings.LOGGING, so it sees every record."""
+
+    formatter = logging.Formatter()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format string: leave it to the handler to report
+            return True
+        record.msg, record.args = redact(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatter.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        return True
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address: REMOTE_ADDR, or with PACER_PROXY_COUNT=N trusted proxies in
+    front, the N-th address from the right of X-Forwarded-For (what the first proxy saw)."""
+    remote = request.META.get("REMOTE_ADDR")
+    count = getattr(settings, "PROXY_COUNT", 0)
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
+    if count <= 0 or not forwarded:
+        return remote
+    addresses = [part.strip() for part in forwarded.split(",") if part.strip()]
+    if not addresses:
+        return remote
+    return addresses[-min(count, len(addresses))]
+
+
+def lockout_response(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """django-axes' answer to a locked-out sign-in: a page saying for how long, status 429."""
+    minutes = max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
+    return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)

@@ -1,0 +1,357 @@
+"""The role matrix: every operation of the OpenAPI document, for every kind of caller, on a
+public and on a private objective.
+
+Callers: anonymous, a read-scoped token (the owner's), an outsider (same organization, in
+no team), a teammate (member of the owning team), the owner, an admin. The operations come
+from the generated spec, so a new operation fails here until it has a case in CASES.
+
+Designed answers: anonymous 401; a read-scoped token writing 403; a private objective (and
+everything under it) the caller may not see 404, never 403; visible but not theirs to change
+403; admin-only operations 403 for members. And nothing private (its title, its refs, its key
+results, check-in notes, milestones, tombstones) ever appears in any answer — list, search,
+filter, deletions feed or error message — to a caller who may not see it.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from pacer.api.api import api
+from pacer.okrs import services
+from pacer.okrs.models import CheckIn, Cycle, KeyResult, Milestone, Objective
+from tests.api.conftest import ApiClient, World, assert_problem
+from tests.factories import make_cycle, make_key_result, make_objective
+
+CALLERS = ("anonymous", "read", "outsider", "teammate", "owner", "admin")
+TARGETS = ("public", "private")
+# Who may see the private objective: its owner (also through a read-scoped token), the
+# members of its team, admins.
+SEES_PRIVATE = {"read", "teammate", "owner", "admin"}
+SECRETS = (
+    "Buy Initech",
+    "secret-merger",
+    "secret-kr",
+    "Sign the term sheet",
+    "secret-steps",
+    "Secret steps",
+    "Secret milestone",
+    "Secret note",
+    "secret-doomed",
+)
+
+
+@dataclass
+class Scene:
+    """What one case acts on: the target objective and things under it, and helpers."""
+
+    world: World
+    target: str
+    objective: Objective
+    kr: KeyResult
+    steps: KeyResult
+    milestone: Milestone
+    checkin: CheckIn
+    next_cycle: Cycle
+
+
+def build_scene(world: World, target: str) -> Scene:
+    private = target == "private"
+    objective = world.private if private else world.public
+    kr = world.secret_kr if private else world.adoption
+    word = "secret" if private else "open"
+    steps = make_key_result(
+        objective, f"{word}-steps", type="milestones", title=f"{word.capitalize()} steps"
+    )
+    milestone = services.milestone_create(key_result=steps, title=f"{word.capitalize()} milestone")
+    checkin = services.checkin_create(
+        key_result=kr,
+        value=Decimal(40),
+        note=f"{word.capitalize()} note",
+        author=world.owner,
+        at=datetime(2026, 4, 21, tzinfo=UTC),
+    )
+    # Deleted: the deletions feed has a tombstone for it.
+    services.key_result_delete(key_result=make_key_result(objective, f"{word}-doomed"))
+    make_objective(world.cycle, "company-goal", world.admin, title="Company goal")
+    make_objective(world.cycle, "other-goal", world.admin, title="Other goal")
+    make_objective(world.cycle, "landing", world.owner, team=world.team, title="Landing")
+    next_cycle = make_cycle(world.org, "2026-q3", date(2026, 7, 1), date(2026, 9, 30))
+    make_cycle(world.org, "2026-q4", date(2026, 10, 1), date(2026, 12, 31))  # empty
+    make_cycle(world.org, "2026-q1", date(2026, 1, 1), date(2026, 3, 31), state="closed")
+    return Scene(world, target, objective, kr, steps, milestone, checkin, next_cycle)
+
+
+Request = tuple[str, Any]  # path (under /api/v1) and JSON body (None: no body)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One operation: what kind of rule guards it, and how to call it on a scene.
+
+    kind: "read" (anyone signed in), "admin" (admins write), "object-read" / "object-write"
+    (on the target objective or something under it), "create" (any member), "bulk"
+    (check-ins by key result ref in the body), "own-checkin" (its author and admins).
+    """
+
+    kind: str
+    request: Callable[[Scene], Request]
+    ok: int = 200
+    # A list whose private variant shows private things to those who may see them.
+    reveals: bool = False
+
+
+def archived_first(s: Scene) -> Request:
+    services.objective_archive(objective=s.objective)
+    return f"/objectives/{s.objective.ref}/restore", None
+
+
+def aligned_first(s: Scene) -> Request:
+    parent = Objective.objects.get(ref="company-goal")
+    services.objective_align(child=s.objective, parent=parent)
+    return f"/objectives/{s.objective.ref}/parents/company-goal", None
+
+
+def list_objectives(s: Scene) -> Request:
+    if s.target == "private":
+        return "/objectives?q=initech&visibility=private&team=platform", None
+    return "/objectives?team=platform&cycle=2026-q2", None
+
+
+CASES: dict[tuple[str, str], Case] = {
+    ("GET", "/organization"): Case("read", lambda s: ("/organization", None)),
+    ("PATCH", "/organization"): Case("admin", lambda s: ("/organization", {"at_risk_gap": 0.1})),
+    ("GET", "/teams"): Case("read", lambda s: ("/teams", None)),
+    ("GET", "/teams/{ref}"): Case("read", lambda s: ("/teams/platform", None)),
+    ("GET", "/people"): Case("read", lambda s: ("/people", None)),
+    ("GET", "/people/{email}"): Case("read", lambda s: ("/people/owner@acme.test", None)),
+    ("GET", "/deletions"): Case(
+        "read", lambda s: ("/deletions?since=2000-01-01T00:00:00Z", None), reveals=True
+    ),
+    ("GET", "/cycles"): Case("read", lambda s: ("/cycles", None)),
+    ("POST", "/cycles"): Case(
+        "admin",
+        lambda s: (
+            "/cycles",
+            {"ref": "2027-q1", "name": "2027 Q1", "start": "2027-01-01", "end": "2027-03-31"},
+        ),
+        ok=201,
+    ),
+    ("GET", "/cycles/{ref}"): Case("read", lambda s: ("/cycles/2026-q2", None)),
+    ("PATCH", "/cycles/{ref}"): Case("admin", lambda s: ("/cycles/2026-q3", {"name": "Q3!"})),
+    ("DELETE", "/cycles/{ref}"): Case("admin", lambda s: ("/cycles/2026-q4", None), ok=204),
+    ("POST", "/cycles/{ref}/close"): Case("admin", lambda s: ("/cycles/2026-q2/close", None)),
+    ("POST", "/cycles/{ref}/reopen"): Case("admin", lambda s: ("/cycles/2026-q1/reopen", None)),
+    ("GET", "/objectives"): Case("read", list_objectives, reveals=True),
+    ("POST", "/objectives"): Case(
+        "create",
+        lambda s: ("/objectives", {"cycle": "2026-q2", "title": "Mine", "visibility": s.target}),
+        ok=201,
+    ),
+    ("GET", "/objectives/{ref}"): Case(
+        "object-read", lambda s: (f"/objectives/{s.objective.ref}?as_of=2026-05-16", None)
+    ),
+    ("PATCH", "/objectives/{ref}"): Case(
+        "object-write", lambda s: (f"/objectives/{s.objective.ref}", {"title": "Renamed"})
+    ),
+    ("POST", "/objectives/{ref}/archive"): Case(
+        "object-write", lambda s: (f"/objectives/{s.objective.ref}/archive", None)
+    ),
+    ("POST", "/objectives/{ref}/restore"): Case("object-write", archived_first),
+    ("POST", "/objectives/{ref}/parents/{parent_ref}"): Case(
+        "object-write", lambda s: (f"/objectives/{s.objective.ref}/parents/other-goal", None)
+    ),
+    ("DELETE", "/objectives/{ref}/parents/{parent_ref}"): Case("object-write", aligned_first),
+    ("POST", "/objectives/{ref}/copy"): Case(
+        "object-write",
+        lambda s: (f"/objectives/{s.objective.ref}/copy", {"cycle": "2026-q3"}),
+        ok=201,
+    ),
+    ("PUT", "/objectives/{ref}/retrospective"): Case(
+        "object-write",
+        lambda s: (f"/objectives/{s.objective.ref}/retrospective", {"went_well": "Focus"}),
+    ),
+    ("GET", "/key-results"): Case(
+        "read", lambda s: (f"/key-results?objective={s.objective.ref}", None), reveals=True
+    ),
+    ("GET", "/key-results/{ref}"): Case(
+        "object-read", lambda s: (f"/key-results/{s.kr.ref}", None)
+    ),
+    ("PATCH", "/key-results/{ref}"): Case(
+        "object-write", lambda s: (f"/key-results/{s.kr.ref}", {"title": "Renamed"})
+    ),
+    ("DELETE", "/key-results/{ref}"): Case(
+        "object-write", lambda s: (f"/key-results/{s.kr.ref}", None), ok=204
+    ),
+    ("POST", "/objectives/{ref}/key-results"): Case(
+        "object-write",
+        lambda s: (
+            f"/objectives/{s.objective.ref}/key-results",
+            {"title": "New", "start": 0, "target": 10},
+        ),
+        ok=201,
+    ),
+    ("POST", "/key-results/{ref}/move"): Case(
+        "object-write", lambda s: (f"/key-results/{s.kr.ref}/move", {"objective": "landing"})
+    ),
+    ("GET", "/key-results/{ref}/milestones"): Case(
+        "object-read", lambda s: (f"/key-results/{s.steps.ref}/milestones", None)
+    ),
+    ("POST", "/key-results/{ref}/milestones"): Case(
+        "object-write",
+        lambda s: (f"/key-results/{s.steps.ref}/milestones", {"title": "Step"}),
+        ok=201,
+    ),
+    ("PATCH", "/key-results/{ref}/milestones/{milestone_id}"): Case(
+        "object-write",
+        lambda s: (f"/key-results/{s.steps.ref}/milestones/{s.milestone.pk}", {"done": True}),
+    ),
+    ("DELETE", "/key-results/{ref}/milestones/{milestone_id}"): Case(
+        "object-write",
+        lambda s: (f"/key-results/{s.steps.ref}/milestones/{s.milestone.pk}", None),
+        ok=204,
+    ),
+    ("GET", "/checkins"): Case(
+        "read", lambda s: (f"/checkins?key_result={s.kr.ref}", None), reveals=True
+    ),
+    ("GET", "/key-results/{ref}/checkins"): Case(
+        "object-read", lambda s: (f"/key-results/{s.kr.ref}/checkins", None)
+    ),
+    ("POST", "/key-results/{ref}/checkins"): Case(
+        "object-write", lambda s: (f"/key-results/{s.kr.ref}/checkins", {"value": 50}), ok=201
+    ),
+    ("POST", "/checkins/bulk"): Case(
+        "bulk",
+        lambda s: ("/checkins/bulk", {"items": [{"key_result": s.kr.ref, "value": 50}]}),
+        ok=201,
+    ),
+    ("DELETE", "/checkins/{checkin_id}"): Case(
+        "own-checkin", lambda s: (f"/checkins/{s.checkin.pk}", None), ok=204
+    ),
+}
+
+
+def expected_status(case: Case, caller: str, target: str) -> int:
+    if caller == "anonymous":
+        return 401
+    if caller == "read":  # the owner's read-scoped token
+        return 403 if case.kind not in {"read", "object-read"} else case.ok
+    hidden = target == "private" and caller not in SEES_PRIVATE
+    if case.kind == "admin":
+        return case.ok if caller == "admin" else 403
+    if case.kind in {"read", "create"}:
+        return case.ok
+    if hidden:  # never a 403: the private objective does not exist for them
+        return 422 if case.kind == "bulk" else 404  # bulk: an unknown ref in the body
+    if case.kind == "object-read":
+        return case.ok
+    if case.kind == "own-checkin":  # the owner wrote it
+        return case.ok if caller in {"owner", "admin"} else 403
+    return case.ok if caller != "outsider" else 403
+
+
+def spec_operations() -> list[tuple[str, str]]:
+    paths = api.get_openapi_schema(path_prefix="/api/v1/")["paths"]
+    return sorted(
+        (method.upper(), path.removeprefix("/api/v1"))
+        for path, item in paths.items()
+        for method in item
+    )
+
+
+def client_for(world: World, caller: str) -> ApiClient:
+    if caller == "anonymous":
+        return ApiClient()
+    if caller == "read":
+        return world.client(world.owner, scope="read")
+    return world.client(getattr(world, caller), scope="write")
+
+
+def test_every_case_is_an_operation_of_the_spec() -> None:
+    assert set(CASES) <= set(spec_operations()), set(CASES) - set(spec_operations())
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize("operation", spec_operations(), ids=" ".join)
+def test_role_matrix(world: World, operation: tuple[str, str], caller: str, target: str) -> None:
+    case = CASES.get(operation)
+    assert case is not None, f"no role-matrix case for {operation}: add one to CASES"
+    scene = build_scene(world, target)
+    path, body = case.request(scene)
+    method = operation[0]
+    response = client_for(world, caller).call(method, path, body)
+    want = expected_status(case, caller, target)
+    if want >= 400:
+        assert_problem(response, want)
+    else:
+        assert response.status_code == want, response.content
+    text = response.content.decode()
+    if (target == "private" and caller not in SEES_PRIVATE) or caller == "anonymous":
+        leaked = [secret for secret in SECRETS if secret in text]
+        assert not leaked, f"{caller} sees {leaked} in {text}"
+    elif case.reveals and target == "private" and want == 200:
+        # The private things are there for those who may see them (the check above bites).
+        assert any(secret in text for secret in SECRETS), text
+
+
+FILTERS = [
+    "/objectives",
+    "/objectives?q=initech",
+    "/objectives?q=Buy",
+    "/objectives?visibility=private",
+    "/objectives?team=platform",
+    "/objectives?owner=owner@acme.test",
+    "/objectives?cycle=2026-q2",
+    "/objectives?kind=aspirational",
+    "/objectives?status=off_track&as_of=2026-06-30",
+    "/objectives?archived=false",
+    "/objectives?updated_since=2000-01-01T00:00:00Z",
+    "/key-results",
+    "/key-results?objective=secret-merger",
+    "/key-results?cycle=2026-q2",
+    "/key-results?type=milestones",
+    "/checkins",
+    "/checkins?objective=secret-merger",
+    "/checkins?key_result=secret-kr",
+    "/checkins?author=owner@acme.test",
+    "/deletions?since=2000-01-01T00:00:00Z",
+    "/objectives/secret-merger",
+    "/key-results/secret-kr",
+    "/key-results/secret-steps/milestones",
+    "/key-results/secret-kr/checkins",
+]
+
+
+@pytest.mark.parametrize("caller", ["outsider", "teammate"])
+def test_search_and_filters_hide_private_things_from_outsiders(world: World, caller: str) -> None:
+    build_scene(world, "private")
+    client = client_for(world, caller)
+    seen = ""
+    for path in FILTERS:
+        response = client.call("GET", path)
+        assert response.status_code in (200, 404), (path, response.content)
+        seen += response.content.decode()
+    leaked = [secret for secret in SECRETS if secret in seen]
+    if caller == "outsider":
+        assert not leaked, leaked
+    else:  # a teammate sees them all: the filters do find private things
+        assert set(leaked) == set(SECRETS), set(SECRETS) - set(leaked)
+
+
+def test_aligning_to_a_hidden_parent_is_a_404_that_does_not_name_it(world: World) -> None:
+    mine = make_objective(world.cycle, "mine", world.outsider, title="Mine")
+    client = client_for(world, "outsider")
+    for method in ("POST", "DELETE"):
+        body = assert_problem(
+            client.call(method, f"/objectives/{mine.ref}/parents/secret-merger"), 404
+        )
+        assert "secret" not in str(body) and "Initech" not in str(body)
+    body = assert_problem(
+        client.call("PATCH", f"/objectives/{mine.ref}", {"parents": ["secret-merger"]}), 422
+    )
+    assert body["errors"][0]["field"] == "body.parents[0]"
+    assert "Initech" not in str(body)

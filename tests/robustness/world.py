@@ -1,0 +1,259 @@
+"""The organization the sweeps walk, every URL of the web app, and an HTML form reader.
+
+Acme: Ada administers it; Olga owns the objectives and is in the core team; Otto is a member
+in the sales team only (the outsider). Objectives: a public one with a key result of each
+kind, a public child aligned to it, a private one ("Secret merger Zephyr-9", the one the
+privacy sweep hunts) with its own key results, milestones and check-ins, and one in a
+closed cycle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
+from typing import Any
+
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from pacer.accounts.models import User
+from pacer.okrs import services
+from pacer.okrs.models import (
+    Alignment,
+    Cycle,
+    KeyResult,
+    Milestone,
+    Objective,
+    Organization,
+    Team,
+)
+from tests.factories import (
+    check_in,
+    make_cycle,
+    make_key_result,
+    make_milestones,
+    make_objective,
+    make_organization,
+    make_person,
+    make_team,
+)
+
+SECRET_TITLE = "Secret merger Zephyr-9"
+SECRET_REF = "zephyr-merger-9"
+SECRET_KR_TITLE = "Zephyr term sheet signed"
+SECRET_KR_REF = "zephyr-term-sheet"
+SECRET_NOTE = "Zephyr diligence call went well"
+SECRETS = (SECRET_TITLE, SECRET_REF, SECRET_KR_TITLE, SECRET_KR_REF, SECRET_NOTE)
+
+
+@dataclass
+class World:
+    organization: Organization
+    admin: User
+    owner: User
+    outsider: User
+    cycle: Cycle
+    public: Objective
+    secret: Objective
+    metric: KeyResult
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def build_world() -> World:
+    acme = make_organization("Acme")
+    admin = make_person(acme, "ada@acme.test", name="Ada", admin=True)
+    owner = make_person(acme, "olga@acme.test", name="Olga")
+    outsider = make_person(acme, "otto@acme.test", name="Otto")
+    core = make_team(acme, "core", members=(owner, admin), leads=(owner,))
+    make_team(acme, "sales", members=(outsider,))
+    today = timezone.localdate()
+    cycle = make_cycle(acme, "now", today - timedelta(days=30), today + timedelta(days=60))
+    make_cycle(
+        acme, "next", today + timedelta(days=61), today + timedelta(days=150), state="planning"
+    )
+    past = make_cycle(acme, "past", today - timedelta(days=200), today - timedelta(days=100))
+
+    public = make_objective(cycle, "launch", owner, team=core, title="Launch the product")
+    metric = make_key_result(public, "adoption", target=90, unit="%")
+    make_key_result(public, "shipped", type="boolean")
+    training = make_key_result(public, "training", type="milestones")
+    make_milestones(training, ("Programme A", 1, True), ("Programme B", 2, False))
+    make_key_result(public, "uptime", type="stay_above", threshold=99)
+    make_key_result(public, "latency", type="stay_below", threshold=300)
+    make_key_result(public, "nps", type="range", low=30, high=60)
+    child = make_objective(cycle, "child", owner, team=core, title="Child goal")
+    Alignment.objects.create(child=child, parent=public)
+    make_key_result(public, "follows-child", type="linked", linked_objective=child)
+    now = datetime.now(UTC) - timedelta(hours=1)
+    check_in(metric, 30, now - timedelta(days=3), confidence="on_track", note="Two teams live")
+
+    secret = make_objective(
+        cycle,
+        SECRET_REF,
+        owner,
+        team=core,
+        visibility="private",
+        title=SECRET_TITLE,
+        description="Zephyr: buy Initech before Q3",
+    )
+    secret_kr = make_key_result(secret, SECRET_KR_REF, title=SECRET_KR_TITLE)
+    secret_ms = make_key_result(secret, "zephyr-steps", type="milestones", title="Zephyr steps")
+    make_milestones(secret_ms, ("Zephyr board approval", 1, False))
+    check_in(secret_kr, 40, now - timedelta(days=2), note=SECRET_NOTE)
+    Alignment.objects.create(child=secret, parent=public)  # a private child of a public goal
+
+    old = make_objective(past, "old-goal", owner, team=core, title="Last half's goal")
+    check_in(make_key_result(old, "old-kr"), 50, past.start + timedelta(days=5))
+    services.cycle_close(cycle=past)
+    return World(acme, admin, owner, outsider, cycle, public, secret, metric)
+
+
+# --- Every URL of the web app ----------------------------------------------------------
+
+
+def web_patterns() -> list[tuple[str, URLPattern]]:
+    """(name, pattern) of every named web URL (the API lives under /api/)."""
+    found: list[tuple[str, URLPattern]] = []
+
+    def walk(patterns: list[Any], prefix: str) -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if str(p.pattern).startswith("api/"):
+                    continue
+                walk(p.url_patterns, prefix + str(p.pattern))
+            elif p.name:
+                found.append((p.name, p))
+
+    walk(get_resolver().url_patterns, "")
+    return found
+
+
+def web_urls(objectives: list[Objective]) -> dict[str, list[str]]:
+    """Every web URL name, with every concrete URL for the objects given (and all others)."""
+    cycles = list(Cycle.objects.order_by("pk"))
+    teams = list(Team.objects.order_by("pk"))
+    people = list(User.objects.order_by("pk"))
+    urls: dict[str, list[str]] = {}
+    for name, pattern in web_patterns():
+        params = set(pattern.pattern.converters)
+        if not params:
+            urls[name] = [reverse(name)]
+        elif name == "password_reset_confirm":
+            urls[name] = [reverse(name, args=["MQ", "set-password"])]
+        elif params == {"ref"} and name.startswith(("cycle", "alignment_map", "missing")):
+            urls[name] = [reverse(name, args=[c.ref]) for c in cycles]
+        elif name == "alignment_map_children":
+            urls[name] = [reverse(name, args=[o.cycle.ref, o.ref]) for o in objectives]
+        elif name == "team_detail":
+            urls[name] = [reverse(name, args=[t.ref]) for t in teams]
+        elif params == {"token_id"}:
+            from pacer.api.models import ApiToken
+
+            urls[name] = [reverse(name, args=[t.pk]) for t in ApiToken.objects.all()] or [
+                reverse(name, args=[1])
+            ]
+        elif params == {"person_id"}:
+            urls[name] = [reverse(name, args=[p.pk]) for p in people]
+        elif params == {"ref"}:
+            urls[name] = [reverse(name, args=[o.ref]) for o in objectives]
+        elif params == {"ref", "kr_ref"}:
+            urls[name] = [
+                reverse(name, args=[kr.objective.ref, kr.ref])
+                for o in objectives
+                for kr in KeyResult.objects.filter(objective=o)
+            ]
+        elif params == {"ref", "milestone_id"}:
+            urls[name] = [
+                reverse(name, args=[m.key_result.objective.ref, m.pk])
+                for m in Milestone.objects.filter(key_result__objective__in=objectives)
+            ]
+        else:
+            raise AssertionError(f"the sweep does not know how to fill {name} ({params})")
+    return urls
+
+
+# --- Forms in HTML -------------------------------------------------------------------------
+
+
+@dataclass
+class Form:
+    action: str
+    method: str
+    htmx: bool
+    fields: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # name -> [(kind, v)]
+
+    def data(self) -> dict[str, list[str]]:
+        """What a browser submits as it is (defaults, checked boxes, selected options)."""
+        return {name: [v for _, v in values] for name, values in self.fields.items()}
+
+    def text_fields(self) -> list[str]:
+        skip = {"checkbox", "radio", "submit", "button", "file", "image", "reset"}
+        return [
+            name
+            for name, values in self.fields.items()
+            if name != "csrfmiddlewaretoken" and any(kind not in skip for kind, _ in values)
+        ]
+
+
+class FormReader(HTMLParser):
+    """The forms of a page: action, method, and each named control with its default."""
+
+    def __init__(self, page_url: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.page_url = page_url
+        self.forms: list[Form] = []
+        self.form: Form | None = None
+        self.select: tuple[str, list[tuple[str, bool]]] | None = None
+        self.textarea: str | None = None
+        self.text = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            action = a.get("hx-post") or a.get("hx-get") or a.get("action") or self.page_url
+            method = "post" if "hx-post" in a else a.get("method", "get").lower()
+            self.form = Form(action, method, "hx-post" in a or "hx-get" in a)
+            self.forms.append(self.form)
+        if self.form is None or not a.get("name"):
+            if tag == "option" and self.select is not None:
+                self.select[1].append((a.get("value", ""), "selected" in a))
+            return
+        name = a["name"]
+        if tag == "input":
+            kind = a.get("type", "text").lower()
+            if kind in ("checkbox", "radio") and "checked" not in a:
+                self.form.fields.setdefault(name, [])
+                return
+            if kind not in ("submit", "button", "image", "reset"):
+                self.form.fields.setdefault(name, []).append((kind, a.get("value", "")))
+        elif tag == "select":
+            self.select = (name, [])
+        elif tag == "textarea":
+            self.textarea, self.text = name, ""
+
+    def handle_data(self, data: str) -> None:
+        if self.textarea is not None:
+            self.text += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.form = None
+        elif tag == "textarea" and self.textarea is not None and self.form is not None:
+            self.form.fields.setdefault(self.textarea, []).append(
+                ("textarea", self.text.strip("\n"))
+            )
+            self.textarea = None
+        elif tag == "select" and self.select is not None and self.form is not None:
+            name, options = self.select
+            chosen = [v for v, selected in options if selected]
+            if not chosen:
+                chosen = [next((v for v, _ in options if v), "")] if options else [""]
+            self.form.fields.setdefault(name, []).extend(("select", v) for v in chosen[:1])
+            self.select = None
+
+
+def forms_of(html: str, page_url: str) -> list[Form]:
+    reader = FormReader(page_url)
+    reader.feed(html)
+    return reader.forms
