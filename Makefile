@@ -53,3 +53,17 @@ screenshots: install
 	@status=0; PACER_SCREENSHOTS=1 $(BIN)/pytest -m screenshots || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "No screenshot tests selected."; exit 0; fi; \
 	exit $$status
+
+# Benchmarks (docs/benchmarks.md): generate the bench organization and measure it, on SQLite
+# then on a temporary PostgreSQL cluster, in a throw-away data folder; prints both tables and
+# writes bench/results/<date>-<db>.json. `make bench BENCH_SCALE=large` for the issue's figures.
+.PHONY: bench
+BENCH_SCALE ?= small
+BENCH_REQUESTS ?= 30
+bench: install
+	@set -euo pipefail; \
+	data="$$(mktemp -d)"; trap 'rm -rf "$$data"' EXIT; \
+	export PACER_DATA_DIR="$$data"; unset DEBUG DATABASE_URL; \
+	steps='$(BIN)/pacer migrate -v 0 && $(BIN)/pacer bench generate --scale $(BENCH_SCALE) --seed 1 && $(BIN)/pacer bench run --scale $(BENCH_SCALE) --requests $(BENCH_REQUESTS)'; \
+	echo "== SQLite"; bash -c "$$steps"; \
+	echo "== PostgreSQL"; $(BIN)/python -m pacer.bench.pgcluster -- bash -c "$$steps"

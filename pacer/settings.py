@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "pacer.accounts",
     "pacer.okrs",
     "pacer.web",
+    "pacer.bench",
     "pacer.api",
 ]
 

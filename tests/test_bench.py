@@ -1,0 +1,174 @@
+"""The bench suite (pacer/bench): the generator, a smoke run, and query counts that do not
+grow with the data (issue 6). No timing is asserted here: timings belong to the report."""
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from pacer.accounts.models import User
+from pacer.bench.generate import (
+    SCALES,
+    AlreadyThere,
+    Scale,
+    delete_organization,
+    generate,
+    member_email,
+)
+from pacer.bench.measure import api_token, api_urls, bench_client, choose_targets, page_urls
+from pacer.okrs import progress as engine
+from pacer.okrs.models import Alignment, CheckIn, KeyResult, Objective, Organization
+
+pytestmark = pytest.mark.django_db
+
+PAGES = [
+    ("my focus", "/"),
+    ("cycle overview", "/cycles/<ref>/"),
+    ("cycle overview, filtered", "/cycles/<ref>/?status=...&team=..."),
+    ("team page", "/teams/<ref>/"),
+    ("objective page", "/objectives/<ref>/"),
+    ("alignment map", "/cycles/<ref>/map/"),
+    ("map expansion", "/cycles/<ref>/map/children/<ref>/"),
+    ("weekly check-in page", "/checkin/"),
+]
+
+TODAY = date(2026, 11, 28)
+# Two sizes, both big enough that every page shows rows (an empty list skips its prefetch
+# queries), the second twice the first: a query per row would show as a difference.
+SMALLER = Scale("smaller", 40, 8, 200, 800, 4_000, 20)
+BIGGER = Scale("bigger", 80, 16, 400, 1_600, 8_000, 20)
+
+
+def snapshot(name: str) -> dict[str, Any]:
+    organization = Organization.objects.get(name=name)
+    objectives = Objective.objects.filter(organization=organization)
+    krs = KeyResult.objects.filter(organization=organization)
+    return {
+        "objectives": sorted(
+            objectives.values_list(
+                "ref", "title", "cycle__ref", "team__ref", "owner__email", "progress", "kind"
+            )
+        ),
+        "key_results": sorted(
+            krs.values_list("ref", "type", "objective__ref", "current", "progress", "weight")
+        ),
+        "alignments": sorted(
+            Alignment.objects.filter(child__organization=organization).values_list(
+                "child__ref", "parent__ref"
+            )
+        ),
+        "checkins": sorted(
+            CheckIn.objects.filter(key_result__organization=organization).values_list(
+                "key_result__ref", "value", "at", "confidence"
+            )
+        ),
+    }
+
+
+def test_generate_is_deterministic_and_consistent() -> None:
+    report = generate(SCALES["tiny"], seed=7, today=TODAY, name="Bench A")
+    assert report.counts["objectives"] == SCALES["tiny"].objectives
+    assert report.counts["key_results"] == SCALES["tiny"].key_results
+    first = snapshot("Bench A")
+    call_command("recompute", "--check")  # raises CommandError on any difference
+
+    types = set(KeyResult.objects.values_list("type", flat=True))
+    assert types == set(engine.KR_TYPES)
+    two_parents = Objective.objects.annotate(n=Count("parent_links")).filter(n=2).count()
+    assert two_parents >= 1
+
+    delete_organization(Organization.objects.get(name="Bench A"))
+    assert not Objective.objects.exists()
+    generate(SCALES["tiny"], seed=7, today=TODAY, name="Bench A")
+    assert snapshot("Bench A") == first
+
+
+def test_a_second_seed_gives_other_data() -> None:
+    generate(SCALES["tiny"], seed=1, today=TODAY, name="Bench A")
+    generate(SCALES["tiny"], seed=2, today=TODAY, name="Bench B")
+    assert snapshot("Bench A")["checkins"] != snapshot("Bench B")["checkins"]
+    call_command("recompute", "--check")
+
+
+def test_generate_refuses_an_existing_bench_organization() -> None:
+    call_command("bench", "generate", "--scale", "tiny", "--today", "2026-11-28")
+    with pytest.raises(CommandError, match="--replace"):
+        call_command("bench", "generate", "--scale", "tiny")
+    with pytest.raises(AlreadyThere):
+        generate(SCALES["tiny"])
+    call_command("bench", "generate", "--scale", "tiny", "--seed", "3", "--replace")
+    assert Organization.objects.count() == 1
+    call_command("recompute", "--check")
+
+
+def test_the_bench_people_may_sign_in() -> None:
+    generate(SCALES["tiny"], seed=1)
+    member = User.objects.get(email=member_email())
+    assert member.check_password("pacer-bench")
+    others = User.objects.exclude(email__in=[member.email, "admin@pacer-bench.example"])
+    assert not any(person.has_usable_password() for person in others)
+
+
+def test_bench_run_smoke(tmp_path: Path) -> None:
+    generate(SCALES["tiny"], seed=1)
+    output = tmp_path / "result.json"
+    call_command("bench", "run", "--scale", "tiny", "--requests", "2", "--output", str(output))
+    data = json.loads(output.read_text())
+    answered = {item["name"]: item["status"] for item in data["items"] if item["url"]}
+    assert set(answered) >= {name for name, _ in PAGES}
+    assert all(status in (200, 201, 302) for status in answered.values()), answered
+    assert any(item["kind"] == "file" for item in data["items"])
+    assert any(item["kind"] == "memory" for item in data["items"])
+    call_command("recompute", "--check")  # the measured check-ins kept progress true
+
+
+def query_counts(name: str) -> dict[str, tuple[int, int]]:
+    """(status, queries) of each page and API read of the bench member of `name`."""
+    organization = Organization.objects.get(name=name)
+    member = User.objects.get(email=member_email(name))
+    targets = choose_targets(organization, member)
+    client = bench_client(member)
+    token = api_token(member)
+    urls: list[tuple[str, str, dict[str, Any]]] = [(u[0], u[1], {}) for u in page_urls(targets)]
+    if token is not None:
+        auth = {"headers": {"Authorization": f"Bearer {token}"}}
+        urls += [(label, url, auth) for label, url in api_urls(targets)]
+    counts = {}
+    for label, url, extra in urls:
+        client.get(url, secure=True, **extra)  # warm caches (session, content types)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, secure=True, **extra)
+        counts[label] = (response.status_code, len(captured.captured_queries))
+    return counts
+
+
+def test_query_counts_do_not_grow_with_the_data() -> None:
+    today = timezone.localdate()
+    generate(SMALLER, seed=1, today=today, name="Bench Smaller")
+    generate(BIGGER, seed=1, today=today, name="Bench Bigger")
+    smaller, bigger = query_counts("Bench Smaller"), query_counts("Bench Bigger")
+    assert all(status == 200 for status, _ in smaller.values()), smaller
+    assert smaller == bigger
+
+
+def test_delete_organization_leaves_other_organizations(tmp_path: Path) -> None:
+    generate(SCALES["tiny"], seed=1, today=TODAY - timedelta(days=1), name="Bench Keep")
+    generate(SCALES["tiny"], seed=1, name="Bench Drop")
+    # The bench run writes check-ins (and with them history) as the Drop member.
+    output = tmp_path / "result.json"
+    call_command(
+        "bench", "run", "--name", "Bench Drop", "--requests", "1", "--skip-import",
+        "--output", str(output),
+    )  # fmt: skip
+    kept = snapshot("Bench Keep")
+    delete_organization(Organization.objects.get(name="Bench Drop"))
+    assert snapshot("Bench Keep") == kept
+    call_command("recompute", "--check")
