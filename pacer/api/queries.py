@@ -5,7 +5,7 @@ Every list costs a fixed number of queries whatever its length.
 
 from datetime import datetime
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from pacer.accounts.models import User
 from pacer.api.errors import NotFound
@@ -31,9 +31,10 @@ def organization_id(user: User) -> int:
 
 
 def objectives(user: User) -> QuerySet[Objective]:
-    visible_parents = Alignment.objects.filter(
-        parent__in=selectors.objectives_visible_to(user)
-    ).select_related("parent")
+    # Correlated by the parent's id: a few lookups by primary key for a page, where
+    # `parent__in=<visible objectives>` listed every visible objective of the organization.
+    parent_visible = selectors.objectives_visible_to(user).filter(pk=OuterRef("parent_id"))
+    visible_parents = Alignment.objects.filter(Exists(parent_visible)).select_related("parent")
     return (
         selectors.objectives_visible_to(user)
         .select_related("cycle", "team", "owner", "organization")
@@ -80,7 +81,9 @@ def visible_ids(user: User, ids: set[int]) -> set[int]:
 
 def checkins(user: User) -> QuerySet[CheckIn]:
     return CheckIn.objects.filter(
-        key_result__objective__in=selectors.objectives_visible_to(user)
+        Exists(
+            selectors.objectives_visible_to(user).filter(pk=OuterRef("key_result__objective_id"))
+        )
     ).select_related("key_result", "author")
 
 

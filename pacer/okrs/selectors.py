@@ -31,7 +31,10 @@ def objectives_visible_to(person: User) -> QuerySet[Objective]:
 
 
 def key_results_visible_to(person: User) -> QuerySet[KeyResult]:
-    return KeyResult.objects.filter(objective__in=objectives_visible_to(person))
+    # Correlated on the objective's id: lists stop after a page, where an IN over every
+    # visible objective had to list the whole organization first.
+    visible = objectives_visible_to(person).filter(pk=OuterRef("objective_id"))
+    return KeyResult.objects.filter(Exists(visible))
 
 
 def can_edit_objective(person: User, objective: Objective) -> bool:

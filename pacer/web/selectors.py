@@ -13,7 +13,6 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import (
     Case,
     Count,
-    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -390,10 +389,17 @@ def map_objectives(
 
 
 def map_roots(in_view: QuerySet[Objective]) -> QuerySet[Objective]:
-    """Objectives in view without a parent in view; wider cycles first."""
-    view_ids = in_view.order_by().values("pk")
-    has_parent = Alignment.objects.filter(child=OuterRef("pk"), parent_id__in=view_ids)
-    return in_view.exclude(Exists(has_parent)).order_by(
+    """Objectives in view without a parent in view; wider cycles first.
+
+    Worked out in Python from two plain queries: as one query with a correlated EXISTS the
+    visibility conditions ran again for every row (0.3 s at 25,000 objectives).
+    """
+    view_ids = set(in_view.order_by().values_list("pk", flat=True))
+    links = Alignment.objects.filter(child_id__in=in_view.order_by().values("pk"))
+    with_parent = {
+        child for child, parent in links.values_list("child_id", "parent_id") if parent in view_ids
+    }
+    return in_view.filter(pk__in=sorted(view_ids - with_parent)).order_by(
         "cycle__start", "-cycle__end", F("team__name").asc(nulls_last=True), "title", "pk"
     )
 

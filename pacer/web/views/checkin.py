@@ -25,12 +25,15 @@ from pacer.web.views.objective import person, value_text
 
 def key_results_to_check_in(user: User) -> QuerySet[KeyResult]:
     """Key results of active, unarchived objectives the user owns or whose team they are in."""
-    in_team = Membership.objects.filter(team_id=OuterRef("objective__team_id"), person=user)
+    in_team = Membership.objects.filter(team_id=OuterRef("team_id"), person=user)
+    mine = (
+        selectors.objectives_visible_to(user)
+        .filter(cycle__state=Cycle.State.ACTIVE, archived_at__isnull=True)
+        .filter(Q(owner=user) | Exists(in_team))
+    )
     latest = CheckIn.objects.filter(key_result=OuterRef("pk")).order_by("-at", "-id")
     return (
-        selectors.key_results_visible_to(user)
-        .filter(objective__cycle__state=Cycle.State.ACTIVE, objective__archived_at__isnull=True)
-        .filter(Q(objective__owner=user) | Exists(in_team))
+        KeyResult.objects.filter(objective__in=mine)  # a short list, found from the objectives
         .annotate(last_note=Subquery(latest.values("note")[:1]))
         .select_related("objective", "objective__cycle")
         .order_by("objective__cycle__start", "objective__title", "position", "id")
