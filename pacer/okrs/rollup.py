@@ -95,8 +95,9 @@ def latest_checkin(kr: KeyResult) -> CheckIn | None:
 def refresh_key_result(kr: KeyResult) -> bool:
     """Recompute one key result from the database and save it; whether it changed."""
     linked = kr.linked_objective.progress if kr.linked_objective_id else None  # type: ignore[union-attr]
+    milestones = kr.milestones.all() if kr.type == engine.MILESTONES else ()
     derived = derive_key_result(
-        kr, latest=latest_checkin(kr), milestones=kr.milestones.all(), linked_progress=linked
+        kr, latest=latest_checkin(kr), milestones=milestones, linked_progress=linked
     )
     if not apply_derived(kr, derived):
         return False
@@ -128,10 +129,15 @@ def refresh_objective(objective: Objective) -> None:
                 pending.append(follower.objective)
 
 
-def refresh_after_change(kr: KeyResult) -> None:
-    """After any change to a key result's inputs: the KR, its objective, and up the links."""
+def refresh_after_change(kr: KeyResult, *, objective: Objective | None = None) -> None:
+    """After any change to a key result's inputs: the KR, its objective, and up the links.
+
+    `objective`: the key result's objective as the caller just read (and locked) it.
+    """
     refresh_key_result(kr)
-    refresh_objective(Objective.objects.get(pk=kr.objective_id))
+    if objective is None or objective.pk != kr.objective_id:
+        objective = Objective.objects.get(pk=kr.objective_id)
+    refresh_objective(objective)
 
 
 # --- Whole-organization recomputation -------------------------------------------------

@@ -31,8 +31,15 @@ from pacer.okrs.models import (
 
 
 def _lock_objective(objective_id: int) -> Objective:
-    """Serialize writes that roll up into one objective (no lost sibling updates)."""
-    return Objective.objects.select_for_update().get(pk=objective_id)
+    """Serialize writes that roll up into one objective (no lost sibling updates).
+
+    Only the objective's row is locked (`of`); its cycle comes along for the closed check.
+    """
+    return (
+        Objective.objects.select_for_update(of=("self",))
+        .select_related("cycle")
+        .get(pk=objective_id)
+    )
 
 
 def _ensure_open(cycle: Cycle) -> None:
@@ -67,7 +74,7 @@ def checkin_create(
         author=author,
         at=at,
     )
-    rollup.refresh_after_change(key_result)
+    rollup.refresh_after_change(key_result, objective=objective)
     return checkin
 
 
