@@ -212,6 +212,12 @@ def status_counts(
 class FilterChoices:
     teams: list[Team]
     owners: list[User]
+    # Past OWNER_CHOICES owners a list is no help (and thousands of options slow every
+    # page): the owner filter becomes an email field.
+    owner_by_email: bool = False
+
+
+OWNER_CHOICES = 100
 
 
 def filter_choices(objectives: QuerySet[Objective]) -> FilterChoices:
@@ -219,7 +225,10 @@ def filter_choices(objectives: QuerySet[Objective]) -> FilterChoices:
     ids = objectives.order_by().values("pk")
     teams = Team.objects.filter(objectives__in=ids).distinct().order_by("name")
     owners = User.objects.filter(owned_objectives__in=ids).distinct().order_by("name", "email")
-    return FilterChoices(teams=list(teams), owners=list(owners))
+    few_owners = list(owners[: OWNER_CHOICES + 1])
+    if len(few_owners) > OWNER_CHOICES:
+        return FilterChoices(teams=list(teams), owners=[], owner_by_email=True)
+    return FilterChoices(teams=list(teams), owners=few_owners)
 
 
 def cycle_objectives(
