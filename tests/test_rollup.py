@@ -239,6 +239,30 @@ def test_closed_cycle_refuses_checkins_and_writes_nothing(setup: Setup) -> None:
     assert database_state() == before
 
 
+def test_archived_objective_refuses_checkins_from_every_path(setup: Setup) -> None:
+    checkin = check_in(setup.sales, 40, date(2026, 4, 10))
+    kr = make_key_result(setup.objective, "sessions", "milestones")
+    (milestone,) = make_milestones(kr, ("A", 1, False))
+    services.objective_archive(objective=setup.objective)
+    before = database_state()
+
+    with pytest.raises(DomainError) as failure:
+        check_in(fresh(setup.sales), 50, date(2026, 4, 11))
+    assert failure.value.problems[0] == (
+        "archived",
+        "the objective is archived: restore it to change it",
+    )
+    with pytest.raises(DomainError):
+        services.checkin_delete(checkin=checkin)
+    with pytest.raises(DomainError):
+        services.milestone_set_done(milestone=milestone, done=True)
+    assert database_state() == before
+
+    services.objective_restore(objective=fresh(setup.objective))
+    check_in(fresh(setup.sales), 50, date(2026, 4, 11))
+    assert fresh(setup.sales).current == Decimal(50)
+
+
 def test_reopened_cycle_takes_checkins_again(setup: Setup) -> None:
     services.cycle_close(cycle=setup.cycle)
     services.cycle_reopen(cycle=fresh(setup.cycle))

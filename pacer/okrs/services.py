@@ -58,7 +58,7 @@ def checkin_create(
     at: datetime | None = None,
 ) -> CheckIn:
     objective = _lock_objective(key_result.objective_id)
-    _ensure_open(objective.cycle)
+    ensure_writable(objective)
     now = timezone.now()
     at = at or now
     raise_if(
@@ -82,20 +82,20 @@ def checkin_create(
 def checkin_delete(*, checkin: CheckIn) -> None:
     key_result = checkin.key_result
     objective = _lock_objective(key_result.objective_id)
-    _ensure_open(objective.cycle)
+    ensure_writable(objective)
     checkin.delete()
-    rollup.refresh_after_change(key_result)
+    rollup.refresh_after_change(key_result, objective=objective)
 
 
 @transaction.atomic
 def milestone_set_done(*, milestone: Milestone, done: bool) -> Milestone:
     key_result = milestone.key_result
     objective = _lock_objective(key_result.objective_id)
-    _ensure_open(objective.cycle)
+    ensure_writable(objective)
     if milestone.done != done:
         milestone.done = done
         milestone.save(update_fields=["done", "updated_at"])
-        rollup.refresh_after_change(key_result)
+        rollup.refresh_after_change(key_result, objective=objective)
     return milestone
 
 
@@ -570,11 +570,20 @@ def link_problems(objective: Objective, linked: Objective | None) -> list[rules.
     return []
 
 
+def read_only_problem(objective: Objective) -> rules.Problem | None:
+    """Why an objective cannot change now, or None: a closed cycle, or archived."""
+    if objective.cycle.is_closed:
+        return ("cycle", f"the cycle {objective.cycle.name} is closed; its numbers are frozen")
+    if objective.archived_at is not None:
+        return ("archived", "the objective is archived: restore it to change it")
+    return None
+
+
 def ensure_writable(objective: Objective) -> None:
     """Closed cycles and archived objectives are read-only (restore first)."""
-    _ensure_open(objective.cycle)
-    if objective.archived_at is not None:
-        raise DomainError("the objective is archived: restore it to change it", "archived")
+    problem = read_only_problem(objective)
+    if problem is not None:
+        raise DomainError([problem])
 
 
 @transaction.atomic

@@ -214,11 +214,9 @@ def objective_page(
 
 
 def read_only_reason(objective: Objective) -> str:
-    if objective.cycle.is_closed:
-        return f"The cycle {objective.cycle.name} is closed: its numbers are frozen."
-    if objective.archived_at is not None:
-        return "This objective is archived: restore it to change it."
-    return ""
+    """The service's reason, as a sentence ('' when the objective may change)."""
+    problem = services.read_only_problem(objective)
+    return "" if problem is None else problem[1][:1].upper() + problem[1][1:] + "."
 
 
 def key_results_of(objective: Objective) -> QuerySet[KeyResult]:
@@ -527,9 +525,7 @@ def key_result_checkin(request: HttpRequest, ref: str, kr_ref: str) -> HttpRespo
     objective = editable_objective(person(request), ref)
     kr = get_object_or_404(objective.key_results.all(), ref=kr_ref)
     form = checkin_form(kr, request.POST)
-    if objective.archived_at is not None:  # closed cycles are refused by the service
-        form.add_error(None, read_only_reason(objective))
-    elif form.is_valid():
+    if form.is_valid():
         try:
             services.checkin_create(key_result=kr, author=person(request), **form.checkin_input())
         except DomainError as error:
@@ -549,8 +545,6 @@ def milestone_toggle(request: HttpRequest, ref: str, milestone_id: int) -> HttpR
         key_result__objective=objective,
     )
     try:
-        if objective.archived_at is not None:
-            raise DomainError(read_only_reason(objective))
         services.milestone_set_done(milestone=milestone, done=request.POST.get("done") == "1")
     except DomainError as error:
         return after_change(
