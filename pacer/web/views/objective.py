@@ -5,7 +5,7 @@ Reads go through `objectives_visible_to` (a hidden objective is a 404), writes t
 from `partials/objective/`; the same views serve the whole page without scripts.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
@@ -595,24 +595,27 @@ def objective_retrospective(request: HttpRequest, ref: str) -> HttpResponse:
 @login_required
 @require_POST
 def objective_archive(request: HttpRequest, ref: str) -> HttpResponse:
-    objective = editable_objective(person(request), ref)
-    if objective.cycle.is_closed:
-        messages.error(request, read_only_reason(objective))
-        return redirect("objective_detail", ref=ref)
-    services.objective_archive(objective=objective)
-    messages.success(request, "Archived. It no longer takes check-ins; restore it any time.")
-    return redirect("objective_detail", ref=ref)
+    done = "Archived. It no longer takes check-ins; restore it any time."
+    return archive_or_restore(request, ref, services.objective_archive, done)
 
 
 @login_required
 @require_POST
 def objective_restore(request: HttpRequest, ref: str) -> HttpResponse:
+    return archive_or_restore(request, ref, services.objective_restore, "Restored.")
+
+
+def archive_or_restore(
+    request: HttpRequest, ref: str, action: Callable[..., Objective], done: str
+) -> HttpResponse:
+    """Run the service; a closed cycle's refusal becomes a message on the objective page."""
     objective = editable_objective(person(request), ref)
-    if objective.cycle.is_closed:
-        messages.error(request, read_only_reason(objective))
-        return redirect("objective_detail", ref=ref)
-    services.objective_restore(objective=objective)
-    messages.success(request, "Restored.")
+    try:
+        action(objective=objective)
+    except DomainError as error:
+        messages.error(request, "; ".join(text for _, text in error.problems))
+    else:
+        messages.success(request, done)
     return redirect("objective_detail", ref=ref)
 
 
