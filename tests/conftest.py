@@ -2,7 +2,7 @@
 
 * Settings: the suite runs with DEBUG off (production settings) but without the HTTPS-only
   parts, a fast password hasher and a temporary data folder.
-* PACER_TEST_DB=postgres: a throw-away PostgreSQL cluster (tests/pgcluster.py) becomes the
+* PACER_TEST_DB=postgres: a throw-away PostgreSQL cluster (pacer/pgcluster.py) becomes the
   default database; pytest-django creates the test database in it. Missing binaries fail the
   run: there is no silent fallback to SQLite.
 * `browser` / `page`: Chromium through Playwright's sync API, for tests marked `browser`.
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.pgcluster import PostgresCluster, PostgresUnavailable
+from pacer.pgcluster import PostgresCluster, PostgresUnavailable
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page

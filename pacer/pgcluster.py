@@ -1,4 +1,6 @@
-"""A throw-away PostgreSQL cluster for the test suite (PACER_TEST_DB=postgres).
+"""A throw-away PostgreSQL cluster: for the test suite (PACER_TEST_DB=postgres) and for
+`make bench` (`python -m pacer.bench.pgcluster -- COMMAND`). Durability is relaxed (fsync
+off): both measure Pacer, not the disk.
 
 The cluster lives in a temporary folder, listens on 127.0.0.1 on a free port (and on a unix
 socket inside that folder), trusts every local connection and is removed when the run ends.
@@ -79,6 +81,11 @@ class PostgresCluster:
     def log_file(self) -> Path:
         assert self.folder is not None
         return self.folder / "server.log"
+
+    def create_database(self, name: str = "pacer") -> str:
+        """Create a database in the running cluster; its URL."""
+        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", self.superuser, name)
+        return self.url(name)
 
     def url(self, database: str = "pacer") -> str:
         return f"postgres://{self.superuser}@127.0.0.1:{self.port}/{database}"
