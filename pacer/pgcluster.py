@@ -28,6 +28,7 @@ SERVER_OPTIONS = [
     "-c synchronous_commit=off",
     "-c full_page_writes=off",
     "-c max_connections=100",
+    "-c shared_buffers=512MB",
 ]
 
 
