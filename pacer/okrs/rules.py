@@ -105,6 +105,22 @@ def checkin_problems(
     return problems
 
 
+def type_change_problems(
+    *, new_type: str, stored: Iterable[tuple[datetime, Decimal | None]], now: datetime
+) -> list[Problem]:
+    """A key result may change type only if its stored check-ins (at, value) suit the new one."""
+    for at, value in stored:
+        problems = checkin_problems(type=new_type, value=value, confidence=None, at=at, now=now)
+        if problems:
+            return [
+                (
+                    "type",
+                    f"cannot become {new_type}: its check-in of {at:%Y-%m-%d} ({problems[0][1]})",
+                )
+            ]
+    return []
+
+
 def closes_loop(edges: Callable[[Node], Iterable[Node]], source: Node, target: Node) -> bool:
     """Whether adding the edge source -> target would close a loop in a directed graph.
 

@@ -682,19 +682,8 @@ def _stored_checkin_problems(key_result: KeyResult, new_type: str) -> list[rules
     """A new type must suit the key result's stored check-ins (as the importer demands)."""
     if new_type == key_result.type:
         return []
-    now = timezone.now()
-    for at, value in key_result.checkins.values_list("at", "value"):
-        problems = rules.checkin_problems(
-            type=new_type, value=value, confidence=None, at=at, now=now
-        )
-        if problems:
-            return [
-                (
-                    "type",
-                    f"cannot become {new_type}: its check-in of {at:%Y-%m-%d} ({problems[0][1]})",
-                )
-            ]
-    return []
+    stored = key_result.checkins.values_list("at", "value")
+    return rules.type_change_problems(new_type=new_type, stored=stored, now=timezone.now())
 
 
 @transaction.atomic

@@ -277,16 +277,10 @@ class FileChecker:
         stored = CheckIn.objects.filter(
             key_result__organization=self.existing.organization, key_result__ref=kr.ref
         ).exclude(at__in=listed)
-        for at, value in stored.values_list("at", "value"):
-            problems = rules.checkin_problems(
-                type=kr.type, value=value, confidence=None, at=at, now=self.now
-            )
-            if problems:
-                self.add(
-                    (*path, "type"),
-                    f"cannot become {kr.type}: its check-in of {at:%Y-%m-%d} ({problems[0][1]})",
-                )
-                return
+        for name, message in rules.type_change_problems(
+            new_type=kr.type, stored=stored.values_list("at", "value"), now=self.now
+        ):
+            self.add((*path, name), message)
 
     def check_checkins(self, path: Path, kr: KeyResultIn) -> None:
         moments: set[datetime] = set()
