@@ -1042,3 +1042,21 @@ def test_type_change_is_checked_against_stored_checkins(seeded: None, tmp_path: 
     # Whatever the fix, the database must stay exportable and importable.
     exported = export_text("yaml")
     import_yaml(tmp_path, exported, name="exported.yaml")
+
+
+def test_type_change_names_the_stored_checkin_that_does_not_fit(
+    seeded: None, tmp_path: Path
+) -> None:
+    text = ISSUE_EXAMPLE.read_text()
+    start = text.index("      - ref: adoption")
+    end = text.index("      - {ref: trainings")
+    text = (
+        text[:start]
+        + "      - {ref: adoption, title: PM tool adoption, type: boolean}\n"
+        + text[end:]
+    )
+    _, message = refuse(tmp_path, text)
+    assert (
+        "key_results[0].type: cannot become boolean: its check-in of 2026-10-14 "
+        "(a yes/no key result takes 0 or 1, not 30" in message
+    )
