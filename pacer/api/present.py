@@ -7,17 +7,12 @@ from pacer.accounts.models import User
 from pacer.okrs import selectors, services
 from pacer.okrs.models import CheckIn, Cycle, KeyResult, Milestone, Objective, Organization, Team
 from pacer.okrs.okrfile.exporter import number
+from pacer.okrs.okrfile.exporter import pace_fields as export_pace_fields
 
 
 def pace_fields(pace: selectors.Pace, final_score: Any) -> dict[str, Any]:
-    return {
-        "progress": number(pace.progress),
-        "expected": number(pace.expected),
-        "status": pace.status,
-        "score": number(pace.score),
-        "color": pace.color,
-        "final_score": number(final_score),
-    }
+    """The export's computed fields; the API's schema always carries `final_score`."""
+    return {**export_pace_fields(pace, final_score=final_score), "final_score": number(final_score)}
 
 
 def objective_out(objective: Objective, *, on: date) -> dict[str, Any]:

@@ -205,7 +205,7 @@ class Exporter:
         )
         if self.computed:
             pace = selectors.objective_pace(objective, on=self.as_of, bands=self.organization.bands)
-            entry.update(_pace_fields(pace, final_score=objective.final_score))
+            entry.update(pace_fields(pace, final_score=objective.final_score))
         entry["key_results"] = key_results
         return entry
 
@@ -271,7 +271,7 @@ class Exporter:
             pace = selectors.key_result_pace(
                 kr, kr.objective.cycle, on=self.as_of, bands=self.organization.bands
             )
-            entry.update(_pace_fields(pace, final_score=kr.final_score))
+            entry.update(pace_fields(pace, final_score=kr.final_score))
             entry["current"] = number(kr.current)
             entry["confidence"] = kr.confidence or None
         if checkins:
@@ -366,7 +366,7 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _pace_fields(pace: selectors.Pace, *, final_score: Decimal | None) -> dict[str, Any]:
+def pace_fields(pace: selectors.Pace, *, final_score: Decimal | None) -> dict[str, Any]:
     """Computed numbers; in a closed cycle also the score frozen at close (`final_score`),
     which an override (`score_override`, then shown as `score`) never replaces."""
     fields = {

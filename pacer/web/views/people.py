@@ -3,6 +3,7 @@
 Writes go through `pacer.okrs.people`; a member who posts to an admin action gets a 403.
 """
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from django.contrib import messages
@@ -101,26 +102,28 @@ def organization_person(admin: User, person_id: int) -> User:
 @login_required
 @require_POST
 def person_deactivate(request: HttpRequest, person_id: int) -> HttpResponse:
-    admin = admin_of(request)
-    person = organization_person(admin, person_id)
-    try:
-        people.person_deactivate(person=person, by=admin)
-    except DomainError as error:
-        messages.error(request, str(error).capitalize() + ".")
-    else:
-        messages.success(request, f"{person} is deactivated and can no longer sign in.")
-    return redirect("people")
+    done = "{person} is deactivated and can no longer sign in."
+    return change_person(request, person_id, people.person_deactivate, done)
 
 
 @login_required
 @require_POST
 def person_reactivate(request: HttpRequest, person_id: int) -> HttpResponse:
+    return change_person(
+        request, person_id, people.person_reactivate, "{person} can sign in again."
+    )
+
+
+def change_person(
+    request: HttpRequest, person_id: int, action: Callable[..., object], done: str
+) -> HttpResponse:
+    """Run an admin's action on a person; a refusal becomes a message on the people page."""
     admin = admin_of(request)
     person = organization_person(admin, person_id)
     try:
-        people.person_reactivate(person=person, by=admin)
+        action(person=person, by=admin)
     except DomainError as error:
         messages.error(request, str(error).capitalize() + ".")
     else:
-        messages.success(request, f"{person} can sign in again.")
+        messages.success(request, done.format(person=person))
     return redirect("people")
