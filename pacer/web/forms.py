@@ -3,9 +3,11 @@
 from typing import Any
 
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import QuerySet
 
+from pacer.mail import send_later
 from pacer.okrs import progress as engine
 from pacer.okrs.errors import DomainError
 from pacer.okrs.models import CheckIn, Cycle, KeyResult, Objective, Team
@@ -21,11 +23,21 @@ YES_NO = [("", "Yes or no…"), ("1", "Yes"), ("0", "No")]
 
 
 class EmailAuthenticationForm(AuthenticationForm):
-    """Sign in with an email address (the username field is the email)."""
+    """Sign in with an email address (the username field is the email), in any case:
+    `User.objects.get_by_natural_key` and django-axes (`security.lockout_username`) both
+    lowercase it."""
 
     username = forms.EmailField(
         label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset, with the mail rendered and sent on the mail thread (pacer/mail.py), so
+    an address with an account gets the same answer, as fast, as one without."""
+
+    def send_mail(self, *args: Any, **kwargs: Any) -> None:
+        send_later(lambda: super(PasswordResetForm, self).send_mail(*args, **kwargs))
 
 
 def show_problems(form: forms.BaseForm, error: DomainError) -> None:

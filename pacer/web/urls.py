@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from pacer.web.forms import EmailAuthenticationForm
+from pacer.web.forms import EmailAuthenticationForm, PasswordResetForm
 
 urlpatterns = [
     path(
@@ -12,7 +12,16 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password-reset/",
+        auth_views.PasswordResetView.as_view(
+            form_class=PasswordResetForm,
+            # Pacer's own mail; not Django's names, which django.contrib.auth half-provides.
+            subject_template_name="registration/reset_subject.txt",
+            email_template_name="registration/reset_email.txt",
+        ),
+        name="password_reset",
+    ),
     path(
         "password-reset/sent/",
         auth_views.PasswordResetDoneView.as_view(),
