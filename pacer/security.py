@@ -69,6 +69,17 @@ def client_ip(request: HttpRequest) -> str | None:
     return addresses[-min(count, len(addresses))]
 
 
+def lockout_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str | None:
+    """The name django-axes counts failures under: the email as stored (lowercased), so
+    `Ada@Acme.test` and `ada@acme.test` share one count and one lock."""
+    from pacer.accounts.models import UserManager  # models load after the logging set-up
+
+    field = settings.AXES_USERNAME_FORM_FIELD
+    source = credentials if credentials else getattr(request, "data", request.POST)
+    username = source.get(field)
+    return UserManager.normalize_email_address(username) if username else username
+
+
 def lockout_response(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     """django-axes' answer to a locked-out sign-in: a page saying for how long, status 429."""
     minutes = max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))

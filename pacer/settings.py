@@ -179,6 +179,7 @@ AXES_FAILURE_LIMIT = int(env_str("PACER_LOCKOUT_FAILURES", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(env_str("PACER_LOCKOUT_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"  # the sign-in form's field (it holds the email)
+AXES_USERNAME_CALLABLE = "pacer.security.lockout_username"  # the email, lowercased
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "pacer.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "pacer.security.client_ip"

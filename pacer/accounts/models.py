@@ -9,10 +9,19 @@ from django.db import models
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
+    @classmethod
+    def normalize_email_address(cls, email: str | None) -> str:
+        """An email as Pacer stores it, trimmed and lowercased: it is the sign-in name."""
+        return cls.normalize_email((email or "").strip()).lower()
+
+    def get_by_natural_key(self, username: str | None) -> "User":
+        """Sign-in (Django's ModelBackend) finds `Ada@Acme.test` as `ada@acme.test`."""
+        return self.get(email=self.normalize_email_address(username))
+
     def create_user(self, email: str, password: str | None = None, **fields: Any) -> "User":
         if not email:
             raise ValueError("A person needs an email address.")
-        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user = self.model(email=self.normalize_email_address(email), **fields)
         if password:
             user.set_password(password)
         else:

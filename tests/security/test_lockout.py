@@ -54,6 +54,19 @@ def test_five_failures_lock_the_email_from_that_address() -> None:
     assert sign_in(PASSWORD, email="bob@acme.test").status_code == 302
 
 
+def test_case_variants_of_the_email_share_one_count() -> None:
+    for variant in ("ADA@acme.test", "Ada@Acme.test", "ada@ACME.TEST", "aDa@acme.test"):
+        assert sign_in("wrong", email=variant).status_code == 200
+    assert sign_in("wrong", email="AdA@AcMe.TeSt").status_code == 429
+    assert sign_in(PASSWORD).status_code == 429
+    assert sign_in(PASSWORD, email="ADA@ACME.TEST").status_code == 429
+    assert set(AccessAttempt.objects.values_list("username", flat=True)) == {EMAIL}
+
+
+def test_the_right_password_in_another_case_signs_in() -> None:
+    assert sign_in(PASSWORD, email="Ada@Acme.TEST").status_code == 302
+
+
 def test_the_lock_ends_after_fifteen_minutes() -> None:
     for _ in range(5):
         sign_in("wrong")
