@@ -215,8 +215,9 @@ def objective_page(
 
 def read_only_reason(objective: Objective) -> str:
     """The service's reason, as a sentence ('' when the objective may change)."""
-    problem = services.read_only_problem(objective)
-    return "" if problem is None else problem[1][:1].upper() + problem[1][1:] + "."
+    problems = selectors.read_only_problems(objective)
+    message = problems[0][1] if problems else ""
+    return message[:1].upper() + message[1:] + "." if message else ""
 
 
 def key_results_of(objective: Objective) -> QuerySet[KeyResult]:
@@ -717,7 +718,7 @@ def objective_edit(request: HttpRequest, ref: str) -> HttpResponse:
     form.fields["parents"].queryset = form.fields["parents"].queryset.exclude(pk=objective.pk)  # type: ignore[attr-defined]
     if data is not None and form.is_valid():
         try:
-            services.objective_update(objective=objective, **form.cleaned_data)
+            services.objective_update(objective=objective, editor=user, **form.cleaned_data)
         except DomainError as error:
             show_problems(form, error)
         else:
@@ -776,7 +777,7 @@ def edit_initial(objective: Objective) -> dict[str, object]:
         "kind": objective.kind,
         "visibility": objective.visibility,
         "parents": list(objective.parents.values_list("pk", flat=True)),
-        "version": services.objective_version(objective),
+        "version": selectors.objective_version(objective),
     }
 
 
