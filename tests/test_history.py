@@ -24,7 +24,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from pacer.accounts.models import User
-from pacer.okrs import services
+from pacer.okrs import selectors, services
 from pacer.okrs.errors import DomainError
 from pacer.okrs.models import (
     Alignment,
@@ -196,7 +196,7 @@ def test_web_objective_create_with_a_key_result_and_a_parent(world: World) -> No
 
 
 def test_web_objective_update_records_old_and_new(world: World) -> None:
-    version = services.objective_version(world.public)
+    version = selectors.objective_version(world.public)
     data: dict[str, Any] = {"title": "Deliver much faster", "kind": "aspirational"}
     data["visibility"] = "public"
     data |= {"team": world.team.pk, "version": version}

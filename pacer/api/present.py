@@ -4,7 +4,7 @@ from datetime import date
 from typing import Any
 
 from pacer.accounts.models import User
-from pacer.okrs import selectors, services
+from pacer.okrs import selectors
 from pacer.okrs.models import CheckIn, Cycle, KeyResult, Milestone, Objective, Organization, Team
 from pacer.okrs.okrfile.exporter import number
 from pacer.okrs.okrfile.exporter import pace_fields as export_pace_fields
@@ -39,7 +39,7 @@ def objective_out(objective: Objective, *, on: date) -> dict[str, Any]:
         "went_well": objective.went_well,
         "went_wrong": objective.went_wrong,
         "learned": objective.learned,
-        "version": services.objective_version(objective),
+        "version": selectors.objective_version(objective),
         "as_of": on,
         "created_at": objective.created_at,
         "updated_at": objective.updated_at,

@@ -27,6 +27,10 @@ KR_TYPES = (METRIC, BOOLEAN, MILESTONES, STAY_ABOVE, STAY_BELOW, RANGE, LINKED)
 HEALTH_TYPES = (STAY_ABOVE, STAY_BELOW, RANGE)
 # Types whose status follows the gap between expected and actual progress.
 PACED_TYPES = (METRIC, MILESTONES, LINKED)
+# Types whose progress is derived (milestones done, the followed objective): no check-in value.
+DERIVED_TYPES = (MILESTONES, LINKED)
+# Types that keep a current value from check-ins.
+VALUE_TYPES = tuple(t for t in KR_TYPES if t not in DERIVED_TYPES)
 
 DONE = "done"
 ON_TRACK = "on_track"
@@ -41,14 +45,23 @@ GREEN = "green"
 
 COMMITTED = "committed"
 ASPIRATIONAL = "aspirational"
+OBJECTIVE_KINDS = (COMMITTED, ASPIRATIONAL)
+
+PUBLIC = "public"
+PRIVATE = "private"
+VISIBILITIES = (PUBLIC, PRIVATE)
+
+# The default status bands (an organization may change them).
+DEFAULT_AT_RISK_GAP = Decimal("0.10")
+DEFAULT_OFF_TRACK_GAP = Decimal("0.25")
 
 
 @dataclass(frozen=True)
 class Bands:
     """The organization's two band limits for the gap g = expected - progress."""
 
-    at_risk_gap: Decimal = Decimal("0.10")
-    off_track_gap: Decimal = Decimal("0.25")
+    at_risk_gap: Decimal = DEFAULT_AT_RISK_GAP
+    off_track_gap: Decimal = DEFAULT_OFF_TRACK_GAP
 
 
 @dataclass(frozen=True)

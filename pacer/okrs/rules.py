@@ -145,3 +145,101 @@ def cycle_encloses(
 ) -> bool:
     """Alignment goes to the same cycle or an enclosing one (2027 encloses 2027-Q1)."""
     return parent_start <= child_start and child_end <= parent_end
+
+
+# --- The read-only rule ----------------------------------------------------------------
+
+
+def read_only_problems(
+    *, cycle_name: str, cycle_closed: bool, archived: bool = False
+) -> list[Problem]:
+    """Closed cycles freeze their numbers; archived objectives change only once restored."""
+    if cycle_closed:
+        return [("cycle", f"the cycle {cycle_name} is closed; its numbers are frozen")]
+    if archived:
+        return [("archived", "the objective is archived: restore it to change it")]
+    return []
+
+
+# --- Objectives, alignments, links, close-out --------------------------------------------
+
+
+def text_required(field: str, value: str) -> list[Problem]:
+    return [] if value.strip() else [(field, "is required")]
+
+
+def objective_problems(*, title: str, kind: str, visibility: str) -> list[Problem]:
+    problems = text_required("title", title)
+    if kind not in engine.OBJECTIVE_KINDS:
+        problems.append(("kind", f"must be committed or aspirational, not {kind!r}"))
+    if visibility not in engine.VISIBILITIES:
+        problems.append(("visibility", f"must be public or private, not {visibility!r}"))
+    return problems
+
+
+def alignment_problems(
+    *,
+    child_ref: str,
+    parent_ref: str,
+    child_cycle_ref: str,
+    parent_cycle_ref: str,
+    parent_cycle_encloses: bool,
+    closes_a_loop: bool,
+) -> list[Problem]:
+    """Why `child_ref` may not support `parent_ref` (the field is `parents`)."""
+    if closes_a_loop:
+        return [("parents", f"aligning {child_ref!r} to {parent_ref!r} would make a loop")]
+    if not parent_cycle_encloses:
+        return [
+            (
+                "parents",
+                f"{parent_ref!r} is in cycle {parent_cycle_ref!r}, which does not contain "
+                f"{child_cycle_ref!r}",
+            )
+        ]
+    return []
+
+
+def link_problems(
+    *, type: str, objective_ref: str, linked_ref: str | None, closes_a_loop: bool
+) -> list[Problem]:
+    """A linked key result follows another objective, never its own, never in a loop."""
+    if linked_ref is None:
+        return []
+    if type != engine.LINKED:
+        return [("linked_objective", "only a linked key result follows an objective")]
+    if linked_ref == objective_ref:
+        return [("linked_objective", "a key result cannot follow its own objective")]
+    if closes_a_loop:
+        return [
+            (
+                "linked_objective",
+                f"following {linked_ref!r} would make a loop of linked key results",
+            )
+        ]
+    return []
+
+
+def override_problems(*, score_override: Decimal | None, reason: str) -> list[Problem]:
+    """A final score other than the computed one lies in 0..1 and needs a written reason.
+
+    It may be set while the cycle is open (preparing the close) and after it is closed.
+    """
+    if score_override is None:
+        return []
+    problems: list[Problem] = []
+    if not 0 <= score_override <= 1:
+        problems.append(("score_override", f"must lie between 0.0 and 1.0, not {score_override}"))
+    if not reason.strip():
+        problems.append(("override_reason", "an overridden score needs a written reason"))
+    return problems
+
+
+def milestone_problems(*, key_result_type: str, title: str, weight: Decimal) -> list[Problem]:
+    problems: list[Problem] = []
+    if key_result_type != engine.MILESTONES:
+        problems.append(("milestones", "only a milestones key result has milestones"))
+    problems += text_required("title", title)
+    if weight < 0:
+        problems.append(("weight", f"must be 0 or more, not {weight}"))
+    return problems

@@ -5,6 +5,7 @@ progress and the window's dates; filtering by status becomes a range condition o
 stored `progress`, one per cycle, which an index serves.
 """
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -13,6 +14,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from pacer.accounts.models import User
 from pacer.okrs import progress as engine
+from pacer.okrs import rules
 from pacer.okrs.models import Cycle, KeyResult, Membership, Objective, Organization
 
 
@@ -49,6 +51,36 @@ def can_edit_objective(person: User, objective: Objective) -> bool:
     )
 
 
+def objective_version(objective: Objective) -> str:
+    """A fingerprint of what an edit form shows; a stale form carries an older one.
+
+    Check-ins change `updated_at` (stored progress) but not this fingerprint, so someone
+    checking in while another person edits the wording is not a conflict.
+    """
+    # .all(): a list endpoint prefetches the links, so versions cost no query per objective.
+    parent_ids = sorted(link.parent_id for link in objective.parent_links.all())
+    fields = (
+        objective.title,
+        objective.description,
+        objective.team_id,
+        objective.kind,
+        objective.visibility,
+        objective.owner_id,
+        parent_ids,
+    )
+    text = "\x1f".join(str(value) for value in fields)  # str: enum members equal raw values
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def read_only_problems(objective: Objective) -> list[rules.Problem]:
+    """Why the read-only rule keeps `objective` from changing now (empty: it may change)."""
+    return rules.read_only_problems(
+        cycle_name=objective.cycle.name,
+        cycle_closed=objective.cycle.is_closed,
+        archived=objective.archived_at is not None,
+    )
+
+
 # --- Date-dependent numbers ------------------------------------------------------------
 
 
@@ -73,7 +105,7 @@ def objective_pace(objective: Objective, *, on: date, bands: engine.Bands) -> Pa
 
 def key_result_facts(kr: KeyResult) -> engine.KeyResultFacts:
     """The facts a status needs; `current` is None before the first check-in."""
-    has_value = kr.last_checkin_at is not None and kr.type not in ("milestones", "linked")
+    has_value = kr.last_checkin_at is not None and kr.type not in engine.DERIVED_TYPES
     return engine.KeyResultFacts(
         type=kr.type,
         current=kr.current if has_value else None,

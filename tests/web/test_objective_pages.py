@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pacer.accounts.models import User
-from pacer.okrs import services
+from pacer.okrs import selectors, services
 from pacer.okrs.models import (
     Alignment,
     CheckIn,
@@ -357,7 +357,7 @@ def edit_data(objective: Objective, version: str, title: str) -> dict[str, Any]:
 
 def test_stale_edit_is_detected_and_explained(world: World) -> None:
     objective = make_objective(world, "Original")
-    version = services.objective_version(objective)
+    version = selectors.objective_version(objective)
     Objective.objects.filter(pk=objective.pk).update(title="Changed by someone else")
     url = reverse("objective_edit", args=[objective.ref])
     response = client_for(world.owner).post(url, edit_data(objective, version, "Mine"))
@@ -373,7 +373,7 @@ def test_fresh_edit_saves(world: World) -> None:
     url = reverse("objective_edit", args=[objective.ref])
     client = client_for(world.owner)
     assert client.get(url).status_code == 200
-    version = services.objective_version(objective)
+    version = selectors.objective_version(objective)
     response = client.post(url, edit_data(objective, version, "Renamed"))
     assert response.status_code == 302, response.context["form"].errors
     objective.refresh_from_db()

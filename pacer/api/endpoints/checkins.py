@@ -98,7 +98,6 @@ def create_checkin(
     note; `at` defaults to now and may not lie in the future."""
     user = caller(request)
     kr = editable_key_result(user, ref)
-    services.ensure_writable(kr.objective)
     checkin = services.checkin_create(
         key_result=kr,
         value=payload.value,

@@ -108,7 +108,6 @@ def create_key_result(
 ) -> Status[dict[str, Any]]:
     user = caller(request)
     objective = editable_objective(user, ref)
-    services.ensure_writable(objective)
     spec = key_result_spec(user, payload, "linked_objective")
     kr = services.key_result_create(objective=objective, spec=spec)
     return Status(201, fresh(user, kr))

@@ -138,14 +138,12 @@ def create_objective(request: HttpRequest, payload: ObjectiveIn) -> Status[dict[
     return Status(201, fresh(user, objective))
 
 
-def merged_parents(user: User, objective: Objective, refs: list[str] | None) -> list[Objective]:
-    """The parents asked for, plus the current ones `user` cannot see (kept as they are)."""
-    current = list(objective.parents.all())
+def chosen_parents(user: User, objective: Objective, refs: list[str] | None) -> list[Objective]:
+    """The parents asked for, or the current ones when none are sent (the service keeps
+    the parents `user` cannot see either way)."""
     if refs is None:
-        return current
-    visible = queries.visible_ids(user, {p.pk for p in current})
-    hidden = [p for p in current if p.pk not in visible]
-    return resolve_objectives(user, refs, "parents") + hidden
+        return list(objective.parents.all())
+    return resolve_objectives(user, refs, "parents")
 
 
 @router.patch("/objectives/{ref}", response=ok(ObjectiveOut), summary="Change an objective")
@@ -156,17 +154,17 @@ def update_objective(
     someone else's edit made since (409)."""
     user = caller(request)
     objective = editable_objective(user, ref)
-    services.ensure_writable(objective)
     given = payload.model_fields_set
     services.objective_update(
         objective=objective,
-        version=payload.version or services.objective_version(objective),
+        version=payload.version or selectors.objective_version(objective),
         title=payload.title if payload.title is not None else objective.title,
         description=objective.description if payload.description is None else payload.description,
         team=resolve_team(user, payload.team) if "team" in given else objective.team,
         kind=payload.kind or objective.kind,
         visibility=payload.visibility or objective.visibility,
-        parents=merged_parents(user, objective, payload.parents),
+        parents=chosen_parents(user, objective, payload.parents),
+        editor=user,
     )
     return fresh(user, objective)
 
@@ -195,7 +193,6 @@ def align_objective(request: HttpRequest, ref: Path[Ref], parent_ref: Path[Ref])
     """The objective supports `parent_ref` too (same or enclosing cycle; never a loop)."""
     user = caller(request)
     child = editable_objective(user, ref)
-    services.ensure_writable(child)
     parent = queries.objective(user, parent_ref)
     services.objective_align(child=child, parent=parent)
     return fresh(user, child)
@@ -211,7 +208,6 @@ def unalign_objective(
 ) -> dict[str, Any]:
     user = caller(request)
     child = editable_objective(user, ref)
-    services.ensure_writable(child)
     parent = queries.objective(user, parent_ref)
     services.objective_unalign(child=child, parent=parent)
     return fresh(user, child)

@@ -1,6 +1,6 @@
 """Writes about people: invite, deactivate, reactivate.
 
-Kept apart from `services.py`; the same conventions hold (`<thing>_<action>`, keyword-only,
+The same conventions as every service hold (`<thing>_<action>`, keyword-only,
 atomic, DomainError naming the field). People are deactivated, never deleted, so history
 keeps its authors; a deactivated person cannot sign in (Django's backend refuses them).
 """

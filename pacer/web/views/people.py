@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from pacer.accounts.models import User
-from pacer.okrs import people
 from pacer.okrs.errors import DomainError
 from pacer.okrs.models import Membership, Team
+from pacer.okrs.services import people
 from pacer.web.forms import InviteForm, show_problems
 
 

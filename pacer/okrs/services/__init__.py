@@ -1,0 +1,86 @@
+"""Writes, one module per noun. Each is `<thing>_<action>`, keyword-only, atomic, and keeps
+stored progress true; every write under an objective starts from `writable_objective`
+(the read-only rule). Views, API endpoints, CLI commands and the importer call these
+through this package (`services.checkin_create`); none writes models itself.
+"""
+
+from pacer.okrs.services.alignments import objective_align, objective_unalign
+from pacer.okrs.services.checkins import (
+    CheckInInput,
+    checkin_create,
+    checkin_create_many,
+    checkin_delete,
+)
+from pacer.okrs.services.cycles import (
+    cycle_close,
+    cycle_create,
+    cycle_delete,
+    cycle_reopen,
+    cycle_update,
+)
+from pacer.okrs.services.key_results import (
+    KeyResultSpec,
+    key_result_create,
+    key_result_delete,
+    key_result_move,
+    key_result_spec,
+    key_result_update,
+)
+from pacer.okrs.services.milestones import (
+    milestone_create,
+    milestone_delete,
+    milestone_set_done,
+    milestone_update,
+)
+from pacer.okrs.services.objectives import (
+    objective_archive,
+    objective_copy,
+    objective_create,
+    objective_restore,
+    objective_set_retrospective,
+    objective_update,
+)
+from pacer.okrs.services.organization import organization_update
+from pacer.okrs.services.people import (
+    invitation_path_args,
+    invitation_send,
+    person_deactivate,
+    person_invite,
+    person_reactivate,
+)
+
+__all__ = [
+    "CheckInInput",
+    "KeyResultSpec",
+    "checkin_create",
+    "checkin_create_many",
+    "checkin_delete",
+    "cycle_close",
+    "cycle_create",
+    "cycle_delete",
+    "cycle_reopen",
+    "cycle_update",
+    "invitation_path_args",
+    "invitation_send",
+    "key_result_create",
+    "key_result_delete",
+    "key_result_move",
+    "key_result_spec",
+    "key_result_update",
+    "milestone_create",
+    "milestone_delete",
+    "milestone_set_done",
+    "milestone_update",
+    "objective_align",
+    "objective_archive",
+    "objective_copy",
+    "objective_create",
+    "objective_restore",
+    "objective_set_retrospective",
+    "objective_unalign",
+    "objective_update",
+    "organization_update",
+    "person_deactivate",
+    "person_invite",
+    "person_reactivate",
+]

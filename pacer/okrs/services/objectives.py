@@ -1,0 +1,212 @@
+"""Objectives: create, edit, copy, archive, restore, and the close-out of one objective."""
+
+from collections.abc import Sequence
+from dataclasses import replace
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from pacer.accounts.models import User
+from pacer.okrs import history, rollup, rules, selectors
+from pacer.okrs import progress as engine
+from pacer.okrs.errors import DomainError, raise_if
+from pacer.okrs.models import Alignment, Cycle, KeyResult, Milestone, Objective, Team
+from pacer.okrs.services.alignments import align_all
+from pacer.okrs.services.key_results import (
+    KeyResultSpec,
+    create_from_spec,
+    link_problems,
+    spec_of,
+    spec_problems,
+)
+from pacer.okrs.services.refs import unique_ref
+from pacer.okrs.services.writable import ensure_cycle_open, writable_objective
+
+
+@transaction.atomic
+def objective_create(
+    *,
+    cycle: Cycle,
+    owner: User,
+    title: str,
+    ref: str = "",
+    description: str = "",
+    team: Team | None = None,
+    kind: str = engine.ASPIRATIONAL,
+    visibility: str = engine.PUBLIC,
+    parents: Sequence[Objective] = (),
+    key_results: Sequence[KeyResultSpec] = (),
+) -> Objective:
+    """An objective with its key results and alignments, all or nothing."""
+    ensure_cycle_open(cycle)
+    problems = rules.objective_problems(title=title, kind=kind, visibility=visibility)
+    for index, spec in enumerate(key_results):
+        problems += [(f"key_results-{index}-{f}", m) for f, m in spec_problems(spec, cycle)]
+    org_id = cycle.organization_id
+    if ref and Objective.objects.filter(organization_id=org_id, ref=ref).exists():
+        problems.append(("ref", f"{ref} is already taken in this organization"))
+    raise_if(problems)
+    objective = Objective.objects.create(
+        organization_id=org_id,
+        cycle=cycle,
+        ref=slugify(ref) or unique_ref(Objective, org_id, title),
+        title=title.strip(),
+        description=description,
+        owner=owner,
+        team=team,
+        kind=kind,
+        visibility=visibility,
+    )
+    for index, spec in enumerate(key_results):
+        links = link_problems(objective, spec)
+        raise_if([(f"key_results-{index}-{f}", m) for f, m in links])
+        kr = create_from_spec(objective, spec, index)
+        if kr.linked_objective_id:
+            rollup.refresh_key_result(kr)
+    align_all(objective, parents)
+    rollup.refresh_objective(objective)
+    return objective
+
+
+def parents_hidden_from(editor: User | None, objective: Objective) -> list[Objective]:
+    """The objective's parents that `editor` cannot see: an edit keeps them as they are."""
+    current = list(objective.parents.all())
+    if editor is None:
+        return []
+    visible = set(
+        selectors.objectives_visible_to(editor)
+        .filter(pk__in=[p.pk for p in current])
+        .values_list("pk", flat=True)
+    )
+    return [p for p in current if p.pk not in visible]
+
+
+@transaction.atomic
+def objective_update(
+    *,
+    objective: Objective,
+    version: str,
+    title: str,
+    description: str = "",
+    team: Team | None = None,
+    kind: str = engine.ASPIRATIONAL,
+    visibility: str = engine.PUBLIC,
+    parents: Sequence[Objective] = (),
+    editor: User | None = None,
+) -> Objective:
+    """Change an objective's wording, team, kind, visibility and parents.
+
+    `parents` are the ones `editor` chose among those they may see; parents hidden from the
+    editor stay. `version` is `selectors.objective_version` as the form showed it; if the
+    objective changed since, nothing is written and the DomainError says so (field
+    `version`).
+    """
+    objective = writable_objective(objective.pk)
+    if version != selectors.objective_version(objective):
+        raise DomainError(
+            "someone else changed this objective after you opened the form; your input is "
+            "kept below: compare it with the current values and save again",
+            "version",
+        )
+    raise_if(rules.objective_problems(title=title, kind=kind, visibility=visibility))
+    objective.title, objective.description = title.strip(), description
+    objective.team, objective.kind, objective.visibility = team, kind, visibility
+    objective.save()
+    parents = [*parents, *parents_hidden_from(editor, objective)]
+    Alignment.objects.filter(child=objective).exclude(parent__in=parents).delete()
+    align_all(objective, parents)
+    return objective
+
+
+@transaction.atomic
+def objective_copy(
+    *,
+    objective: Objective,
+    cycle: Cycle,
+    key_results: Sequence[KeyResult],
+    owner: User | None = None,
+) -> Objective:
+    """A fresh copy in `cycle` with all its properties and the chosen key results.
+
+    Copies start over: no check-ins, milestones not done, no scores or retrospective.
+    Alignments come along where the parent's cycle still encloses the new one. The source
+    may be closed or archived: carrying an objective over to the next cycle is the point.
+    """
+    if any(kr.objective_id != objective.pk for kr in key_results):
+        raise DomainError("only key results of the copied objective can come along", "key_results")
+    # A due date of the old cycle would lie outside the new one.
+    specs = [replace(spec_of(kr), due=None) for kr in key_results]
+    parents = [p for p in objective.parents.select_related("cycle") if p.cycle.encloses(cycle)]
+    copy = objective_create(
+        cycle=cycle,
+        owner=owner or objective.owner,
+        title=objective.title,
+        description=objective.description,
+        team=objective.team,
+        kind=objective.kind,
+        visibility=objective.visibility,
+        parents=parents,
+        key_results=specs,
+    )
+    new_krs = list(copy.key_results.order_by("position"))
+    for old, new in zip(key_results, new_krs, strict=True):
+        history.log_created(
+            Milestone.objects.bulk_create(
+                Milestone(key_result=new, title=m.title, weight=m.weight, position=m.position)
+                for m in old.milestones.all()
+            )
+        )
+    return copy
+
+
+@transaction.atomic
+def objective_archive(*, objective: Objective) -> Objective:
+    objective = writable_objective(objective.pk, allow_archived=True)
+    if objective.archived_at is None:
+        objective.archived_at = timezone.now()
+        objective.save(update_fields=["archived_at", "updated_at"])
+    return objective
+
+
+@transaction.atomic
+def objective_restore(*, objective: Objective) -> Objective:
+    objective = writable_objective(objective.pk, allow_archived=True)
+    if objective.archived_at is not None:
+        objective.archived_at = None
+        objective.save(update_fields=["archived_at", "updated_at"])
+    return objective
+
+
+@transaction.atomic
+def objective_set_retrospective(
+    *,
+    objective: Objective,
+    score_override: Decimal | None,
+    override_reason: str = "",
+    went_well: str = "",
+    went_wrong: str = "",
+    learned: str = "",
+) -> Objective:
+    """The close-out of one objective: an optional final score with its reason, and notes.
+
+    Allowed while the cycle is open (preparing the close) and after it is closed; an
+    archived objective is restored first.
+    """
+    objective = writable_objective(objective.pk, allow_closed=True)
+    raise_if(rules.override_problems(score_override=score_override, reason=override_reason))
+    objective.score_override = score_override
+    objective.override_reason = override_reason.strip() if score_override is not None else ""
+    objective.went_well, objective.went_wrong, objective.learned = went_well, went_wrong, learned
+    objective.save(
+        update_fields=[
+            "score_override",
+            "override_reason",
+            "went_well",
+            "went_wrong",
+            "learned",
+            "updated_at",
+        ]
+    )
+    return objective
