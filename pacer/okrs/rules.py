@@ -235,11 +235,14 @@ def override_problems(*, score_override: Decimal | None, reason: str) -> list[Pr
     return problems
 
 
-def milestone_problems(*, key_result_type: str, title: str, weight: Decimal) -> list[Problem]:
-    problems: list[Problem] = []
+def has_milestones_problems(key_result_type: str) -> list[Problem]:
     if key_result_type != engine.MILESTONES:
-        problems.append(("milestones", "only a milestones key result has milestones"))
-    problems += text_required("title", title)
+        return [("milestones", "only a milestones key result has milestones")]
+    return []
+
+
+def milestone_problems(*, key_result_type: str, title: str, weight: Decimal) -> list[Problem]:
+    problems = has_milestones_problems(key_result_type) + text_required("title", title)
     if weight < 0:
         problems.append(("weight", f"must be 0 or more, not {weight}"))
     return problems

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -179,9 +180,7 @@ class FileChecker:
                 self.add((*path, "team"), f"unknown team {objective.team!r}")
             self.check_email((*path, "owner"), objective.owner)
             self.check_parents(path, objective)
-            self.check_override(
-                path, objective.cycle, objective.score_override, objective.override_reason
-            )
+            self.check_override(path, objective.score_override, objective.override_reason)
             for kr_index, kr in enumerate(objective.key_results):
                 self.check_key_result((*path, "key_results", kr_index), objective, kr)
         self.check_link_loops()
@@ -201,16 +200,18 @@ class FileChecker:
             where = (*path, "parents", position)
             if parent not in self.objective_cycles:
                 self.add(where, f"unknown objective {parent!r}")
-            elif parent == objective.ref or rules.closes_loop(
-                lambda node: graph.get(node, set()), objective.ref, parent
+                continue
+            for _, message in rules.alignment_problems(
+                child_ref=objective.ref,
+                parent_ref=parent,
+                child_cycle_ref=objective.cycle,
+                parent_cycle_ref=self.objective_cycles[parent],
+                parent_cycle_encloses=self.encloses(self.objective_cycles[parent], objective.cycle),
+                closes_a_loop=rules.closes_loop(
+                    lambda node: graph.get(node, set()), objective.ref, parent
+                ),
             ):
-                self.add(where, f"aligning {objective.ref!r} to {parent!r} would make a loop")
-            elif not self.encloses(self.objective_cycles[parent], objective.cycle):
-                self.add(
-                    where,
-                    f"{parent!r} is in cycle {self.objective_cycles[parent]!r}, which does not "
-                    f"contain {objective.cycle!r}",
-                )
+                self.add(where, message)
 
     def alignment_graph(self) -> dict[str, set[str]]:
         if not hasattr(self, "_alignment_graph"):
@@ -227,16 +228,9 @@ class FileChecker:
             parent_start=outer[0], parent_end=outer[1], child_start=inner[0], child_end=inner[1]
         )
 
-    def check_override(self, path: Path, cycle_ref: str, override: object, reason: str) -> None:
-        if override is None:
-            return
-        state = self.cycles.get(cycle_ref, (None, None, ""))[2]
-        if state != Cycle.State.CLOSED:
-            self.add((*path, "score_override"), "a score can be overridden only in a closed cycle")
-        if not 0 <= override <= 1:  # type: ignore[operator]
-            self.add((*path, "score_override"), f"must lie between 0.0 and 1.0, not {override}")
-        if not reason.strip():
-            self.add((*path, "override_reason"), "an overridden score needs a written reason")
+    def check_override(self, path: Path, override: Decimal | None, reason: str) -> None:
+        for name, message in rules.override_problems(score_override=override, reason=reason):
+            self.add((*path, name), message)
 
     def check_key_result(self, path: Path, objective: ObjectiveIn, kr: KeyResultIn) -> None:
         cycle = self.cycles.get(objective.cycle)
@@ -254,17 +248,18 @@ class FileChecker:
             has_linked_objective=kr.objective is not None,
         ):
             self.add((*path, name), message)
-        if kr.objective is not None:
-            if kr.type != "linked":
-                self.add((*path, "objective"), "only a linked key result follows an objective")
-            elif kr.objective not in self.objective_cycles:
-                self.add((*path, "objective"), f"unknown objective {kr.objective!r}")
-            elif kr.objective == objective.ref:
-                self.add((*path, "objective"), "a key result cannot follow its own objective")
-        if kr.milestones and kr.type != "milestones":
-            self.add((*path, "milestones"), "only a milestones key result has milestones")
+        link = rules.link_problems(
+            type=kr.type, objective_ref=objective.ref, linked_ref=kr.objective, closes_a_loop=False
+        )
+        for _, message in link:
+            self.add((*path, "objective"), message)
+        if kr.objective is not None and not link and kr.objective not in self.objective_cycles:
+            self.add((*path, "objective"), f"unknown objective {kr.objective!r}")
+        if kr.milestones:
+            for name, message in rules.has_milestones_problems(kr.type):
+                self.add((*path, name), message)
         self.check_email((*path, "owner"), kr.owner)
-        self.check_override(path, objective.cycle, kr.score_override, kr.override_reason)
+        self.check_override(path, kr.score_override, kr.override_reason)
         self.check_checkins(path, kr)
         self.check_type_change(path, kr)
 
@@ -314,15 +309,16 @@ class FileChecker:
             links[source].add(target)
         for index, objective in enumerate(self.doc.objectives):
             for kr_index, kr in enumerate(objective.key_results):
-                if (
-                    kr.objective
-                    and kr.objective != objective.ref
-                    and self._link_loop(links, objective.ref, kr.objective)
+                followed = kr.objective
+                if not followed or kr.type != "linked" or followed == objective.ref:
+                    continue  # no link, or a wrong one reported by check_key_result
+                for _, message in rules.link_problems(
+                    type=kr.type,
+                    objective_ref=objective.ref,
+                    linked_ref=followed,
+                    closes_a_loop=self._link_loop(links, objective.ref, followed),
                 ):
-                    self.add(
-                        ("objectives", index, "key_results", kr_index, "objective"),
-                        f"following {kr.objective!r} would make a loop of linked key results",
-                    )
+                    self.add(("objectives", index, "key_results", kr_index, "objective"), message)
 
     @staticmethod
     def _link_loop(links: dict[str, set[str]], source: str, target: str) -> bool:
