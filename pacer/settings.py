@@ -200,13 +200,33 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+# Every handler masks passwords, tokens, session ids and Authorization headers (the filter
+# pacer.security.RedactSecrets). Django's own defaults (django.utils.log.DEFAULT_LOGGING) give
+# the "django" logger a console handler in DEBUG and "django.server" (runserver's access log,
+# whose lines carry query strings) one always, neither with the filter: both are replaced here.
+# gunicorn's logs: pacer/gunicorn_config.py.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    # Masks passwords, tokens, session ids and Authorization headers in every record.
     "filters": {"redact_secrets": {"()": "pacer.security.RedactSecrets"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_secrets"],
+        },
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO"},  # to the root's console, once
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
