@@ -15,8 +15,8 @@ from django.contrib.auth.models import AnonymousUser
 
 from pacer.accounts.models import User
 from pacer.okrs.models import Objective, Organization
+from pacer.okrs.permissions import can_edit_objective
 from pacer.okrs.selectors import (
-    can_edit_objective,
     key_results_visible_to,
     objectives_for_export,
     objectives_visible_to,

@@ -39,16 +39,9 @@ def key_results_visible_to(person: User) -> QuerySet[KeyResult]:
     return KeyResult.objects.filter(Exists(visible))
 
 
-def can_edit_objective(person: User, objective: Objective) -> bool:
-    """Only the owner, members of the owning team and admins change an objective."""
-    if not person.is_authenticated or person.organization_id != objective.organization_id:
-        return False
-    if person.is_org_admin or objective.owner_id == person.pk:
-        return True
-    return (
-        objective.team_id is not None
-        and Membership.objects.filter(team_id=objective.team_id, person=person).exists()
-    )
+def without_read_only(objectives: QuerySet[Objective]) -> QuerySet[Objective]:
+    """The objectives the read-only rule lets change now: not archived, cycle not closed."""
+    return objectives.filter(archived_at__isnull=True).exclude(cycle__state=Cycle.State.CLOSED)
 
 
 def objective_version(objective: Objective) -> str:

@@ -32,7 +32,7 @@ from pacer.api.schemas import (
     PageQuery,
     Ref,
 )
-from pacer.okrs import services
+from pacer.okrs import permissions, services
 from pacer.okrs.models import CheckIn, KeyResult
 
 router = Router(tags=["check-ins"])
@@ -148,7 +148,7 @@ def delete_checkin(request: HttpRequest, checkin_id: Path[Id]) -> Status[None]:
     """Your own check-ins (admins: any); not in a closed cycle."""
     user = caller(request)
     checkin = queries.checkin(user, checkin_id)
-    if checkin.author_id != user.pk and not user.is_org_admin:
+    if not permissions.can_delete_checkin(user, checkin):
         raise PermissionDenied("Only its author and admins delete a check-in.")
     services.checkin_delete(checkin=checkin)
     return Status(204, None)

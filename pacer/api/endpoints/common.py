@@ -11,7 +11,7 @@ from ninja.errors import ValidationError
 from pacer.accounts.models import User
 from pacer.api import queries
 from pacer.api.schemas import Problem
-from pacer.okrs import selectors
+from pacer.okrs import permissions, selectors
 from pacer.okrs.models import Cycle, KeyResult, Objective, Team
 
 ERRORS: dict[int, Any] = {code: Problem for code in (400, 401, 403, 404, 409, 422)}
@@ -45,7 +45,8 @@ def on_date(as_of: date | None) -> date:
 
 
 def require_admin(user: User) -> None:
-    if not user.is_org_admin:
+    """Cycles, settings and people are the organization's admins' (pacer.okrs.permissions)."""
+    if not permissions.is_admin_of(user, user.organization_id):
         raise PermissionDenied("Only organization admins may do this.")
 
 
@@ -57,7 +58,7 @@ def editable_objective(user: User, ref: str) -> Objective:
 
 
 def require_editor(user: User, objective: Objective) -> None:
-    if not selectors.can_edit_objective(user, objective):
+    if not permissions.can_edit_objective(user, objective):
         raise PermissionDenied("Only the owner, the owning team and admins change this objective.")
 
 

@@ -36,7 +36,7 @@ from pacer.api.schemas import (
     Ref,
     RetrospectiveIn,
 )
-from pacer.okrs import selectors, services
+from pacer.okrs import permissions, selectors, services
 from pacer.okrs.models import Objective
 
 router = Router(tags=["objectives"])
@@ -120,16 +120,19 @@ def create_objective(request: HttpRequest, payload: ObjectiveIn) -> Status[dict[
     user = caller(request)
     owner = user
     if payload.owner and payload.owner.lower() != user.email:
-        if not user.is_org_admin:
-            raise PermissionDenied("Only admins create objectives for someone else.")
         owner = resolve_person(user, payload.owner, "owner")
+    team = resolve_team(user, payload.team)
+    if not permissions.can_create_objective_for(user, owner=owner, team=team):
+        raise PermissionDenied(
+            "Members create their own objectives, under a team they belong to; admins any."
+        )
     objective = services.objective_create(
         cycle=resolve_cycle(user, payload.cycle),
         owner=owner,
         title=payload.title,
         ref=payload.ref or "",
         description=payload.description,
-        team=resolve_team(user, payload.team),
+        team=team,
         kind=payload.kind,
         visibility=payload.visibility,
         parents=resolve_objectives(user, payload.parents, "parents"),

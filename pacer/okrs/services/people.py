@@ -14,14 +14,14 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from pacer.accounts.models import User
-from pacer.okrs import history
+from pacer.okrs import history, permissions
 from pacer.okrs.errors import DomainError, raise_if
 from pacer.okrs.models import Membership, Organization, Team
 from pacer.okrs.rules import Problem
 
 
 def _require_admin(person: User, organization: Organization) -> None:
-    if not (person.is_org_admin and person.organization_id == organization.pk):
+    if not permissions.can_manage_people(person, organization):
         raise DomainError("only an admin of the organization manages its people")
 
 

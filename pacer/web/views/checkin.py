@@ -11,25 +11,22 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from pacer.accounts.models import User
-from pacer.okrs import selectors, services
+from pacer.okrs import permissions, services
 from pacer.okrs.errors import DomainError
-from pacer.okrs.models import CheckIn, Cycle, KeyResult, Membership
+from pacer.okrs.models import CheckIn, Cycle, KeyResult
 from pacer.web.forms import CheckInForm, show_problems
 from pacer.web.views.objective import person, value_text
 
 
 def key_results_to_check_in(user: User) -> QuerySet[KeyResult]:
     """Key results of active, unarchived objectives the user owns or whose team they are in."""
-    in_team = Membership.objects.filter(team_id=OuterRef("team_id"), person=user)
-    mine = (
-        selectors.objectives_visible_to(user)
-        .filter(cycle__state=Cycle.State.ACTIVE, archived_at__isnull=True)
-        .filter(Q(owner=user) | Exists(in_team))
+    mine = permissions.objectives_editable_by(user).filter(
+        cycle__state=Cycle.State.ACTIVE, archived_at__isnull=True
     )
     latest = CheckIn.objects.filter(key_result=OuterRef("pk")).order_by("-at", "-id")
     return (

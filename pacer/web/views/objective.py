@@ -24,7 +24,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from pacer.accounts.models import User
-from pacer.okrs import history, selectors, services
+from pacer.okrs import history, permissions, selectors, services
 from pacer.okrs import progress as engine
 from pacer.okrs.errors import DomainError
 from pacer.okrs.models import CheckIn, Cycle, KeyResult, Milestone, Objective, Team
@@ -66,7 +66,7 @@ def visible_objective(user: User, ref: str) -> Objective:
 def editable_objective(user: User, ref: str) -> Objective:
     """The objective `ref` if `user` may change it: 404 if hidden, 403 if only visible."""
     objective = visible_objective(user, ref)
-    if not selectors.can_edit_objective(user, objective):
+    if not permissions.can_edit_objective(user, objective):
         raise PermissionDenied("Only the owner, the owning team and admins change this objective.")
     return objective
 
@@ -177,7 +177,7 @@ def objective_page(
     """Everything the objective page shows, in a fixed number of queries."""
     today = timezone.localdate()
     bands = objective.organization.bands
-    can_edit = selectors.can_edit_objective(user, objective)
+    can_edit = permissions.can_edit_objective(user, objective)
     reason = read_only_reason(objective)
     writable = can_edit and not reason
     key_results = list(key_results_of(objective))
@@ -635,19 +635,22 @@ def default_cycle(user: User, ref: str) -> Cycle | None:
     return cycles.filter(ref=ref).first() if ref else active.first()
 
 
-def objective_form(user: User, data: object = None, **kwargs: object) -> ObjectiveForm:
+def objective_form(
+    user: User, data: object = None, current_team: Team | None = None, **kwargs: object
+) -> ObjectiveForm:
+    """The create/edit form; an edit may keep the objective's team even if `user` is not in it."""
+    teams = permissions.teams_to_file_under(user)
+    if current_team is not None:
+        teams = teams | Team.objects.filter(pk=current_team.pk)
     candidates = (
-        selectors.objectives_visible_to(user)
-        .filter(archived_at__isnull=True)
-        .exclude(cycle__state=Cycle.State.CLOSED)
+        selectors.without_read_only(selectors.objectives_visible_to(user))
         .select_related("cycle")
         .order_by("cycle__start", "title")
     )
-    teams = user.organization.teams.all() if user.organization else None
     return ObjectiveForm(
         data,
         cycles=open_cycles(user),
-        teams=teams,  # type: ignore[arg-type]
+        teams=teams.distinct().order_by("name"),
         parents=candidates,
         **kwargs,  # type: ignore[arg-type]
     )
@@ -714,7 +717,7 @@ def objective_edit(request: HttpRequest, ref: str) -> HttpResponse:
     if refused := refuse_if_read_only(request, objective):
         return refused
     data = request.POST if request.method == "POST" else None
-    form = objective_form(user, data, initial=edit_initial(objective), editing=True)
+    form = objective_form(user, data, objective.team, initial=edit_initial(objective), editing=True)
     form.fields["parents"].queryset = form.fields["parents"].queryset.exclude(pk=objective.pk)  # type: ignore[attr-defined]
     if data is not None and form.is_valid():
         try:
@@ -783,12 +786,8 @@ def edit_initial(objective: Objective) -> dict[str, object]:
 
 def move_targets(user: User, objective: Objective) -> QuerySet[Objective]:
     """Objectives a key result may move to: open, not archived, editable by `user`."""
-    visible = selectors.objectives_visible_to(user).filter(archived_at__isnull=True)
-    open_ones = visible.exclude(cycle__state=Cycle.State.CLOSED).exclude(pk=objective.pk)
-    if user.is_org_admin:
-        return open_ones.order_by("title")
-    mine = open_ones.filter(owner=user) | open_ones.filter(team__memberships__person=user)
-    return mine.distinct().order_by("title")
+    editable = permissions.objectives_editable_by(user).exclude(pk=objective.pk)
+    return selectors.without_read_only(editable).order_by("title")
 
 
 def move_forms(user: User, objective: Objective) -> list[tuple[KeyResult, MoveKeyResultForm]]:
@@ -877,9 +876,10 @@ def scored(objective: Objective, form: RetrospectiveForm | None) -> ScoredObject
 
 
 def admin_cycle(user: User, ref: str) -> Cycle:
-    if not user.is_org_admin:
+    cycle = get_object_or_404(Cycle, organization=user.organization, ref=ref)
+    if not permissions.can_close_cycle(user, cycle):
         raise PermissionDenied("Only organization admins close a cycle.")
-    return get_object_or_404(Cycle, organization=user.organization, ref=ref)
+    return cycle
 
 
 @login_required

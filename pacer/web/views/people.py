@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from pacer.accounts.models import User
+from pacer.okrs import permissions
 from pacer.okrs.errors import DomainError
 from pacer.okrs.models import Membership, Team
 from pacer.okrs.services import people
@@ -28,7 +29,7 @@ def person_of(request: HttpRequest) -> User:
 
 def admin_of(request: HttpRequest) -> User:
     user = person_of(request)
-    if not user.is_org_admin or user.organization_id is None:
+    if not permissions.can_manage_people(user, user.organization):
         raise PermissionDenied("Only organization admins manage people.")
     return user
 
@@ -53,7 +54,7 @@ def render_people(
     request: HttpRequest, form: InviteForm | None = None, status: int = 200
 ) -> HttpResponse:
     user = person_of(request)
-    if form is None and user.is_org_admin:
+    if form is None and permissions.can_manage_people(user, user.organization):
         form = InviteForm(teams=teams_of(user))
     context: dict[str, Any] = {"people": people_of(user), "form": form}
     return render(request, "web/people/list.html", context, status=status)

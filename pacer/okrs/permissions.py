@@ -1,0 +1,104 @@
+"""Who may change what: one named predicate per question, asked by every entry point.
+
+The web, the API, the CLI and the importer call these; none computes a permission itself.
+Reading is a different question, answered by `selectors.objectives_visible_to`: a person
+may change only what they may see, and everything here assumes the object was found
+through that selector (a hidden object is a 404 before any of these is asked).
+
+The importer and the CLI act as the operator of the installation (they run with the
+database's credentials), so they ask only when a person is named (`--as`, `--by`).
+"""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from pacer.accounts.models import User
+from pacer.okrs.models import CheckIn, Cycle, KeyResult, Membership, Objective, Organization, Team
+from pacer.okrs.selectors import objectives_visible_to
+
+
+def is_admin_of(person: User, organization_id: int | None) -> bool:
+    return (
+        person.is_authenticated
+        and person.is_org_admin
+        and organization_id is not None
+        and person.organization_id == organization_id
+    )
+
+
+def is_member_of(person: User, team_id: int | None) -> bool:
+    return (
+        team_id is not None and Membership.objects.filter(team_id=team_id, person=person).exists()
+    )
+
+
+def objectives_editable_by(person: User) -> QuerySet[Objective]:
+    """Objectives `person` may change: admins all of their organization's; others those they
+    own or whose team they belong to (and may see, which those imply)."""
+    visible = objectives_visible_to(person)
+    if not person.is_authenticated or person.is_org_admin:
+        return visible
+    in_team = Membership.objects.filter(team_id=OuterRef("team_id"), person=person)
+    return visible.filter(Q(owner=person) | Exists(in_team))
+
+
+def can_edit_objective(person: User, objective: Objective) -> bool:
+    """Only the owner, members of the owning team and admins change an objective."""
+    if not person.is_authenticated or person.organization_id != objective.organization_id:
+        return False
+    if person.is_org_admin or objective.owner_id == person.pk:
+        return True
+    return is_member_of(person, objective.team_id)
+
+
+def can_file_under_team(person: User, team: Team | None) -> bool:
+    """An objective may name a team its author belongs to (admins: any team of theirs)."""
+    if team is None:
+        return person.is_authenticated and person.organization_id is not None
+    if person.organization_id != team.organization_id:
+        return False
+    return person.is_org_admin or is_member_of(person, team.pk)
+
+
+def teams_to_file_under(person: User) -> QuerySet[Team]:
+    """The teams `can_file_under_team` allows, for a form's choices."""
+    if person.organization_id is None:
+        return Team.objects.none()
+    teams = Team.objects.filter(organization_id=person.organization_id)
+    return teams if person.is_org_admin else teams.filter(memberships__person=person)
+
+
+def can_create_objective_for(person: User, *, owner: User, team: Team | None) -> bool:
+    """Members create their own objectives under their teams; admins for anyone."""
+    if owner.pk != person.pk and not is_admin_of(person, owner.organization_id):
+        return False
+    return can_file_under_team(person, team)
+
+
+def can_check_in(person: User, key_result: KeyResult) -> bool:
+    """Check-ins are changes to the key result's objective: the same people make them."""
+    return can_edit_objective(person, key_result.objective)
+
+
+def can_delete_checkin(person: User, checkin: CheckIn) -> bool:
+    """Its author, or an admin of the organization."""
+    if is_admin_of(person, checkin.key_result.organization_id):
+        return True
+    return person.is_authenticated and checkin.author_id == person.pk
+
+
+def can_close_cycle(person: User, cycle: Cycle) -> bool:
+    """Closing, reopening and changing cycles is for the organization's admins."""
+    return is_admin_of(person, cycle.organization_id)
+
+
+def can_manage_cycles(person: User, organization: Organization | None) -> bool:
+    return organization is not None and is_admin_of(person, organization.pk)
+
+
+def can_manage_people(person: User, organization: Organization | None) -> bool:
+    """Inviting, deactivating and changing people is for the organization's admins."""
+    return organization is not None and is_admin_of(person, organization.pk)
+
+
+def can_change_settings(person: User, organization: Organization | None) -> bool:
+    return organization is not None and is_admin_of(person, organization.pk)
