@@ -1,10 +1,12 @@
-"""Small security helpers the settings name: the client's address and log redaction."""
+"""Small security helpers the settings name: the client's address, the name django-axes
+counts sign-in failures under, and the log filters (redaction, one line per refusal)."""
 
 import logging
 import re
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -52,6 +54,26 @@ class RedactSecrets(logging.Filter):
             record.exc_text = redact(record.exc_text)
         if record.stack_info:
             record.stack_info = redact(record.stack_info)
+        return True
+
+
+class OneLineRefusals(logging.Filter):
+    """A refusal the app meant is one warning line, not a traceback. Django logs a view's
+    `PermissionDenied` as "Forbidden (Permission denied): PATH" with the exception's
+    traceback; on the `django.request` logger, this filter drops the traceback of any 4xx
+    record and adds a refusal's reason: "... PATH (Only organization admins manage people.)".
+    Bugs (5xx) keep their traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status = getattr(record, "status_code", None)
+        if not record.exc_info or not isinstance(status, int) or not 400 <= status < 500:
+            return True
+        error = record.exc_info[1]
+        reason = str(error) if isinstance(error, PermissionDenied) else ""
+        if reason:
+            escaped = reason.encode("unicode_escape").decode("ascii")
+            record.msg, record.args = f"{record.getMessage()} ({escaped})", None
+        record.exc_info, record.exc_text = None, None
         return True
 
 

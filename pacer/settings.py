@@ -208,7 +208,10 @@ STORAGES = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_secrets": {"()": "pacer.security.RedactSecrets"}},
+    "filters": {
+        "redact_secrets": {"()": "pacer.security.RedactSecrets"},
+        "one_line_refusals": {"()": "pacer.security.OneLineRefusals"},
+    },
     "formatters": {
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
@@ -227,6 +230,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
     "loggers": {
         "django": {"handlers": [], "level": "INFO"},  # to the root's console, once
+        # A 403 (or other 4xx) is one line with its reason, not a traceback.
+        "django.request": {"filters": ["one_line_refusals"]},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
     },
 }
