@@ -17,18 +17,17 @@ import random
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
+
+from pacer.okrs import progress as engine
+from pacer.okrs.progress import AT_RISK, DONE, OFF_TRACK, ON_TRACK
 
 ORGANIZATION = "Northwind Labs"
 ADMIN_EMAIL = "admin@demo.example"
 MEMBER_EMAIL = "member@demo.example"
 DEMO_PASSWORD = "pacer-demo"
 DOMAIN = "demo.example"
-
-ON_TRACK = "on_track"
-AT_RISK = "at_risk"
-OFF_TRACK = "off_track"
-DONE = "done"
 
 # --- People and teams ----------------------------------------------------------------------
 
@@ -165,28 +164,35 @@ class Obj:
 def metric(
     slug: str, title: str, start: float, target: float, unit: str, pace: float, **kw: Any
 ) -> KR:
-    return KR(slug, title, "metric", unit=unit, start=start, target=target, pace=pace, **kw)
+    return KR(slug, title, engine.METRIC, unit=unit, start=start, target=target, pace=pace, **kw)
 
 
 def boolean(slug: str, title: str, done_at: float | None, **kw: Any) -> KR:
-    return KR(slug, title, "boolean", done_at=done_at, every=2, **kw)
+    return KR(slug, title, engine.BOOLEAN, done_at=done_at, every=2, **kw)
 
 
 def milestones(
     slug: str, title: str, items: Iterable[tuple[str, int, float]], pace: float, **kw: Any
 ) -> KR:
-    return KR(slug, title, "milestones", milestones=tuple(items), pace=pace, **kw)
+    return KR(slug, title, engine.MILESTONES, milestones=tuple(items), pace=pace, **kw)
 
 
 def monthly(slug: str, title: str, template: str, pace: float, **kw: Any) -> KR:
-    return KR(slug, title, "milestones", monthly=template, pace=pace, **kw)
+    return KR(slug, title, engine.MILESTONES, monthly=template, pace=pace, **kw)
 
 
 def above(
     slug: str, title: str, threshold: float, unit: str, level: float, spread: float, **kw: Any
 ) -> KR:
     return KR(
-        slug, title, "stay_above", unit=unit, threshold=threshold, level=level, spread=spread, **kw
+        slug,
+        title,
+        engine.STAY_ABOVE,
+        unit=unit,
+        threshold=threshold,
+        level=level,
+        spread=spread,
+        **kw,
     )
 
 
@@ -194,7 +200,14 @@ def below(
     slug: str, title: str, threshold: float, unit: str, level: float, spread: float, **kw: Any
 ) -> KR:
     return KR(
-        slug, title, "stay_below", unit=unit, threshold=threshold, level=level, spread=spread, **kw
+        slug,
+        title,
+        engine.STAY_BELOW,
+        unit=unit,
+        threshold=threshold,
+        level=level,
+        spread=spread,
+        **kw,
     )
 
 
@@ -208,11 +221,13 @@ def band(
     spread: float,
     **kw: Any,
 ) -> KR:
-    return KR(slug, title, "range", unit=unit, low=low, high=high, level=level, spread=spread, **kw)
+    return KR(
+        slug, title, engine.RANGE, unit=unit, low=low, high=high, level=level, spread=spread, **kw
+    )
 
 
 def linked(slug: str, title: str, objective: str, **kw: Any) -> KR:
-    return KR(slug, title, "linked", linked=objective, **kw)
+    return KR(slug, title, engine.LINKED, linked=objective, **kw)
 
 
 # The company's objectives for the year (team "northwind").
@@ -1624,22 +1639,13 @@ def demo_cycles(today: date) -> tuple[Period, Period, Period]:
 
 
 def share(on: date, start: date, end: date) -> float:
-    """Expected progress at `on`: the elapsed share of the window, within 0..1."""
-    length = (end - start).days
-    if length <= 0:
-        return 1.0
-    return min(1.0, max(0.0, (on - start).days / length))
+    """Expected progress at `on` (the engine's linear pace), as a float for the simulation."""
+    return float(engine.expected_progress(on, start, end))
 
 
 def paced(progress: float, expected: float) -> str:
-    if progress >= 1:
-        return DONE
-    gap = expected - progress
-    if gap <= 0.10:
-        return ON_TRACK
-    if gap <= 0.25:
-        return AT_RISK
-    return OFF_TRACK
+    """The engine's status for a simulated progress, with the default bands."""
+    return engine.paced_status(Decimal(repr(progress)), Decimal(repr(expected)), engine.Bands())
 
 
 def rounded(value: float, step: float) -> int | float:
@@ -1751,11 +1757,11 @@ class _Builder:
         last = self.cutoff(period, owner)
         days = self.checkin_days(period, rng, last, kr.every)
         history: list[dict[str, Any]]
-        if kr.type == "metric":
+        if kr.type == engine.METRIC:
             history = self.metric_history(kr, rng, days, window)
-        elif kr.type == "boolean":
+        elif kr.type == engine.BOOLEAN:
             history = self.boolean_history(kr, rng, days, window, last)
-        elif kr.type == "milestones":
+        elif kr.type == engine.MILESTONES:
             items = self.milestone_plan(kr, rng, period, window)
             done_by = min(last, window[1]) if period.state != "closed" else window[1]
             doc["milestones"] = [
@@ -1765,7 +1771,7 @@ class _Builder:
                 for title, weight, finished in items
             ]
             history = self.milestone_history(items, rng, days, window)
-        elif kr.type in ("stay_above", "stay_below", "range"):
+        elif kr.type in engine.HEALTH_TYPES:
             history = self.health_history(kr, rng, days)
         else:  # linked: its progress is the followed objective's; nothing to report
             history = []
@@ -1903,7 +1909,7 @@ class _Builder:
     def health_value(self, kr: KR, rng: random.Random, ok: bool) -> int | float:
         step = kr.step
         drift = abs(rng.gauss(0, kr.spread)) + step
-        if kr.type == "range":
+        if kr.type == engine.RANGE:
             assert kr.low is not None and kr.high is not None
             if ok:
                 value = min(kr.high - step, max(kr.low + step, rng.gauss(kr.level, kr.spread)))
@@ -1911,7 +1917,7 @@ class _Builder:
                 value = kr.high + drift if rng.random() < 0.5 else kr.low - drift
         else:
             assert kr.threshold is not None
-            sign = 1 if kr.type == "stay_above" else -1
+            sign = 1 if kr.type == engine.STAY_ABOVE else -1
             value = rng.gauss(kr.level, kr.spread)
             if ok:
                 value = kr.threshold + sign * max(sign * (value - kr.threshold), step)
@@ -1963,7 +1969,10 @@ def build_demo(today: date, seed: int = 7) -> dict[str, Any]:
     objectives += [builder.objective(t, previous) for t in PREVIOUS_OBJECTIVES]
     return {
         "organization": ORGANIZATION,
-        "settings": {"at_risk_gap": 0.1, "off_track_gap": 0.25},
+        "settings": {
+            "at_risk_gap": float(engine.DEFAULT_AT_RISK_GAP),
+            "off_track_gap": float(engine.DEFAULT_OFF_TRACK_GAP),
+        },
         "people": [
             {"email": email_of(key), "name": name, "admin": admin, "active": active}
             for key, (name, _, admin, active) in PEOPLE.items()

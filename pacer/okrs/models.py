@@ -21,8 +21,12 @@ REF_LENGTH = 100
 
 class Organization(models.Model):
     name = models.CharField(max_length=200, unique=True)
-    at_risk_gap = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.10"))
-    off_track_gap = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.25"))
+    at_risk_gap = models.DecimalField(
+        max_digits=4, decimal_places=3, default=engine.DEFAULT_AT_RISK_GAP
+    )
+    off_track_gap = models.DecimalField(
+        max_digits=4, decimal_places=3, default=engine.DEFAULT_OFF_TRACK_GAP
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

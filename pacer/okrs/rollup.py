@@ -39,7 +39,7 @@ def derive_key_result(
     current = derived_current(kr, latest, milestones, linked_progress)
     facts = engine.KeyResultFacts(
         type=kr.type,
-        current=latest.value if latest and kr.type not in ("milestones", "linked") else None,
+        current=latest.value if latest and kr.type not in engine.DERIVED_TYPES else None,
         start=kr.start,
         target=kr.target,
         threshold=kr.threshold,

@@ -6,6 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from pacer.okrs import progress as engine
+
 Ref = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_-]+$", max_length=100)
 ]
@@ -20,8 +22,8 @@ class Strict(BaseModel):
 
 
 class SettingsIn(Strict):
-    at_risk_gap: Number = Decimal("0.10")
-    off_track_gap: Number = Decimal("0.25")
+    at_risk_gap: Number = engine.DEFAULT_AT_RISK_GAP
+    off_track_gap: Number = engine.DEFAULT_OFF_TRACK_GAP
 
 
 class PersonIn(Strict):
