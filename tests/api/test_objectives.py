@@ -158,3 +158,13 @@ def test_list_filters(world: World, admin_api: ApiClient) -> None:
     assert refs("status=done&as_of=2026-05-01") == ["hiring"]
     assert refs("q=DELIVER") == ["delivery"]
     assert refs("cycle=2026-q2&archived=false") == ["delivery", "secret-merger", "hiring"]
+
+
+def test_a_member_cannot_file_an_objective_under_a_team_they_are_not_in(
+    world: World, owner_api: ApiClient, outsider_api: ApiClient
+) -> None:
+    body = {"cycle": "2026-q2", "title": "Own the platform roadmap", "team": "platform"}
+    refused = outsider_api.call("POST", "/objectives", body)
+    assert_problem(refused, 403)
+    assert not Objective.objects.filter(title="Own the platform roadmap").exists()
+    assert owner_api.call("POST", "/objectives", body).status_code == 201
