@@ -6,17 +6,33 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint fmt screenshots install
+.PHONY: run test lint fmt screenshots install lock
 
-# (Re)install only when pyproject.toml is newer than the last install.
+# (Re)install only when pyproject.toml or the lock is newer than the last install. The exact
+# versions (with their hashes) come from requirements.lock, the dev tools included; Pacer
+# itself is then installed on top without resolving anything again.
 install: $(STAMP)
 
 $(BIN)/python:
 	python3 -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+$(STAMP): pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
+
+# Refresh requirements.lock: the newest versions pyproject.toml allows (its dependencies and
+# the dev extra), pinned with their hashes, for Python 3.11 on Linux x86_64 (pip-tools, run
+# from a venv of its own so the project's venv stays exactly the lock). Review the diff, run
+# `make test`, commit. `make lock LOCK_UPGRADE=` keeps the current pins and only adds or
+# drops what pyproject.toml changed.
+LOCK_VENV := .venv-lock
+LOCK_UPGRADE ?= --upgrade
+lock:
+	test -x $(LOCK_VENV)/bin/pip-compile || { python3 -m venv $(LOCK_VENV) && \
+	  $(LOCK_VENV)/bin/pip install --quiet --disable-pip-version-check pip-tools; }
+	$(LOCK_VENV)/bin/pip-compile --quiet $(LOCK_UPGRADE) --extra dev --strip-extras --generate-hashes \
+	  --no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
 
 run: export DEBUG = 1
 run: install
