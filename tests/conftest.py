@@ -6,6 +6,7 @@
   default database; pytest-django creates the test database in it. Missing binaries fail the
   run: there is no silent fallback to SQLite.
 * `browser` / `page`: Chromium through Playwright's sync API, for tests marked `browser`.
+* `world`: the shared cast of permission and service tests (`tests.factories.World`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from pacer.pgcluster import PostgresCluster, PostgresUnavailable
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
+
+    from tests.factories import World
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -161,3 +164,11 @@ def page(browser: Browser) -> Iterator[Page]:
         yield context.new_page()
     finally:
         context.close()
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    """Admin, owner, teammate, outsider, another organization's person (tests.factories)."""
+    from tests.factories import make_world
+
+    return make_world()

@@ -13,10 +13,11 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.management import call_command
 
@@ -170,6 +171,78 @@ def check_in(
 def fresh(obj: Any) -> Any:
     """The row as stored now."""
     return type(obj).objects.get(pk=obj.pk)
+
+
+# --- The shared world --------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    """The people and OKRs of permission and service tests, one cast for every suite.
+
+    Acme: `admin` administers it; `owner` leads the platform team, where `teammate` is a
+    member; `outsider` is a member in no team. In 2026-Q2 (`cycle`, active) the platform
+    team has a public objective (`public`, "Deliver faster", whose metric `adoption` runs
+    0 -> 90 % and holds one check-in of 30) and a private one (`private`, "Buy Initech",
+    with `secret_kr`). Globex (`other_org`) is another organization: `stranger` is its admin
+    and owns its public objective `foreign`.
+    """
+
+    org: Organization
+    admin: User
+    owner: User
+    teammate: User
+    outsider: User
+    team: Team
+    cycle: Cycle
+    public: Objective
+    private: Objective
+    adoption: KeyResult
+    secret_kr: KeyResult
+    other_org: Organization
+    stranger: User
+    foreign: Objective
+
+
+W = TypeVar("W", bound=World)
+
+
+def make_world(cls: type[W] = World) -> W:  # type: ignore[assignment]
+    """Build the shared world; `cls` may be a subclass that adds helpers (an API client)."""
+    org = make_organization("Acme")
+    admin = make_person(org, "admin@acme.test", admin=True)
+    owner = make_person(org, "owner@acme.test")
+    teammate = make_person(org, "teammate@acme.test")
+    outsider = make_person(org, "outsider@acme.test")
+    team = make_team(org, "platform", members=(owner, teammate), leads=(owner,))
+    cycle = make_cycle(org, "2026-q2", date(2026, 4, 1), date(2026, 6, 30))
+    public = make_objective(cycle, "delivery", owner, team=team, title="Deliver faster")
+    private = make_objective(
+        cycle, "secret-merger", owner, team=team, visibility="private", title="Buy Initech"
+    )
+    adoption = make_key_result(public, "adoption", target=90, unit="%")
+    secret_kr = make_key_result(private, "secret-kr", title="Sign the term sheet")
+    check_in(adoption, 30, date(2026, 4, 20))
+    other_org = make_organization("Globex")
+    stranger = make_person(other_org, "xavier@globex.test", admin=True)
+    other_cycle = make_cycle(other_org, "globex-2026-q2", date(2026, 4, 1), date(2026, 6, 30))
+    foreign = make_objective(other_cycle, "globex-plan", stranger, title="Globex plan")
+    return cls(
+        org=org,
+        admin=admin,
+        owner=owner,
+        teammate=teammate,
+        outsider=outsider,
+        team=team,
+        cycle=cycle,
+        public=public,
+        private=private,
+        adoption=adoption,
+        secret_kr=secret_kr,
+        other_org=other_org,
+        stranger=stranger,
+        foreign=foreign,
+    )
 
 
 # --- OKR files ---------------------------------------------------------------------------

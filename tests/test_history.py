@@ -126,7 +126,9 @@ def test_api_checkin_with_a_token(world: World) -> None:
 
 def test_cli_checkin_by_a_person(world: World) -> None:
     with recorded() as entries:
-        run_command("checkin", "adoption", "60", "--by", "teammate@acme.test")
+        run_command(
+            "checkin", "adoption", "60", "--by", "teammate@acme.test", "--organization", "Acme"
+        )
     entry = the_one(entries)
     assert_entry(entry, CheckIn, CREATE, world.teammate, "cli")
     assert entry.actor_email == "teammate@acme.test"

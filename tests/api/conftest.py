@@ -1,11 +1,10 @@
 """The people and OKRs of the API tests, and a client that sends a token.
 
-Acme has an admin, an owner and a teammate in the platform team, and an outsider (a member
-who is in no team). The platform team has a public and a private objective in 2026-Q2.
+The world is the shared one (tests.factories.World): Acme has an admin, an owner and a
+teammate in the platform team, and an outsider (a member who is in no team). The platform
+team has a public and a private objective in 2026-Q2. Globex is another organization.
 """
 
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import pytest
@@ -13,16 +12,7 @@ from django.test import Client
 
 from pacer.accounts.models import User
 from pacer.api.tokens import token_create
-from pacer.okrs.models import Cycle, KeyResult, Objective, Organization, Team
-from tests.factories import (
-    check_in,
-    make_cycle,
-    make_key_result,
-    make_objective,
-    make_organization,
-    make_person,
-    make_team,
-)
+from tests import factories
 
 API = "/api/v1"
 
@@ -50,19 +40,8 @@ class ApiClient(Client):
         return response.json()
 
 
-@dataclass
-class World:
-    org: Organization
-    admin: User
-    owner: User
-    teammate: User
-    outsider: User
-    team: Team
-    cycle: Cycle
-    public: Objective
-    private: Objective
-    adoption: KeyResult
-    secret_kr: KeyResult
+class World(factories.World):
+    """The shared world (tests.factories.World), with an API client for each person."""
 
     def client(self, user: User, scope: str = "write") -> ApiClient:
         _, plain = token_create(user=user, name="test", scope=scope, expires_in_days=None)
@@ -71,23 +50,7 @@ class World:
 
 @pytest.fixture
 def world(db: Any) -> World:
-    org = make_organization("Acme")
-    admin = make_person(org, "admin@acme.test", admin=True)
-    owner = make_person(org, "owner@acme.test")
-    teammate = make_person(org, "teammate@acme.test")
-    outsider = make_person(org, "outsider@acme.test")
-    team = make_team(org, "platform", members=(owner, teammate), leads=(owner,))
-    cycle = make_cycle(org, "2026-q2", date(2026, 4, 1), date(2026, 6, 30))
-    public = make_objective(cycle, "delivery", owner, team=team, title="Deliver faster")
-    private = make_objective(
-        cycle, "secret-merger", owner, team=team, visibility="private", title="Buy Initech"
-    )
-    adoption = make_key_result(public, "adoption", target=90, unit="%")
-    secret_kr = make_key_result(private, "secret-kr", title="Sign the term sheet")
-    check_in(adoption, 30, date(2026, 4, 20))
-    return World(
-        org, admin, owner, teammate, outsider, team, cycle, public, private, adoption, secret_kr
-    )
+    return factories.make_world(World)
 
 
 @pytest.fixture
