@@ -96,7 +96,7 @@ def test_the_reset_finds_the_account_whatever_the_case_of_the_email() -> None:
     assert mail.outbox[0].to == [EMAIL]
 
 
-def test_an_inactive_or_passwordless_account_gets_no_mail_and_the_same_answer(ada: Any) -> None:
+def test_a_deactivated_account_gets_no_mail_and_the_same_answer(ada: Any) -> None:
     unknown = ask_for_reset("nobody@acme.test")
     ada.is_active = False
     ada.save()
@@ -105,6 +105,23 @@ def test_an_inactive_or_passwordless_account_gets_no_mail_and_the_same_answer(ad
     assert inactive["Location"] == unknown["Location"]
     assert inactive.content == unknown.content
     assert mail.outbox == []
+
+
+def test_an_invited_person_whose_link_expired_gets_a_new_one() -> None:
+    invited = make_person(make_organization("Beta"), "nina@beta.test")
+    assert not invited.has_usable_password()
+    ask_for_reset("nina@beta.test")
+    (message,) = mail.outbox
+    assert message.to == ["nina@beta.test"]
+    browser = Client()
+    form_page = browser.get(link_in(message), follow=True)
+    done = browser.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    assert done.status_code == 302
+    signed_in = Client().post("/login/", {"username": "nina@beta.test", "password": NEW_PASSWORD})
+    assert signed_in.status_code == 302
 
 
 class SlowMailServer(BaseEmailBackend):
