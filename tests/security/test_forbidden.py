@@ -13,13 +13,19 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.views.defaults import permission_denied
 
+from pacer.accounts.models import User
 from pacer.api.tokens import token_create
-from tests.web.test_objective_pages import World, client_for, world
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
-__all__ = ["world"]
 
 REASON = "Only organization admins manage people."
+
+
+def client_for(person: User) -> Client:
+    client = Client()
+    client.force_login(person)
+    return client
 
 
 @pytest.fixture
@@ -63,7 +69,7 @@ def test_a_refusal_is_one_log_line_with_its_reason(world: World, console: io.Str
 
 
 def test_cycle_close_refusal_is_one_line_too(world: World, console: io.StringIO) -> None:
-    url = reverse("cycle_close", args=[world.quarter.ref])
+    url = reverse("cycle_close", args=[world.cycle.ref])
     response = client_for(world.owner).get(url)
     assert response.status_code == 403
     assert "Only organization admins close a cycle." in response.content.decode()
@@ -76,13 +82,13 @@ def test_an_api_refusal_is_problem_json_and_one_log_line(
 ) -> None:
     _, token = token_create(user=world.owner, name="ci", scope="write", expires_in_days=1)
     response = Client().post(
-        f"/api/v1/cycles/{world.quarter.ref}/close", HTTP_AUTHORIZATION=f"Bearer {token}"
+        f"/api/v1/cycles/{world.cycle.ref}/close", HTTP_AUTHORIZATION=f"Bearer {token}"
     )
     assert response.status_code == 403
     assert response["Content-Type"] == "application/problem+json"
     written = console.getvalue()
     assert "Traceback" not in written
-    assert written.splitlines() == [f"Forbidden: /api/v1/cycles/{world.quarter.ref}/close"]
+    assert written.splitlines() == [f"Forbidden: /api/v1/cycles/{world.cycle.ref}/close"]
     assert token not in written
 
 
