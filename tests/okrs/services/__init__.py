@@ -1,0 +1,1 @@
+"""Tests of pacer.okrs.services, one file per module, calling the services directly."""
