@@ -13,16 +13,19 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pytest
 from django.core.management import call_command
 
 from pacer.accounts.models import User
 from pacer.okrs import rollup, services
+from pacer.okrs.errors import DomainError
 from pacer.okrs.models import (
     Alignment,
     CheckIn,
@@ -308,6 +311,16 @@ def database_state() -> dict[str, list[dict[str, Any]]]:
         model.__name__: [dict(row) for row in model.objects.order_by("pk").values()]
         for model in MODELS
     }
+
+
+def refusal(call: Callable[[], object]) -> dict[str, str]:
+    """Call a write that must be refused: its problems as {field: message}. The call must
+    raise DomainError and leave every row as it was."""
+    before = database_state()
+    with pytest.raises(DomainError) as refused:
+        call()
+    assert database_state() == before, "a refused write wrote something"
+    return dict(refused.value.problems)
 
 
 def full_snapshot() -> tuple[dict[str, list[dict[str, Any]]], list[str]]:
