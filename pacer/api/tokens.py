@@ -66,6 +66,17 @@ def token_revoke(*, token: ApiToken) -> ApiToken:
     return token
 
 
+def tokens_revoke_all(*, user: User) -> int:
+    """Revoke every live token of `user` (their access ended: deactivation); how many."""
+    live = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+    return live.update(revoked_at=timezone.now())
+
+
+def revoke_when_access_ends(sender: object, *, person: User, **kwargs: object) -> None:
+    """Receiver of `pacer.accounts.access.access_ended` (connected in ApiConfig.ready)."""
+    tokens_revoke_all(user=person)
+
+
 def tokens_of(user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user)
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from pacer.accounts.access import end_access
 from pacer.accounts.models import User
 from pacer.okrs import history, permissions
 from pacer.okrs.errors import DomainError, raise_if
@@ -97,7 +98,10 @@ def invitation_send(*, person: User, invited_by: User, set_password_url: str) ->
 
 @transaction.atomic
 def person_deactivate(*, person: User, by: User) -> User:
-    """Stop `person` from signing in; everything they wrote stays, with their name."""
+    """Stop `person` from signing in; everything they wrote stays, with their name.
+
+    Their sessions end and their API tokens are revoked: a reactivated person signs in
+    again and makes new tokens."""
     if person.organization is None:
         raise DomainError("this person belongs to no organization")
     _require_admin(by, person.organization)
@@ -106,6 +110,7 @@ def person_deactivate(*, person: User, by: User) -> User:
     if person.is_active:
         person.is_active = False
         person.save(update_fields=["is_active"])
+    end_access(person)
     return person
 
 
