@@ -75,6 +75,11 @@ def test_checkin_writes_every_option(all_types: None) -> None:
     assert "progress 80%" in out
 
 
+def test_checkin_prints_the_value_as_the_web_does(all_types: None) -> None:
+    out = run_command("checkin", "launched", "1", "--at", "2026-04-21")
+    assert out.startswith("launched: current Yes, progress 100%")
+
+
 def test_checkin_updates_progress_up_a_chain_of_links(all_types: None) -> None:
     run_command("checkin", "base-metric", "10", "--at", "2026-04-21")
 

@@ -1,4 +1,4 @@
-"""Reads for the overview pages: my focus, cycles, teams and the alignment map.
+"""Reads for the pages: my focus, cycles, teams, the alignment map and the objective page.
 
 Everything starts from `objectives_visible_to`, so a private objective never reaches an
 outsider, not in lists, counts or filter choices. Paces are computed in Python from rows
@@ -7,7 +7,7 @@ already loaded; status filters and counts are range conditions on stored progres
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import (
@@ -26,16 +26,29 @@ from django.db.models import (
 from django.utils import timezone
 
 from pacer.accounts.models import User
+from pacer.okrs import permissions
 from pacer.okrs import progress as engine
-from pacer.okrs.models import Alignment, Cycle, KeyResult, Membership, Objective, Team
+from pacer.okrs.models import (
+    Alignment,
+    CheckIn,
+    Cycle,
+    KeyResult,
+    Membership,
+    Milestone,
+    Objective,
+    Team,
+)
 from pacer.okrs.selectors import (
     Pace,
     filter_objectives_by_status,
+    key_result_facts,
     key_result_pace,
     objective_pace,
     objectives_visible_to,
+    read_only_problems,
     status_condition,
 )
+from pacer.web import charts
 
 KINDS = (engine.COMMITTED, engine.ASPIRATIONAL)
 STATUS_CHOICES = [
@@ -527,3 +540,156 @@ def missing_checkins(viewer: User, cycle: Cycle, *, now: datetime) -> list[Missi
         for person_id in ids & {kr.owner_id, kr.objective.owner_id}:
             by_person[person_id].append(kr)
     return [MissingCheckins(p, by_person[p.pk]) for p in people if by_person[p.pk]]
+
+
+# --- The objective page --------------------------------------------------------------------
+
+CONFIDENCE_ORDER = (engine.OFF_TRACK, engine.AT_RISK, engine.ON_TRACK)
+
+
+@dataclass
+class KeyResultDetail:
+    """A key result as its objective's page shows it: pace, check-ins (newest first),
+    milestones, and the progress series its chart draws."""
+
+    kr: KeyResult
+    pace: Pace
+    checkins: list[CheckIn]
+    milestones: list[Milestone]
+    series: list[charts.Point]
+    satisfied: bool | None
+    linked_visible: bool
+
+
+@dataclass
+class ObjectiveDetail:
+    """What the objective page shows of one objective, read in a fixed number of queries."""
+
+    objective: Objective
+    pace: Pace
+    confidence: str
+    key_results: list[KeyResultDetail]
+    series: list[charts.Point]
+    parents: list[tuple[Objective, Pace]]
+    children: list[tuple[Objective, Pace]]
+    can_edit: bool
+    read_only_reason: str
+
+    @property
+    def writable(self) -> bool:
+        return self.can_edit and not self.read_only_reason
+
+    @property
+    def succeeded(self) -> bool:
+        return engine.succeeded(self.objective.kind, self.objective.score)
+
+
+def objective_detail(person: User, objective: Objective, *, on: date) -> ObjectiveDetail:
+    bands = objective.organization.bands
+    key_results = list(objective_key_results(objective))
+    visible_links = visible_linked_ids(person, key_results)
+    details = [
+        key_result_detail(kr, objective.cycle, on=on, bands=bands, visible_links=visible_links)
+        for kr in key_results
+    ]
+    return ObjectiveDetail(
+        objective=objective,
+        pace=objective_pace(objective, on=on, bands=bands),
+        confidence=lowest_confidence(kr.confidence for kr in key_results),
+        key_results=details,
+        series=objective_series(objective, details, on),
+        parents=paced(related_objectives(person, child_links__child=objective), on, bands),
+        children=paced(related_objectives(person, parent_links__parent=objective), on, bands),
+        can_edit=permissions.can_edit_objective(person, objective),
+        read_only_reason=read_only_reason(objective),
+    )
+
+
+def read_only_reason(objective: Objective) -> str:
+    """The service's reason, as a sentence ('' when the objective may change)."""
+    problems = read_only_problems(objective)
+    message = problems[0][1] if problems else ""
+    return message[:1].upper() + message[1:] + "." if message else ""
+
+
+def objective_key_results(objective: Objective) -> QuerySet[KeyResult]:
+    checkins = CheckIn.objects.select_related("author").order_by("-at", "-id")
+    return (
+        objective.key_results.select_related("owner", "linked_objective")
+        .prefetch_related("milestones", Prefetch("checkins", queryset=checkins))
+        .order_by("position", "id")
+    )
+
+
+def visible_linked_ids(person: User, key_results: list[KeyResult]) -> set[int]:
+    linked = {kr.linked_objective_id for kr in key_results if kr.linked_objective_id}
+    if not linked:
+        return set()
+    visible = objectives_visible_to(person).filter(pk__in=linked)
+    return set(visible.values_list("pk", flat=True))
+
+
+def key_result_detail(
+    kr: KeyResult, cycle: Cycle, *, on: date, bands: engine.Bands, visible_links: set[int]
+) -> KeyResultDetail:
+    milestones = list(kr.milestones.all())
+    checkins = list(kr.checkins.all())
+    facts = key_result_facts(kr)
+    return KeyResultDetail(
+        kr=kr,
+        pace=key_result_pace(kr, cycle, on=on, bands=bands),
+        checkins=checkins,
+        milestones=milestones,
+        series=key_result_series(kr, cycle, checkins, milestones, on),
+        satisfied=engine.health_satisfied(facts) if kr.type in engine.HEALTH_TYPES else None,
+        linked_visible=kr.linked_objective_id in visible_links,
+    )
+
+
+def key_result_series(
+    kr: KeyResult, cycle: Cycle, checkins: list[CheckIn], milestones: list[Milestone], on: date
+) -> list[charts.Point]:
+    """Progress after each check-in (by its value) or milestone done (by the day it was)."""
+    facts = replace(
+        key_result_facts(kr),
+        current=None,
+        milestones=tuple(engine.Milestone(m.weight, m.done) for m in milestones),
+    )
+    readings = [
+        charts.Reading(on=charts.local_day(c.at), value=c.value)
+        for c in checkins
+        if kr.type not in engine.DERIVED_TYPES
+    ] + [
+        charts.Reading(on=charts.local_day(m.updated_at), milestone_done=index)
+        for index, m in enumerate(milestones)
+        if m.done
+    ]
+    return charts.key_result_series(
+        facts, readings, window_start=cycle.start, today=on, current_progress=kr.progress
+    )
+
+
+def objective_series(
+    objective: Objective, key_results: list[KeyResultDetail], on: date
+) -> list[charts.Point]:
+    """The weighted line of the key results' series; a straight line without any."""
+    series = charts.objective_series([(d.kr.weight, d.series) for d in key_results])
+    return series or [(objective.cycle.start, engine.ZERO), (on, objective.progress)]
+
+
+def related_objectives(person: User, **condition: object) -> list[Objective]:
+    """Parents or children of an objective, only those `person` may see."""
+    related = objectives_visible_to(person).filter(**condition)
+    return list(related.select_related("cycle", "owner").order_by("title"))
+
+
+def paced(
+    objectives: list[Objective], on: date, bands: engine.Bands
+) -> list[tuple[Objective, Pace]]:
+    return [(o, objective_pace(o, on=on, bands=bands)) for o in objectives]
+
+
+def lowest_confidence(confidences: Iterable[str]) -> str:
+    """The objective's confidence: the lowest its key results report (empty if none)."""
+    reported = set(confidences)
+    return next((c for c in CONFIDENCE_ORDER if c in reported), "")

@@ -239,6 +239,17 @@ def test_htmx_checkin_returns_fragments_and_updates_progress(world: World) -> No
     assert CheckIn.objects.get().author == world.teammate
 
 
+def test_inline_checkin_answers_vary_on_hx_request(world: World) -> None:
+    kr = make_kr(make_objective(world))
+    client = client_for(world.teammate)
+    data = {f"kr{kr.pk}-value": "x"}
+    for headers in ({"HX-Request": "true"}, {}):
+        response = client.post(checkin_url(kr), data, headers=headers)
+        assert "HX-Request" in response["Vary"]
+        assert ("<html" in response.content.decode()) == (not headers)
+        assert response.status_code == (200 if headers else 400)
+
+
 def test_bad_checkin_value_shows_error_keeps_input_writes_nothing(world: World) -> None:
     kr = make_kr(make_objective(world))
     response = client_for(world.owner).post(

@@ -17,10 +17,11 @@ from django.shortcuts import redirect, render
 
 from pacer.accounts.models import User
 from pacer.okrs import permissions, services
+from pacer.okrs.display import value_text
 from pacer.okrs.errors import DomainError
 from pacer.okrs.models import CheckIn, Cycle, KeyResult
 from pacer.web.forms import CheckInForm, show_problems
-from pacer.web.views.objective import person, value_text
+from pacer.web.views.objective import person
 
 
 def key_results_to_check_in(user: User) -> QuerySet[KeyResult]:

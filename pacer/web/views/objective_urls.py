@@ -2,14 +2,14 @@
 
 from django.urls import URLPattern, path
 
-from pacer.web.views import checkin, objective
+from pacer.web.views import checkin, cycle_close, objective, objective_edit
 
 urlpatterns: list[URLPattern] = [
     path("checkin/", checkin.checkin_week, name="checkin_week"),
-    path("objectives/new/", objective.objective_new, name="objective_new"),
+    path("objectives/new/", objective_edit.objective_new, name="objective_new"),
     path("objectives/<slug:ref>/", objective.objective_detail, name="objective_detail"),
-    path("objectives/<slug:ref>/edit/", objective.objective_edit, name="objective_edit"),
-    path("objectives/<slug:ref>/copy/", objective.objective_copy, name="objective_copy"),
+    path("objectives/<slug:ref>/edit/", objective_edit.objective_edit, name="objective_edit"),
+    path("objectives/<slug:ref>/copy/", objective_edit.objective_copy, name="objective_copy"),
     path("objectives/<slug:ref>/archive/", objective.objective_archive, name="objective_archive"),
     path("objectives/<slug:ref>/restore/", objective.objective_restore, name="objective_restore"),
     path(
@@ -19,7 +19,7 @@ urlpatterns: list[URLPattern] = [
     ),
     path(
         "objectives/<slug:ref>/key-results/new/",
-        objective.key_result_add,
+        objective_edit.key_result_add,
         name="key_result_add",
     ),
     path(
@@ -29,7 +29,7 @@ urlpatterns: list[URLPattern] = [
     ),
     path(
         "objectives/<slug:ref>/key-results/<slug:kr_ref>/move/",
-        objective.key_result_move,
+        objective_edit.key_result_move,
         name="key_result_move",
     ),
     path(
@@ -37,5 +37,5 @@ urlpatterns: list[URLPattern] = [
         objective.milestone_toggle,
         name="milestone_toggle",
     ),
-    path("cycles/<slug:ref>/close/", objective.cycle_close, name="cycle_close"),
+    path("cycles/<slug:ref>/close/", cycle_close.cycle_close, name="cycle_close"),
 ]

@@ -1,7 +1,8 @@
 """Overview pages: my focus, cycles, teams and the alignment map.
 
 Each view parses its input, asks `pacer.web.selectors`, and renders. For an htmx request the
-cycle overview and the map answer with a fragment from `partials/overview/`.
+cycle overview and the map answer with a fragment from `partials/overview/`
+(`pacer.web.htmx`).
 """
 
 from datetime import date as date_type
@@ -14,20 +15,15 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
-from django_htmx.middleware import HtmxDetails
 
 from pacer.accounts.models import User
 from pacer.okrs import progress as engine
 from pacer.okrs.models import Cycle, Objective, Team
 from pacer.web import selectors
+from pacer.web.htmx import render_page_or_fragment, wants_fragment
 
 PAGE_SIZE = 50
 MAP_PAGE_SIZE = 50
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
 
 
 def person_of(request: HttpRequest) -> User:
@@ -43,23 +39,6 @@ def bands_of(person: User) -> engine.Bands:
 
 def cycle_or_404(person: User, ref: str) -> Cycle:
     return get_object_or_404(selectors.cycles_of(person).select_related("organization"), ref=ref)
-
-
-def wants_fragment(request: HttpRequest) -> bool:
-    """An htmx request for part of a page (a history restore needs the whole page)."""
-    htmx = cast(HtmxHttpRequest, request).htmx
-    return bool(htmx) and not htmx.history_restore_request
-
-
-def render_page_or_fragment(
-    request: HttpRequest, page: str, fragment: str, context: dict[str, Any]
-) -> HttpResponse:
-    if wants_fragment(request):
-        response = render(request, fragment, context)
-    else:
-        response = render(request, page, context)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
 
 
 def paginate(objectives: QuerySet[Objective], request: HttpRequest, size: int) -> Page:

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from pacer.accounts.models import User
 from pacer.okrs import history, services
+from pacer.okrs.display import value_text
 from pacer.okrs.errors import DomainError
 from pacer.okrs.management.commands._base import PacerCommand
 from pacer.okrs.models import KeyResult
@@ -57,7 +58,7 @@ class Command(PacerCommand):
             kr, kr.objective.cycle, on=timezone.localdate(), bands=organization.bands
         )
         self.stdout.write(
-            f"{kr.ref}: current {plain(kr.current)}, progress {pace.progress:.0%}, "
+            f"{kr.ref}: current {value_text(kr, kr.current)}, progress {pace.progress:.0%}, "
             f"expected {pace.expected:.0%}, status {pace.status}"
         )
 
@@ -69,11 +70,6 @@ class Command(PacerCommand):
         if found is None:
             raise CommandError(f"--by: no person {email!r} in {organization.name}")
         return found
-
-
-def plain(value: Decimal | None) -> str:
-    """9.000000 -> '9', 1.500000 -> '1.5'."""
-    return "-" if value is None else f"{value.normalize():f}"
 
 
 def parse_value(raw: str) -> Decimal | None:

@@ -1,0 +1,109 @@
+"""Closing a cycle, for organization admins: each objective's computed score, colour and
+success by kind, an override with its reason and the close-out notes; then close."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from pacer.accounts.models import User
+from pacer.okrs import permissions, selectors, services
+from pacer.okrs import progress as engine
+from pacer.okrs.errors import DomainError
+from pacer.okrs.models import Cycle, KeyResult, Objective
+from pacer.web.forms import RetrospectiveForm, show_problems
+from pacer.web.views.objective import person, retrospective_initial
+
+
+@dataclass
+class ScoredObjective:
+    objective: Objective
+    key_results: list[tuple[KeyResult, str]]
+    computed: Decimal
+    color: str
+    succeeded: bool
+    form: RetrospectiveForm
+
+
+def scored(objective: Objective, form: RetrospectiveForm | None) -> ScoredObjective:
+    computed = objective.final_score or engine.score(objective.progress)
+    return ScoredObjective(
+        objective=objective,
+        key_results=[(kr, engine.color(kr.score)) for kr in objective.key_results.all()],
+        computed=computed,
+        color=engine.color(objective.score),
+        succeeded=engine.succeeded(objective.kind, objective.score),
+        form=form or close_out_form(objective),
+    )
+
+
+def close_out_form(objective: Objective) -> RetrospectiveForm:
+    initial = retrospective_initial(objective)
+    return RetrospectiveForm(initial=initial, prefix=f"o{objective.pk}")
+
+
+def admin_cycle(user: User, ref: str) -> Cycle:
+    cycle = get_object_or_404(Cycle, organization=user.organization, ref=ref)
+    if not permissions.can_close_cycle(user, cycle):
+        raise PermissionDenied("Only organization admins close a cycle.")
+    return cycle
+
+
+@login_required
+def cycle_close(request: HttpRequest, ref: str) -> HttpResponse:
+    """The scoring page: scores, colours, success per kind, overrides, notes; then close."""
+    user = person(request)
+    cycle = admin_cycle(user, ref)
+    bound: dict[int, RetrospectiveForm] = {}
+    if request.method == "POST":
+        if request.POST.get("action") == "close":
+            return close_now(request, cycle)
+        saved = save_retrospective(request, cycle)
+        if isinstance(saved, HttpResponseRedirect):
+            return saved
+        bound = saved
+    rows = [scored(o, bound.get(o.pk)) for o in cycle_objectives(user, cycle)]
+    context = {"cycle": cycle, "rows": rows}
+    return render(request, "web/objective/close.html", context, status=400 if bound else 200)
+
+
+def cycle_objectives(user: User, cycle: Cycle) -> list[Objective]:
+    return list(
+        selectors.objectives_visible_to(user)
+        .filter(cycle=cycle)
+        .select_related("owner", "team")
+        .prefetch_related("key_results")
+        .order_by("team__name", "title")
+    )
+
+
+def close_now(request: HttpRequest, cycle: Cycle) -> HttpResponse:
+    services.cycle_close(cycle=cycle)
+    messages.success(request, f"{cycle.name} is closed; its scores are frozen.")
+    return redirect("cycle_close", ref=cycle.ref)
+
+
+def save_retrospective(
+    request: HttpRequest, cycle: Cycle
+) -> HttpResponseRedirect | dict[int, RetrospectiveForm]:
+    """Save one objective's override and notes from the close page; bound form on error."""
+    raw_id = request.POST.get("objective", "").strip()
+    objective = get_object_or_404(
+        selectors.objectives_visible_to(person(request)).filter(cycle=cycle),
+        pk=int(raw_id) if raw_id.isdigit() else 0,
+    )
+    form = RetrospectiveForm(request.POST, prefix=f"o{objective.pk}")
+    if form.is_valid():
+        try:
+            services.objective_set_retrospective(objective=objective, **form.cleaned_data)
+        except DomainError as error:
+            show_problems(form, error)
+        else:
+            messages.success(request, f"Saved the close-out of “{objective.title}”.")
+            return redirect(reverse("cycle_close", args=[cycle.ref]) + f"#o{objective.pk}")
+    return {objective.pk: form}

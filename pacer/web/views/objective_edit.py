@@ -1,0 +1,275 @@
+"""Creating and editing objectives: new, edit, add a key result, move one, copy.
+
+Each view finds the objective through `editable_objective` (404 if hidden, 403 if only
+visible), validates a form, and calls one service; a `DomainError` from the service becomes
+form errors on the field it names, with what was typed kept.
+"""
+
+from typing import cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from pacer.accounts.models import User
+from pacer.okrs import permissions, selectors, services
+from pacer.okrs.errors import DomainError
+from pacer.okrs.models import Cycle, KeyResult, Objective, Team
+from pacer.web.forms import (
+    CopyForm,
+    KeyResultBaseFormSet,
+    KeyResultForm,
+    KeyResultFormSet,
+    MoveKeyResultForm,
+    ObjectiveForm,
+    show_problems,
+)
+from pacer.web.selectors import read_only_reason
+from pacer.web.views.objective import editable_objective, person
+
+FORM = "web/objective/form.html"
+
+
+def open_cycles(user: User) -> QuerySet[Cycle]:
+    return Cycle.objects.filter(organization=user.organization).exclude(state=Cycle.State.CLOSED)
+
+
+def default_cycle(user: User, ref: str) -> Cycle | None:
+    """The cycle asked for, else the shortest active one (the quarter rather than the year)."""
+    cycles = open_cycles(user)
+    active = cycles.filter(state=Cycle.State.ACTIVE).order_by("end", "-start")
+    ref = ref.replace("\x00", "")  # PostgreSQL refuses NUL in a query parameter (a 500)
+    return cycles.filter(ref=ref).first() if ref else active.first()
+
+
+def objective_form(
+    user: User, data: object = None, current_team: Team | None = None, **kwargs: object
+) -> ObjectiveForm:
+    """The create/edit form; an edit may keep the objective's team even if `user` is not in it."""
+    teams = permissions.teams_to_file_under(user)
+    if current_team is not None:
+        teams = teams | Team.objects.filter(pk=current_team.pk)
+    candidates = (
+        selectors.without_read_only(selectors.objectives_visible_to(user))
+        .select_related("cycle")
+        .order_by("cycle__start", "title")
+    )
+    return ObjectiveForm(
+        data,
+        cycles=open_cycles(user),
+        teams=teams.distinct().order_by("name"),
+        parents=candidates,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def edit_form(user: User, objective: Objective, data: object = None) -> ObjectiveForm:
+    """The edit form of `objective`; it cannot become its own parent."""
+    form = objective_form(user, data, objective.team, initial=edit_initial(objective), editing=True)
+    parents = form.fields["parents"]
+    parents.queryset = parents.queryset.exclude(pk=objective.pk)  # type: ignore[attr-defined]
+    return form
+
+
+def edit_initial(objective: Objective) -> dict[str, object]:
+    return {
+        "title": objective.title,
+        "description": objective.description,
+        "team": objective.team_id,
+        "kind": objective.kind,
+        "visibility": objective.visibility,
+        "parents": list(objective.parents.values_list("pk", flat=True)),
+        "version": selectors.objective_version(objective),
+    }
+
+
+def refuse_if_read_only(request: HttpRequest, objective: Objective) -> HttpResponse | None:
+    """Closed cycles and archived objectives are read-only: say so and go back."""
+    reason = read_only_reason(objective)
+    if not reason:
+        return None
+    messages.error(request, reason)
+    return redirect("objective_detail", ref=objective.ref)
+
+
+# --- New objective -----------------------------------------------------------------------
+
+
+@login_required
+def objective_new(request: HttpRequest) -> HttpResponse:
+    user = person(request)
+    initial = {"cycle": default_cycle(user, request.GET.get("cycle", ""))}
+    data = request.POST if request.method == "POST" else None
+    form = objective_form(user, data, initial=initial)
+    formset = cast(KeyResultBaseFormSet, KeyResultFormSet(data, prefix="key_results"))
+    if data is not None and form.is_valid() and formset.is_valid():
+        try:
+            objective = create_from_forms(user, form, formset)
+        except DomainError as error:
+            show_objective_problems(form, formset, error)
+        else:
+            messages.success(request, f"Created “{objective.title}”.")
+            return redirect("objective_detail", ref=objective.ref)
+    context = {"form": form, "formset": formset, "creating": True}
+    return render(request, FORM, context, status=400 if data else 200)
+
+
+def create_from_forms(user: User, form: ObjectiveForm, formset: KeyResultBaseFormSet) -> Objective:
+    fields = dict(form.cleaned_data)
+    fields.pop("version", None)
+    specs = [services.KeyResultSpec(**row) for row in formset.specs_input()]
+    return services.objective_create(owner=user, key_results=specs, **fields)
+
+
+def show_objective_problems(
+    form: ObjectiveForm, formset: KeyResultBaseFormSet, error: DomainError
+) -> None:
+    """Key result problems (`key_results-<n>-<field>`) go to the n-th filled row."""
+    filled = formset.filled_indexes()
+    rest = []
+    for name, message in error.problems:
+        parts = name.split("-", 2)
+        if parts[0] == "key_results" and len(parts) == 3:
+            row = formset.forms[filled[int(parts[1])]]
+            row.add_error(parts[2] if parts[2] in row.fields else None, message)
+        else:
+            rest.append((name, message))
+    if rest:
+        show_problems(form, DomainError(rest))
+
+
+# --- Edit, add a key result --------------------------------------------------------------
+
+
+@login_required
+def objective_edit(request: HttpRequest, ref: str) -> HttpResponse:
+    user = person(request)
+    objective = editable_objective(user, ref)
+    if refused := refuse_if_read_only(request, objective):
+        return refused
+    data = request.POST if request.method == "POST" else None
+    form = edit_form(user, objective, data)
+    if data is not None and form.is_valid():
+        try:
+            services.objective_update(objective=objective, editor=user, **form.cleaned_data)
+        except DomainError as error:
+            show_problems(form, error)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("objective_detail", ref=ref)
+    return render_edit(request, objective, form=form, status=400 if data else 200)
+
+
+def render_edit(
+    request: HttpRequest,
+    objective: Objective,
+    *,
+    form: ObjectiveForm | None = None,
+    kr_form: KeyResultForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The edit page: the objective's fields, a form to add a key result, the moves."""
+    user = person(request)
+    context = {
+        "form": form or edit_form(user, objective),
+        "objective": objective,
+        "kr_form": kr_form or KeyResultForm(prefix="new_kr"),
+        "moves": move_forms(user, objective),
+    }
+    return render(request, FORM, context, status=status)
+
+
+@login_required
+@require_POST
+def key_result_add(request: HttpRequest, ref: str) -> HttpResponse:
+    """A new key result from the edit page, through `services.key_result_create`."""
+    objective = editable_objective(person(request), ref)
+    if refused := refuse_if_read_only(request, objective):
+        return refused
+    kr_form = KeyResultForm(request.POST, prefix="new_kr")
+    if kr_form.is_valid():
+        row = KeyResultBaseFormSet.spec_input(kr_form.cleaned_data)
+        try:
+            kr = services.key_result_create(objective=objective, spec=services.KeyResultSpec(**row))
+        except DomainError as error:
+            show_problems(kr_form, error)
+        else:
+            messages.success(request, f"Added the key result “{kr.title}”.")
+            return redirect(reverse("objective_detail", args=[ref]) + f"#kr-{kr.pk}")
+    return render_edit(request, objective, kr_form=kr_form, status=400)
+
+
+# --- Move a key result, copy an objective ------------------------------------------------
+
+
+def move_targets(user: User, objective: Objective) -> QuerySet[Objective]:
+    """Objectives a key result may move to: open, not archived, editable by `user`."""
+    editable = permissions.objectives_editable_by(user).exclude(pk=objective.pk)
+    return selectors.without_read_only(editable).order_by("title")
+
+
+def move_forms(user: User, objective: Objective) -> list[tuple[KeyResult, MoveKeyResultForm]]:
+    targets = move_targets(user, objective)
+    return [
+        (kr, MoveKeyResultForm(objectives=targets, prefix=f"move{kr.pk}"))
+        for kr in objective.key_results.order_by("position", "id")
+    ]
+
+
+@login_required
+@require_POST
+def key_result_move(request: HttpRequest, ref: str, kr_ref: str) -> HttpResponse:
+    user = person(request)
+    objective = editable_objective(user, ref)
+    kr = get_object_or_404(objective.key_results.all(), ref=kr_ref)
+    targets = move_targets(user, objective)
+    form = MoveKeyResultForm(request.POST, objectives=targets, prefix=f"move{kr.pk}")
+    if not form.is_valid():
+        messages.error(request, "Choose an objective you may change to move the key result to.")
+        return redirect("objective_edit", ref=ref)
+    target = form.cleaned_data["objective"]
+    try:
+        services.key_result_move(key_result=kr, objective=target)
+    except DomainError as error:
+        messages.error(request, str(error))
+        return redirect("objective_edit", ref=ref)
+    messages.success(request, f"Moved “{kr.title}” to “{target.title}”.")
+    return redirect("objective_detail", ref=target.ref)
+
+
+@login_required
+def objective_copy(request: HttpRequest, ref: str) -> HttpResponse:
+    user = person(request)
+    objective = editable_objective(user, ref)
+    data = request.POST if request.method == "POST" else None
+    form = copy_form(user, objective, data)
+    if data is not None and form.is_valid():
+        try:
+            copy = services.objective_copy(
+                objective=objective,
+                cycle=form.cleaned_data["cycle"],
+                key_results=list(form.cleaned_data["key_results"].order_by("position", "id")),
+                owner=user,
+            )
+        except DomainError as error:
+            show_problems(form, error)
+        else:
+            messages.success(request, f"Copied into {copy.cycle.name}.")
+            return redirect("objective_detail", ref=copy.ref)
+    context = {"form": form, "objective": objective}
+    return render(request, "web/objective/copy.html", context, status=400 if data else 200)
+
+
+def copy_form(user: User, objective: Objective, data: object) -> CopyForm:
+    """Which open cycle to copy into and which key results to take (all, at first)."""
+    key_results = objective.key_results.order_by("position", "id")
+    return CopyForm(
+        data,
+        cycles=open_cycles(user),
+        key_results=key_results,
+        initial={"key_results": list(key_results)},
+    )
