@@ -4,8 +4,6 @@ Exports read through `selectors.objectives_for_export`, so a person's export nev
 what that person may not see.
 """
 
-import csv
-import io
 import json
 from collections import defaultdict
 from datetime import UTC, date, datetime, time
@@ -14,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from pacer import csvcells
 from pacer.accounts.models import User
 from pacer.okrs import selectors
 from pacer.okrs.models import (
@@ -294,13 +293,11 @@ class Exporter:
         return json.dumps(self.document(), indent=2, ensure_ascii=False, default=_json_default)
 
     def to_csv(self) -> str:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(CSV_COLUMNS)
-        for objective in self.document()["objectives"]:
-            for kr in objective["key_results"]:
-                writer.writerow(_csv_row(objective, kr))
-        return out.getvalue()
+        objectives = self.document()["objectives"]
+        rows = (
+            _csv_row(objective, kr) for objective in objectives for kr in objective["key_results"]
+        )
+        return csvcells.to_csv(CSV_COLUMNS, rows)
 
 
 CSV_COLUMNS = [
@@ -354,16 +351,7 @@ def _csv_row(objective: dict[str, Any], kr: dict[str, Any]) -> list[Any]:
         "last_checkin_at": last,
         **{k: {**KEY_RESULT_DEFAULTS, **kr}.get(k, "") for k in CSV_COLUMNS[12:28]},
     }
-    return [_cell(values[column]) for column in CSV_COLUMNS]
-
-
-def _cell(value: Any) -> Any:
-    """Spreadsheets run cells that start with = + - @ as formulas; text gets a leading '."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    return [values[column] for column in CSV_COLUMNS]
 
 
 def pace_fields(pace: selectors.Pace, *, final_score: Decimal | None) -> dict[str, Any]:

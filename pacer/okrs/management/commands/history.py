@@ -1,13 +1,12 @@
 """`pacer history export`: the change history as JSON or CSV (docs/history.md)."""
 
-import csv
-import io
 import json
 from datetime import UTC, date, datetime, time
 from typing import Any
 
 from django.core.management.base import CommandError
 
+from pacer import csvcells
 from pacer.accounts.models import User
 from pacer.okrs import history
 from pacer.okrs.management.commands._base import PacerCommand
@@ -81,10 +80,8 @@ def as_json(records: list[dict[str, Any]]) -> str:
 
 def as_csv(records: list[dict[str, Any]]) -> str:
     """One line per entry; `changes` as JSON (`{"field": ["old", "new"]}`)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([*COLUMNS, "changes"])
-    for row in records:
-        cells = ["" if row[c] is None else row[c] for c in COLUMNS]
-        writer.writerow([*cells, json.dumps(row["changes"], ensure_ascii=False)])
-    return out.getvalue()
+    rows = (
+        [*(row[c] for c in COLUMNS), json.dumps(row["changes"], ensure_ascii=False)]
+        for row in records
+    )
+    return csvcells.to_csv([*COLUMNS, "changes"], rows)
