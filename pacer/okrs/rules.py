@@ -4,6 +4,7 @@ Each rule returns a list of (field, message) problems; an empty list means valid
 them here, free of the ORM, is what lets every entry point reject the same input the same way.
 """
 
+import re
 from collections.abc import Callable, Hashable, Iterable
 from datetime import date, datetime
 from decimal import Decimal
@@ -166,6 +167,24 @@ def read_only_problems(
 
 def text_required(field: str, value: str) -> list[Problem]:
     return [] if value.strip() else [(field, "is required")]
+
+
+# Control characters but tab, line feed and carriage return (C0, DEL, C1); lone surrogates.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def text_problems(field: str, value: str) -> list[Problem]:
+    """Text that can be stored and shown: no NUL (databases refuse it), no lone surrogate
+    (not encodable) and no other control character than tab and line breaks (an ANSI escape
+    would drive the terminal that prints it)."""
+    found = _UNPRINTABLE.search(value)
+    if found is None:
+        return []
+    if "\x00" in value:
+        return [(field, "must not contain NUL characters")]
+    if "\ud800" <= found.group() <= "\udfff":
+        return [(field, "must be valid Unicode text")]
+    return [(field, f"must not contain control characters (U+{ord(found.group()):04X})")]
 
 
 def objective_problems(*, title: str, kind: str, visibility: str) -> list[Problem]:

@@ -4,15 +4,39 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from pacer.okrs import progress as engine
+from pacer.okrs import rules
+
+
+def printable(value: str) -> str:
+    """No NUL or other control character but tab and line breaks (`rules.text_problems`)."""
+    for _, message in rules.text_problems("", value):
+        raise PydanticCustomError("text", "{problem}", {"problem": message})
+    return value
+
+
+Printable = AfterValidator(printable)
+Text = Annotated[str, Printable]
 
 Ref = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_-]+$", max_length=100)
 ]
-Email = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=254)]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Email = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=254), Printable
+]
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), Printable
+]
 Number = Annotated[Decimal, Field(allow_inf_nan=False, max_digits=24, decimal_places=6)]
 Confidence = Literal["on_track", "at_risk", "off_track"]
 
@@ -28,7 +52,7 @@ class SettingsIn(Strict):
 
 class PersonIn(Strict):
     email: Email
-    name: str = ""
+    name: Text = ""
     admin: bool = False
     active: bool = True
 
@@ -60,7 +84,7 @@ class CheckinIn(Strict):
     at: datetime | date
     value: Number | None = None
     confidence: Confidence | None = None
-    note: str = ""
+    note: Text = ""
     by: Email | None = None
 
 
@@ -73,9 +97,9 @@ class MilestoneIn(Strict):
 class KeyResultIn(Strict):
     ref: Ref
     title: Title
-    description: str = ""
+    description: Text = ""
     type: Literal["metric", "boolean", "milestones", "stay_above", "stay_below", "range", "linked"]
-    unit: Annotated[str, StringConstraints(max_length=30)] = ""
+    unit: Annotated[str, StringConstraints(max_length=30), Printable] = ""
     start: Number | None = None
     target: Number | None = None
     threshold: Number | None = None
@@ -88,13 +112,13 @@ class KeyResultIn(Strict):
     milestones: list[MilestoneIn] = []
     checkins: list[CheckinIn] = []
     score_override: Number | None = None
-    override_reason: str = ""
+    override_reason: Text = ""
 
 
 class ObjectiveIn(Strict):
     ref: Ref
     title: Title
-    description: str = ""
+    description: Text = ""
     cycle: Ref
     team: Ref | None = None
     owner: Email
@@ -104,10 +128,10 @@ class ObjectiveIn(Strict):
     archived: bool = False
     key_results: list[KeyResultIn] = []
     score_override: Number | None = None
-    override_reason: str = ""
-    went_well: str = ""
-    went_wrong: str = ""
-    learned: str = ""
+    override_reason: Text = ""
+    went_well: Text = ""
+    went_wrong: Text = ""
+    learned: Text = ""
 
 
 class OkrFile(Strict):
