@@ -46,7 +46,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "pacer.web.middleware.BusyDatabaseMiddleware",  # a busy database: a 503 page, not a 500
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into its page
 ]
 
