@@ -72,7 +72,7 @@ SQLITE_OPTIONS = {
     # BEGIN so concurrent writers queue (up to `timeout`) instead of failing mid-transaction.
     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     "transaction_mode": "IMMEDIATE",
-    "timeout": 10,  # seconds; then the request answers 503 with Retry-After (pacer/busy.py)
+    "timeout": 30,
 }
 
 
@@ -83,8 +83,6 @@ def database_settings(url: str) -> dict[str, Any]:
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
         config["CONN_MAX_AGE"] = 0
-    elif config["ENGINE"] == "django.db.backends.postgresql":  # the same bound on row locks
-        config["OPTIONS"] = {"options": "-c lock_timeout=10s", **config.get("OPTIONS", {})}
     return config
 
 
