@@ -110,7 +110,8 @@ class ObjectiveForm(PlainForm):
     ref = forms.SlugField(
         max_length=100,
         required=False,
-        help_text="Short name in URLs; made from the title if empty.",
+        help_text="Short name in URLs; made from the title if empty. "
+        "A private objective's gets a random ending.",
     )
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     cycle = forms.ModelChoiceField(queryset=Cycle.objects.none())

@@ -11,7 +11,7 @@ from pacer.okrs import progress as engine
 from pacer.okrs import rollup, rules
 from pacer.okrs.errors import DomainError, raise_if
 from pacer.okrs.models import Cycle, KeyResult, Objective
-from pacer.okrs.services.refs import unique_ref
+from pacer.okrs.services.refs import new_ref
 from pacer.okrs.services.writable import writable_objective
 
 DEFINITION_FIELDS = (
@@ -93,7 +93,12 @@ def create_from_spec(objective: Objective, spec: KeyResultSpec, position: int) -
     return KeyResult.objects.create(
         organization_id=objective.organization_id,
         objective=objective,
-        ref=unique_ref(KeyResult, objective.organization_id, f"{objective.ref}-{spec.title}"),
+        ref=new_ref(
+            KeyResult,
+            objective.organization_id,
+            f"{objective.ref}-{spec.title}",
+            private=objective.visibility == engine.PRIVATE,
+        ),
         title=spec.title.strip(),
         description=spec.description,
         type=spec.type,

@@ -21,7 +21,7 @@ from pacer.okrs.services.key_results import (
     spec_of,
     spec_problems,
 )
-from pacer.okrs.services.refs import unique_ref
+from pacer.okrs.services.refs import new_ref
 from pacer.okrs.services.writable import ensure_cycle_open, writable_objective
 
 
@@ -39,19 +39,24 @@ def objective_create(
     parents: Sequence[Objective] = (),
     key_results: Sequence[KeyResultSpec] = (),
 ) -> Objective:
-    """An objective with its key results and alignments, all or nothing."""
+    """An objective with its key results and alignments, all or nothing.
+
+    `ref` is kept as given for a public objective (refused if taken); a private objective's
+    ref, chosen or made from the title, gets a random tail (services/refs.py)."""
     ensure_cycle_open(cycle)
     problems = rules.objective_problems(title=title, kind=kind, visibility=visibility)
     for index, spec in enumerate(key_results):
         problems += [(f"key_results-{index}-{f}", m) for f, m in spec_problems(spec, cycle)]
-    org_id = cycle.organization_id
-    if ref and Objective.objects.filter(organization_id=org_id, ref=ref).exists():
-        problems.append(("ref", f"{ref} is already taken in this organization"))
+    org_id, private = cycle.organization_id, visibility == engine.PRIVATE
+    # Used as given only for a public objective: a private one's ref gets a random tail.
+    as_given = "" if private else slugify(ref)
+    if as_given:
+        problems += ref_problems(org_id, as_given)
     raise_if(problems)
     objective = Objective.objects.create(
         organization_id=org_id,
         cycle=cycle,
-        ref=slugify(ref) or unique_ref(Objective, org_id, title),
+        ref=as_given or new_ref(Objective, org_id, slugify(ref) or title, private=private),
         title=title.strip(),
         description=description,
         owner=owner,
@@ -68,6 +73,15 @@ def objective_create(
     align_all(objective, parents)
     rollup.refresh_objective(objective)
     return objective
+
+
+def ref_problems(organization_id: int, ref: str) -> list[rules.Problem]:
+    """A chosen ref must be free. Whoever holds it, the answer is the same; and since
+    private objectives hold refs with a random tail (services/refs.py), a plain ref that is
+    taken names an objective created public, which the whole organization was shown."""
+    if Objective.objects.filter(organization_id=organization_id, ref=ref).exists():
+        return [("ref", f"{ref} is already taken in this organization")]
+    return []
 
 
 def parents_hidden_from(editor: User | None, objective: Objective) -> list[Objective]:
