@@ -696,6 +696,128 @@ BAD_FILES = {
         "not valid YAML",
         where="       type: range",
     ),
+    # Values YAML reads as dates and numbers must exist and fit (they crashed the importer).
+    "date-of-year-0": Bad(
+        "due: 2026-12-15",
+        "due: 0000-00-00",
+        "objectives[0].key_results[0].due",
+        "'0000-00-00' is not a valid date or date-time: year 0 is out of range",
+    ),
+    "date-of-30-february": Bad(
+        "due: 2026-12-15",
+        "due: 2026-02-30",
+        "objectives[0].key_results[0].due",
+        "'2026-02-30' is not a valid date or date-time: day is out of range for month",
+    ),
+    "utc-offset-of-25-hours": Bad(
+        "at: 2026-10-20,",
+        "at: 2026-10-20T10:00:00+25:00,",
+        "objectives[0].key_results[0].checkins[0].at",
+        "'2026-10-20T10:00:00+25:00' is not a valid date or date-time: "
+        "the UTC offset must be less than 24 hours",
+    ),
+    "moment-before-year-1-in-utc": Bad(
+        "at: 2026-10-20,",
+        "at: 0001-01-01T00:30:00+01:00,",
+        "objectives[0].key_results[0].checkins[0].at",
+        "'0001-01-01T00:30:00+01:00' is not a valid date or date-time: "
+        "it lies outside the supported range of dates",
+    ),
+    "number-of-5000-digits": Bad(
+        "        target: 5\n",
+        f"        target: {'9' * 5000}\n",
+        "objectives[0].key_results[0].target",
+        "a number of 5,000 characters is too long",
+    ),
+    # Text that cannot be stored (NUL) or would drive a terminal (control characters), with
+    # the API's wording (`rules.text_problems`).
+    "nul-in-a-title": Bad(
+        "title: Engineers hired",
+        'title: "Engineers\\0hired"',
+        "objectives[0].key_results[0].title",
+        "must not contain NUL characters",
+    ),
+    "ansi-escape-in-a-title": Bad(
+        "title: Hire a strong team",
+        'title: "Hire a \\e[2J\\e[31mstrong team"',
+        "objectives[0].title",
+        "must not contain control characters (U+001B)",
+    ),
+    "c1-control-in-a-name": Bad(
+        "name: Bob Stone}",
+        'name: "Bob \\x9b31mStone"}',
+        "people[1].name",
+        "must not contain control characters (U+009B)",
+    ),
+    "bell-in-a-checkin-note": Bad(
+        "confidence: on_track,",
+        'confidence: on_track, note: "ding\\a",',
+        "objectives[0].key_results[0].checkins[0].note",
+        "must not contain control characters (U+0007)",
+    ),
+    # YAML features an OKR file never needs.
+    "binary-tag": Bad(
+        "title: Engineers hired",
+        "title: !!binary RW5naW5lZXJzIGhpcmVk",
+        "objectives[0].key_results[0].title",
+        "YAML tags (!!binary) are not allowed; write a plain value",
+    ),
+    "python-tag": Bad(
+        "title: Engineers hired",
+        "title: !!python/object/apply:os.system [echo pwned]",
+        "objectives[0].key_results[0].title",
+        "YAML tags (!!python/object/apply:os.system) are not allowed; write a plain value",
+    ),
+    "set-tag": Bad(
+        "parents: [company-growth]",
+        "parents: !!set {company-growth}",
+        "objectives[0].parents",
+        "YAML tags (!!set) are not allowed; write a plain value",
+    ),
+    "timestamp-tag": Bad(
+        "due: 2026-12-15",
+        "due: !!timestamp 2026-12-15",
+        "objectives[0].key_results[0].due",
+        "YAML tags (!!timestamp) are not allowed; write a plain value",
+    ),
+    "anchor": Bad(
+        "members: [ana@acme.test, bob@acme.test], leads: [ana@acme.test]}",
+        "members: &pmo [ana@acme.test, bob@acme.test], leads: *pmo}",
+        "teams[1].members",
+        "YAML anchors (&pmo) are not allowed",
+    ),
+    "alias": Bad(
+        "members: [ana@acme.test, bob@acme.test], leads: [ana@acme.test]}",
+        "members: &pmo [ana@acme.test, bob@acme.test], leads: *pmo}",
+        "teams[1].leads",
+        "YAML aliases (*pmo) are not allowed",
+    ),
+    "merge-key": Bad(
+        "    cycle: q4-2026\n",
+        "    <<: {cycle: q4-2026}\n",
+        "objectives[0]",
+        "merge keys (<<) are not allowed",
+    ),
+    "duplicate-key": Bad(
+        "        target: 5\n",
+        "        target: 5\n        target: 6\n",
+        "objectives[0].key_results[0].target",
+        "duplicate key (first on line 24)",
+        where="target: 6",
+    ),
+    "duplicate-top-level-key": Bad(
+        "organization: Acme\n",
+        "organization: Acme\norganization: Globex\n",
+        "organization",
+        "duplicate key (first on line 1)",
+        where="Globex",
+    ),
+    "second-document": Bad(
+        *appended("---\norganization: Globex\n"),
+        "",
+        "the file holds more than one YAML document",
+        where="---",
+    ),
 }
 
 

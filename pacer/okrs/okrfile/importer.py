@@ -7,7 +7,6 @@ whole organization at the end with the same engine the services use.
 
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path as FilePath
 from typing import Any
 
 from django.db import transaction
@@ -28,7 +27,14 @@ from pacer.okrs.models import (
     Team,
 )
 from pacer.okrs.okrfile.checks import Existing, FileChecker, PathProblem, checkin_moment
-from pacer.okrs.okrfile.loader import FileProblem, LineMap, format_path, line_of, load_with_lines
+from pacer.okrs.okrfile.loader import (
+    FileProblem,
+    LineMap,
+    format_path,
+    line_of,
+    load_with_lines,
+    read_file,
+)
 from pacer.okrs.okrfile.schema import KeyResultIn, ObjectiveIn, OkrFile
 from pacer.okrs.okrfile.shape import check_shape
 
@@ -70,13 +76,12 @@ class _DryRun(Exception):
 
 def import_file(path: str, *, dry_run: bool = False, by: User | None = None) -> ImportReport:
     try:
-        text = FilePath(path).read_text(encoding="utf-8")
+        data, lines = load_with_lines(read_file(path))
     except (OSError, UnicodeDecodeError) as error:
         raise ImportFailed([f"{path}: cannot be read: {error}"]) from error
-    try:
-        data, lines = load_with_lines(text)
     except FileProblem as problem:
-        raise ImportFailed([f"{path}:{problem.line}: {problem.message}"]) from problem
+        errors = [_describe(path, line, where, msg) for line, where, msg in problem.problems]
+        raise ImportFailed(errors) from problem
     return import_document(data, source=path, lines=lines, dry_run=dry_run, by=by)
 
 
@@ -96,7 +101,9 @@ def import_document(
 def _import_document(data: Any, *, source: str, lines: LineMap, dry_run: bool) -> ImportReport:
 
     def refuse(problems: list[PathProblem]) -> ImportFailed:
-        return ImportFailed([_describe(source, lines, path, msg) for path, msg in problems])
+        return ImportFailed(
+            [_describe(source, line_of(lines, path), path, msg) for path, msg in problems]
+        )
 
     if not isinstance(data, dict):
         raise refuse([((), "the file must be a mapping with an `organization` key")])
@@ -122,8 +129,7 @@ def _import_document(data: Any, *, source: str, lines: LineMap, dry_run: bool) -
     return report
 
 
-def _describe(source: str, lines: LineMap, path: tuple[Any, ...], message: str) -> str:
-    line = line_of(lines, path)
+def _describe(source: str, line: int | None, path: tuple[Any, ...], message: str) -> str:
     where = f"{source}:{line}" if line else source
     return f"{where}: {format_path(path)}: {message}" if path else f"{where}: {message}"
 
