@@ -2,6 +2,7 @@
 
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils.crypto import salted_hmac
@@ -9,6 +10,11 @@ from django.utils.crypto import salted_hmac
 # Django's own salt: at generation 0 the session hash is Django's, so sessions signed in
 # before `session_generation` existed stay valid.
 SESSION_HASH_SALT = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+
+
+def server_time_zone() -> str:
+    """A new person's time zone: the server's (settings.TIME_ZONE)."""
+    return str(settings.TIME_ZONE)
 
 
 class UserManager(BaseUserManager["User"]):
@@ -57,6 +63,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         related_name="people",
     )
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    # An IANA name (Europe/Berlin), checked by rules.time_zone_problems.
+    time_zone = models.CharField(max_length=64, default=server_time_zone)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(auto_now_add=True)

@@ -47,7 +47,7 @@ EXCLUDED: dict[str, list[str]] = {
     "Milestone": ["updated_at"],
     "CheckIn": ["created_at"],
 }
-PERSON_FIELDS = ["email", "name", "organization", "role", "is_active"]
+PERSON_FIELDS = ["email", "name", "organization", "role", "time_zone", "is_active"]
 
 
 @dataclass
