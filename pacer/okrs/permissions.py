@@ -51,10 +51,11 @@ def can_edit_objective(person: User, objective: Objective) -> bool:
 
 
 def can_file_under_team(person: User, team: Team | None) -> bool:
-    """An objective may name a team its author belongs to (admins: any team of theirs)."""
+    """An objective may name a team its author belongs to (admins: any team of theirs),
+    unless the team is archived."""
     if team is None:
         return person.is_authenticated and person.organization_id is not None
-    if person.organization_id != team.organization_id:
+    if person.organization_id != team.organization_id or team.archived_at is not None:
         return False
     return person.is_org_admin or is_member_of(person, team.pk)
 
@@ -63,7 +64,7 @@ def teams_to_file_under(person: User) -> QuerySet[Team]:
     """The teams `can_file_under_team` allows, for a form's choices."""
     if person.organization_id is None:
         return Team.objects.none()
-    teams = Team.objects.filter(organization_id=person.organization_id)
+    teams = Team.objects.filter(organization_id=person.organization_id, archived_at__isnull=True)
     return teams if person.is_org_admin else teams.filter(memberships__person=person)
 
 
@@ -101,4 +102,10 @@ def can_manage_people(person: User, organization: Organization | None) -> bool:
 
 
 def can_change_settings(person: User, organization: Organization | None) -> bool:
+    return organization is not None and is_admin_of(person, organization.pk)
+
+
+def can_manage_teams(person: User, organization: Organization | None) -> bool:
+    """Creating, renaming, moving and archiving teams, and choosing their members and
+    leads, is for the organization's admins."""
     return organization is not None and is_admin_of(person, organization.pk)

@@ -5,9 +5,11 @@ them here, free of the ORM, is what lets every entry point reject the same input
 """
 
 import re
+import zoneinfo
 from collections.abc import Callable, Hashable, Iterable
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import TypeVar
 
 from pacer.okrs import progress as engine
@@ -265,3 +267,91 @@ def milestone_problems(*, key_result_type: str, title: str, weight: Decimal) -> 
     if weight < 0:
         problems.append(("weight", f"must be 0 or more, not {weight}"))
     return problems
+
+
+# --- Teams and people ------------------------------------------------------------------
+
+TEAM_NAME_LENGTH = 200
+# Team refs that would read as one of the teams pages' own paths (/teams/new/).
+RESERVED_TEAM_REFS = frozenset({"new"})
+
+
+def team_problems(*, name: str) -> list[Problem]:
+    problems = text_required("name", name) + text_problems("name", name)
+    if len(name.strip()) > TEAM_NAME_LENGTH:
+        problems.append(("name", f"at most {TEAM_NAME_LENGTH} characters"))
+    return problems
+
+
+def team_ref_problems(*, ref: str, taken: bool) -> list[Problem]:
+    if ref in RESERVED_TEAM_REFS:
+        return [("ref", f"{ref} is reserved; choose another")]
+    if taken:
+        return [("ref", f"{ref} is already taken in this organization")]
+    return []
+
+
+def team_parent_problems(
+    *, team_name: str, parent_name: str, closes_a_loop: bool, parent_archived: bool
+) -> list[Problem]:
+    """A team moves under another one, never under itself or its own sub-teams, never under
+    an archived one."""
+    if closes_a_loop:
+        return [("parent", f"{team_name} cannot move under {parent_name}: it is part of it")]
+    if parent_archived:
+        return [("parent", f"{parent_name} is archived")]
+    return []
+
+
+def team_archived_problems(*, team_name: str, archived: bool) -> list[Problem]:
+    """An archived team keeps its members and objectives as they were."""
+    if archived:
+        return [("team", f"{team_name} is archived: restore it to change it")]
+    return []
+
+
+def team_archive_problems(*, team_name: str, sub_teams: Iterable[str]) -> list[Problem]:
+    """Archiving leaves no team under an archived one: sub-teams go first (or move)."""
+    names = sorted(sub_teams)
+    if names:
+        return [
+            (
+                "team",
+                f"{team_name} still has sub-teams ({', '.join(names)}): archive or move them first",
+            )
+        ]
+    return []
+
+
+def team_restore_problems(*, team_name: str, parent_name: str | None) -> list[Problem]:
+    if parent_name is not None:
+        return [
+            ("team", f"{team_name} is under {parent_name}, which is archived: restore it first")
+        ]
+    return []
+
+
+@cache
+def time_zone_names() -> frozenset[str]:
+    """The IANA time zone names this machine knows (Europe/Berlin, UTC, ...)."""
+    return frozenset(zoneinfo.available_timezones())
+
+
+def time_zone_problems(name: str) -> list[Problem]:
+    if name not in time_zone_names():
+        return [("time_zone", f"{name!r} is not a time zone name (such as Europe/Berlin)")]
+    return []
+
+
+def role_problems(*, role: str, roles: Iterable[str]) -> list[Problem]:
+    allowed = list(roles)
+    if role not in allowed:
+        return [("role", f"must be one of {', '.join(allowed)}, not {role!r}")]
+    return []
+
+
+def last_admin_problems(*, demoting: bool, other_admins: int) -> list[Problem]:
+    """An organization keeps at least one active admin."""
+    if demoting and other_admins == 0:
+        return [("role", "the organization needs an admin: make someone else admin first")]
+    return []

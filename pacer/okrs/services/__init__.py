@@ -43,10 +43,20 @@ from pacer.okrs.services.objectives import (
 from pacer.okrs.services.organization import organization_update
 from pacer.okrs.services.people import (
     invitation_path_args,
+    invitation_resend,
     invitation_send,
     person_deactivate,
     person_invite,
     person_reactivate,
+    person_update,
+)
+from pacer.okrs.services.teams import (
+    membership_remove,
+    membership_set,
+    team_archive,
+    team_create,
+    team_restore,
+    team_update,
 )
 
 __all__ = [
@@ -61,12 +71,15 @@ __all__ = [
     "cycle_reopen",
     "cycle_update",
     "invitation_path_args",
+    "invitation_resend",
     "invitation_send",
     "key_result_create",
     "key_result_delete",
     "key_result_move",
     "key_result_spec",
     "key_result_update",
+    "membership_remove",
+    "membership_set",
     "milestone_create",
     "milestone_delete",
     "milestone_set_done",
@@ -83,4 +96,9 @@ __all__ = [
     "person_deactivate",
     "person_invite",
     "person_reactivate",
+    "person_update",
+    "team_archive",
+    "team_create",
+    "team_restore",
+    "team_update",
 ]

@@ -1,4 +1,5 @@
-"""Writes about people: invite, deactivate, reactivate.
+"""Writes about people: invite, deactivate, reactivate, change their teams, role and time
+zone, send an invitation again.
 
 The same conventions as every service hold (`<thing>_<action>`, keyword-only,
 atomic, DomainError naming the field). People are deactivated, never deleted, so history
@@ -15,7 +16,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from pacer.accounts.access import end_access
 from pacer.accounts.models import User
-from pacer.okrs import history, permissions
+from pacer.okrs import history, permissions, rules
 from pacer.okrs.errors import DomainError, raise_if
 from pacer.okrs.models import Membership, Organization, Team
 from pacer.okrs.rules import Problem
@@ -34,9 +35,16 @@ def _invite_problems(
         problems.append(("email", "is required"))
     elif User.objects.filter(email__iexact=email).exists():
         problems.append(("email", f"{email} already has an account"))
+    return problems + _teams_problems(organization, teams)
+
+
+def _teams_problems(organization: Organization, teams: Sequence[Team]) -> list[Problem]:
     if any(team.organization_id != organization.pk for team in teams):
-        problems.append(("teams", "every team must belong to the organization"))
-    return problems
+        return [("teams", "every team must belong to the organization")]
+    archived = sorted(team.name for team in teams if team.archived_at is not None)
+    if archived:
+        return [("teams", f"archived teams take no new members: {', '.join(archived)}")]
+    return []
 
 
 @transaction.atomic
@@ -123,3 +131,57 @@ def person_reactivate(*, person: User, by: User) -> User:
         person.is_active = True
         person.save(update_fields=["is_active"])
     return person
+
+
+def _organization_of(person: User) -> Organization:
+    if person.organization is None:
+        raise DomainError("this person belongs to no organization")
+    return person.organization
+
+
+@transaction.atomic
+def person_update(
+    *, person: User, role: str, time_zone: str, teams: Sequence[Team], by: User
+) -> User:
+    """Set a person's role, time zone and teams. `teams` are the active teams they belong
+    to: memberships of archived teams stay as they were, a kept team keeps its lead. The
+    organization keeps an active admin."""
+    organization = _organization_of(person)
+    _require_admin(by, organization)
+    problems = rules.role_problems(role=role, roles=User.Role.values)
+    problems += rules.time_zone_problems(time_zone) + _teams_problems(organization, teams)
+    if not problems and person.is_org_admin and role != User.Role.ADMIN:
+        admins = User.objects.select_for_update().filter(
+            organization=organization, role=User.Role.ADMIN, is_active=True
+        )
+        others = len(admins.exclude(pk=person.pk).values_list("pk", flat=True))
+        problems += rules.last_admin_problems(demoting=True, other_admins=others)
+    raise_if(problems)
+    if (person.role, person.time_zone) != (role, time_zone):
+        person.role, person.time_zone = role, time_zone
+        person.save(update_fields=["role", "time_zone"])
+    _set_teams(person, teams)
+    return person
+
+
+def _set_teams(person: User, teams: Sequence[Team]) -> None:
+    wanted = {team.pk: team for team in teams}
+    current = {m.team_id: m for m in person.memberships.select_related("team")}
+    for team_id, membership in current.items():
+        if team_id not in wanted and membership.team.archived_at is None:
+            membership.delete()
+    for team_id, team in wanted.items():
+        if team_id not in current:
+            Membership.objects.create(team=team, person=person)
+
+
+def invitation_resend(*, person: User, by: User, set_password_url: str) -> None:
+    """Email the invitation again to someone who has not chosen a password yet (the link
+    of the first one works for a few days only)."""
+    organization = _organization_of(person)
+    _require_admin(by, organization)
+    if not person.is_active:
+        raise DomainError(f"{person} is deactivated: reactivate them first", "person")
+    if person.has_usable_password():
+        raise DomainError(f"{person} already chose a password and signs in", "person")
+    invitation_send(person=person, invited_by=by, set_password_url=set_password_url)

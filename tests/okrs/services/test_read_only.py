@@ -303,6 +303,14 @@ NOT_UNDER_AN_OBJECTIVE = {
     "person_reactivate": "people, not OKRs",
     "invitation_send": "sends an email, writes nothing",
     "invitation_path_args": "reads only",
+    "invitation_resend": "sends an email, writes nothing",
+    "person_update": "people, not OKRs",
+    "team_create": "teams, not OKRs",
+    "team_update": "teams, not OKRs (objectives keep their team)",
+    "team_archive": "teams, not OKRs (objectives keep their team)",
+    "team_restore": "teams, not OKRs",
+    "membership_set": "teams, not OKRs",
+    "membership_remove": "teams, not OKRs",
     "key_result_spec": "reads only (builds a KeyResultSpec)",
 }
 
