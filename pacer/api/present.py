@@ -39,7 +39,7 @@ def objective_out(objective: Objective, *, on: date) -> dict[str, Any]:
         "went_well": objective.went_well,
         "went_wrong": objective.went_wrong,
         "learned": objective.learned,
-        "version": selectors.objective_version(objective),
+        "version": selectors.version_of(objective, [link.parent_id for link in links]),
         "as_of": on,
         "created_at": objective.created_at,
         "updated_at": objective.updated_at,

@@ -39,7 +39,6 @@ def objectives(user: User) -> QuerySet[Objective]:
         selectors.objectives_visible_to(user)
         .select_related("cycle", "team", "owner", "organization")
         .prefetch_related(
-            "parent_links",  # all of them: the edit version counts every parent
             Prefetch("parent_links", queryset=visible_parents, to_attr="visible_parent_links"),
             Prefetch("key_results", queryset=KeyResult.objects.order_by("position", "id")),
         )

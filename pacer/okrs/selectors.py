@@ -6,6 +6,7 @@ stored `progress`, one per cycle, which an index serves.
 """
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -44,14 +45,22 @@ def without_read_only(objectives: QuerySet[Objective]) -> QuerySet[Objective]:
     return objectives.filter(archived_at__isnull=True).exclude(cycle__state=Cycle.State.CLOSED)
 
 
-def objective_version(objective: Objective) -> str:
-    """A fingerprint of what an edit form shows; a stale form carries an older one.
+def objective_version(objective: Objective, reader: User | None = None) -> str:
+    """A fingerprint of the objective as `reader` sees it in the edit form; a stale form
+    carries an older one.
 
-    Check-ins change `updated_at` (stored progress) but not this fingerprint, so someone
-    checking in while another person edits the wording is not a conflict.
+    Made only of what the reader may see: the objective's own fields and the parents visible
+    to them (`reader` None: every parent, as the operator sees them). An alignment to a
+    parent hidden from the reader leaves it as it is (their edit keeps that parent anyway),
+    so the version tells nothing about hidden objectives. Check-ins change `updated_at`
+    (stored progress) but not this fingerprint, so someone checking in while another person
+    edits the wording is not a conflict.
     """
-    # .all(): a list endpoint prefetches the links, so versions cost no query per objective.
-    parent_ids = sorted(link.parent_id for link in objective.parent_links.all())
+    return version_of(objective, parent_ids_visible_to(reader, objective))
+
+
+def version_of(objective: Objective, parent_ids: Iterable[int]) -> str:
+    """The fingerprint of `objective` with these parents (those its reader may see)."""
     fields = (
         objective.title,
         objective.description,
@@ -59,10 +68,18 @@ def objective_version(objective: Objective) -> str:
         objective.kind,
         objective.visibility,
         objective.owner_id,
-        parent_ids,
+        sorted(parent_ids),
     )
     text = "\x1f".join(str(value) for value in fields)  # str: enum members equal raw values
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def parent_ids_visible_to(reader: User | None, objective: Objective) -> list[int]:
+    """The ids of the objective's parents that `reader` may see (None: all of them)."""
+    ids = list(objective.parent_links.values_list("parent_id", flat=True))
+    if reader is None or not ids:
+        return ids
+    return list(objectives_visible_to(reader).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def read_only_problems(objective: Objective) -> list[rules.Problem]:

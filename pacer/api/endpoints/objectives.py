@@ -160,7 +160,7 @@ def update_objective(
     given = payload.model_fields_set
     services.objective_update(
         objective=objective,
-        version=payload.version or selectors.objective_version(objective),
+        version=payload.version or selectors.objective_version(objective, user),
         title=payload.title if payload.title is not None else objective.title,
         description=objective.description if payload.description is None else payload.description,
         team=resolve_team(user, payload.team) if "team" in given else objective.team,

@@ -113,12 +113,12 @@ def objective_update(
     """Change an objective's wording, team, kind, visibility and parents.
 
     `parents` are the ones `editor` chose among those they may see; parents hidden from the
-    editor stay. `version` is `selectors.objective_version` as the form showed it; if the
-    objective changed since, nothing is written and the DomainError says so (field
-    `version`).
+    editor stay. `version` is `selectors.objective_version` as the form showed it to
+    `editor`; if the objective changed since, nothing is written and the DomainError says so
+    (field `version`).
     """
     objective = writable_objective(objective.pk)
-    if version != selectors.objective_version(objective):
+    if version != selectors.objective_version(objective, editor):
         raise DomainError(
             "someone else changed this objective after you opened the form; your input is "
             "kept below: compare it with the current values and save again",

@@ -69,13 +69,15 @@ def objective_form(
 
 def edit_form(user: User, objective: Objective, data: object = None) -> ObjectiveForm:
     """The edit form of `objective`; it cannot become its own parent."""
-    form = objective_form(user, data, objective.team, initial=edit_initial(objective), editing=True)
+    form = objective_form(
+        user, data, objective.team, initial=edit_initial(user, objective), editing=True
+    )
     parents = form.fields["parents"]
     parents.queryset = parents.queryset.exclude(pk=objective.pk)  # type: ignore[attr-defined]
     return form
 
 
-def edit_initial(objective: Objective) -> dict[str, object]:
+def edit_initial(user: User, objective: Objective) -> dict[str, object]:
     return {
         "title": objective.title,
         "description": objective.description,
@@ -83,7 +85,7 @@ def edit_initial(objective: Objective) -> dict[str, object]:
         "kind": objective.kind,
         "visibility": objective.visibility,
         "parents": list(objective.parents.values_list("pk", flat=True)),
-        "version": selectors.objective_version(objective),
+        "version": selectors.objective_version(objective, user),
     }
 
 
