@@ -102,14 +102,15 @@ def test_invite_as_admin_with_teams(world: World) -> None:
 
 
 def test_duplicate_email_is_refused_next_to_the_field_and_input_kept(world: World) -> None:
-    other = Organization.objects.create(name="Other")
-    make_person(other, "Nina")  # nina@example.com, in another organization
+    """A person of the same organization (one of another organization gets the answer a new
+    address gets: tests/security/test_invitations.py)."""
+    make_person(world.organization, "Nina")  # nina@example.com
     response = client_for(world.admin).post(
         INVITE, invite_data(world, email="NINA@example.com", name=XSS)
     )
     assert response.status_code == 400
     form = response.context["form"]
-    assert "already has an account" in str(form.errors["email"])
+    assert "already a person of this organization" in str(form.errors["email"])
     text = response.content.decode()
     assert 'class="field field-error"' in text
     assert 'value="NINA@example.com"' in text

@@ -33,8 +33,8 @@ def _invite_problems(
     problems: list[Problem] = []
     if not email:
         problems.append(("email", "is required"))
-    elif User.objects.filter(email__iexact=email).exists():
-        problems.append(("email", f"{email} already has an account"))
+    elif User.objects.filter(email__iexact=email, organization=organization).exists():
+        problems.append(("email", f"{email} is already a person of this organization"))
     return problems + _teams_problems(organization, teams)
 
 
@@ -56,15 +56,23 @@ def person_invite(
     admin: bool,
     teams: Sequence[Team],
     invited_by: User,
-) -> User:
-    """A new person of `organization`, without a usable password until they choose one.
+) -> User | None:
+    """A new person of `organization`, without a usable password until they choose one;
+    send the invitation with `invitation_send` once this has returned.
 
-    The email must be new across all organizations (it is the sign-in name). Send the
-    invitation with `invitation_send` once this has returned.
+    An email is one account, in one organization (it is the sign-in name). If it has an
+    account in another organization, nothing is created and None comes back: the edges
+    answer exactly as for a new person, and the account holder gets a note instead of an
+    invitation, so the answer does not tell an admin which addresses have accounts
+    elsewhere (docs/security.md, "People and invitations", also for what it leaves).
     """
     _require_admin(invited_by, organization)
-    email = email.strip().lower()
+    email = User.objects.normalize_email_address(email)
     raise_if(_invite_problems(organization=organization, email=email, teams=teams))
+    elsewhere = User.objects.filter(email__iexact=email).first()
+    if elsewhere is not None:
+        _tell_account_holder(elsewhere, organization=organization, invited_by=invited_by)
+        return None
     person = User.objects.create_user(
         email,
         password=None,  # unusable: the invitation link sets it
@@ -76,6 +84,23 @@ def person_invite(
         Membership.objects.bulk_create(Membership(team=team, person=person) for team in teams)
     )
     return person
+
+
+def _tell_account_holder(person: User, *, organization: Organization, invited_by: User) -> None:
+    """Mail the holder of an account elsewhere that `invited_by` tried to invite them."""
+    body = (
+        f"Hello {person.get_short_name()},\n\n"
+        f"{invited_by.get_full_name()} invited {person.email} to {organization} on Pacer.\n"
+        "This address already has a Pacer account, and an address belongs to one "
+        "organization, so nothing changed: your account stays as it is.\n"
+        f"To join {organization}, ask them to invite another address of yours.\n"
+    )
+    send_mail(
+        subject=f"You are invited to {organization} on Pacer",
+        message=body,
+        from_email=None,  # DEFAULT_FROM_EMAIL
+        recipient_list=[person.email],
+    )
 
 
 def invitation_path_args(person: User) -> tuple[str, str]:

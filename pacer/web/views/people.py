@@ -81,10 +81,10 @@ def person_invite(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             show_problems(form, error)
         else:
-            send_invitation(request, person, admin)
-            messages.success(
-                request, f"Invited {person.email}; they got an email to set a password."
-            )
+            if person is not None:  # None: the address has an account elsewhere (a note went)
+                send_invitation(request, person, admin)
+            email = User.objects.normalize_email_address(form.cleaned_data["email"])
+            messages.success(request, f"Invited {email}: an email is on its way to them.")
             return redirect("people")
     return render_people(request, form, status=400)
 

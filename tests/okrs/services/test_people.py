@@ -44,13 +44,18 @@ def test_an_admin_invites_a_person_into_teams(world: World) -> None:
     [
         ({"email": " "}, "email"),
         ({"email": "OWNER@acme.test"}, "email"),
-        ({"email": "xavier@globex.test"}, "email"),
     ],
 )
 def test_an_invitation_needs_a_new_email(
     world: World, changes: dict[str, object], field: str
 ) -> None:
     assert set(refusal(lambda: invite(world, **changes))) == {field}
+
+
+def test_an_address_with_an_account_elsewhere_creates_nothing(world: World) -> None:
+    """Answered as a new address is (tests/security/test_invitations.py)."""
+    assert invite(world, email="xavier@globex.test") is None
+    assert fresh(world.stranger).organization == world.other_org
 
 
 def test_an_invitation_names_only_teams_of_the_organization(world: World) -> None:
