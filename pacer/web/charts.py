@@ -15,10 +15,11 @@ Two parts, both pure (no ORM):
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from itertools import pairwise
 
+from django.utils import timezone
 from django.utils.html import escape
 
 from pacer.okrs import progress as engine
@@ -36,6 +37,19 @@ class Reading:
     on: date
     value: Decimal | None = None
     milestone_done: int | None = None  # index into the facts' milestones
+
+
+def local_day(moment: datetime) -> date:
+    """The day of a stored moment in the server's time zone (TIME_ZONE).
+
+    A moment at the edge of the calendar (a check-in stored in year 1, before dates were
+    checked) cannot be converted to a zone west of UTC: it keeps its UTC day instead of
+    breaking the page.
+    """
+    try:
+        return timezone.localdate(moment)
+    except OverflowError:
+        return moment.date()
 
 
 def key_result_series(

@@ -1,8 +1,12 @@
 """Shared presentation of Pacer's numbers: progress bars, status chips, percentages."""
 
+import contextlib
+from datetime import datetime
 from decimal import Decimal
 
 from django import template
+from django.template import defaultfilters
+from django.utils import timezone
 from django.utils.html import format_html
 
 register = template.Library()
@@ -21,6 +25,21 @@ def percent(value: Decimal | float | None) -> str:
     if value is None:
         return "-"
     return f"{Decimal(value) * 100:.0f}%"
+
+
+@register.filter(expects_localtime=False)
+def moment(value: datetime | None, format: str | None = None) -> str:
+    """A stored moment like Django's `date` filter, in the server's time zone.
+
+    A moment at the edge of the calendar (a check-in stored in year 1, before dates were
+    checked) cannot be converted to a zone west of UTC: it is shown in UTC instead of
+    breaking the page.
+    """
+    if value is None or value == "":
+        return ""
+    with contextlib.suppress(OverflowError):
+        value = timezone.localtime(value)
+    return str(defaultfilters.date(value, format))
 
 
 @register.filter
