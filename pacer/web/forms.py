@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from pacer.accounts.models import User
 from pacer.mail import send_later
 from pacer.okrs import progress as engine
+from pacer.okrs import rules
 from pacer.okrs.errors import DomainError
 from pacer.okrs.models import CheckIn, Cycle, KeyResult, Objective, Team
 
@@ -269,3 +270,85 @@ class TokenForm(PlainForm):
         label="Expires after (days)",
         help_text="Leave empty for a token that never expires.",
     )
+
+
+# --- Teams and people ------------------------------------------------------------------
+
+
+class TeamForm(PlainForm):
+    """A team's name and place in the tree; the ref is chosen once, at creation."""
+
+    name = forms.CharField(max_length=200)
+    ref = forms.SlugField(
+        max_length=100,
+        required=False,
+        help_text="Short name in URLs and OKR files; made from the name if empty.",
+    )
+    parent = forms.ModelChoiceField(
+        queryset=Team.objects.none(),
+        required=False,
+        label="Part of",
+        empty_label="(no team: the top of the tree)",
+    )
+
+    def __init__(
+        self, *args: Any, parents: QuerySet[Team], creating: bool = True, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
+        if not creating:  # refs never change: files and bookmarks use them
+            del self.fields["ref"]
+
+
+class MemberForm(PlainForm):
+    person = forms.ModelChoiceField(queryset=User.objects.none(), label="Person")
+    is_lead = forms.BooleanField(required=False, label="Team lead")
+
+    def __init__(self, *args: Any, people: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people  # type: ignore[attr-defined]
+        self.fields["person"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda p: f"{p.name} ({p.email})" if p.name else p.email
+        )
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(rules.time_zone_names())]
+
+
+class PersonForm(PlainForm):
+    """What an admin changes about a person; `services.person_update` checks it again."""
+
+    role = forms.ChoiceField(choices=User.Role.choices)
+    time_zone = forms.ChoiceField(choices=time_zone_choices, label="Time zone")
+    teams = forms.ModelMultipleChoiceField(
+        queryset=Team.objects.none(),
+        required=False,
+        help_text="Archived teams are not listed; memberships in them stay.",
+        widget=forms.SelectMultiple(attrs={"data-filterable": "", "size": 6}),
+    )
+
+    def __init__(self, *args: Any, teams: QuerySet[Team], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["teams"].queryset = teams  # type: ignore[attr-defined]
+
+
+PERSON_STATES = [
+    ("", "Everyone"),
+    ("active", "Active"),
+    ("invited", "Invited, no password yet"),
+    ("deactivated", "Deactivated"),
+]
+
+
+class PeopleFilterForm(PlainForm):
+    """The people list's filters (GET): a team and a state; a bad value shows everyone."""
+
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(), required=False, to_field_name="ref", empty_label="Any team"
+    )
+    state = forms.ChoiceField(choices=PERSON_STATES, required=False)
+
+    def __init__(self, *args: Any, teams: QuerySet[Team], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams  # type: ignore[attr-defined]

@@ -37,6 +37,8 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("", include("pacer.web.views.teams_urls")),  # before the overview's teams/<ref>/
+    path("", include("pacer.web.views.cycles_urls")),  # before the overview's cycles/<ref>/
     path("", include("pacer.web.views.overview_urls")),
     path("", include("pacer.web.views.objective_urls")),
     path("", include("pacer.web.views.people_urls")),

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from pacer.accounts.models import User
+from pacer.okrs import permissions
 from pacer.okrs import progress as engine
 from pacer.okrs.models import Cycle, Objective, Team
 from pacer.web import selectors
@@ -140,8 +141,14 @@ def missing_checkins(request: HttpRequest, ref: str) -> HttpResponse:
 
 @login_required
 def team_list(request: HttpRequest) -> HttpResponse:
-    teams = selectors.teams_of(person_of(request))
-    return render(request, "web/overview/team_list.html", {"nodes": selectors.team_tree(teams)})
+    person = person_of(request)
+    teams = list(selectors.teams_of(person))
+    context = {
+        "nodes": selectors.team_tree(t for t in teams if t.archived_at is None),
+        "archived": [t for t in teams if t.archived_at is not None],
+        "may_manage": permissions.can_manage_teams(person, person.organization),
+    }
+    return render(request, "web/overview/team_list.html", context)
 
 
 @login_required
@@ -156,8 +163,9 @@ def team_detail(request: HttpRequest, ref: str) -> HttpResponse:
         "team": team,
         "cycle": cycle,
         "cycles": selectors.cycles_of(person),
-        "sub_teams": sub_team_nodes(team, teams),
+        "sub_teams": sub_team_nodes(team, [t for t in teams if t.archived_at is None]),
         "memberships": selectors.team_memberships(team),
+        "may_manage": permissions.can_manage_teams(person, person.organization),
         "own_rows": [],
         "sub_rows": [],
     }

@@ -1,4 +1,6 @@
-"""The organization's people: everyone sees the list; admins invite, deactivate, reactivate.
+"""The organization's people: everyone sees the list (filtered by team and state); admins
+invite, change a person's teams, role and time zone, send an invitation again, deactivate,
+reactivate.
 
 Writes go through `pacer.okrs.people`; a member who posts to an admin action gets a 403.
 """
@@ -8,8 +10,9 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,7 +23,7 @@ from pacer.okrs import permissions
 from pacer.okrs.errors import DomainError
 from pacer.okrs.models import Membership, Team
 from pacer.okrs.services import people
-from pacer.web.forms import InviteForm, show_problems
+from pacer.web.forms import InviteForm, PeopleFilterForm, PersonForm, show_problems
 
 
 def person_of(request: HttpRequest) -> User:
@@ -47,7 +50,29 @@ def people_of(user: User) -> QuerySet[User]:
 def teams_of(user: User) -> QuerySet[Team]:
     if user.organization_id is None:
         return Team.objects.none()
-    return Team.objects.filter(organization_id=user.organization_id).order_by("name")
+    return Team.objects.filter(
+        organization_id=user.organization_id, archived_at__isnull=True
+    ).order_by("name")
+
+
+INVITED = Q(password__startswith=UNUSABLE_PASSWORD_PREFIX)
+STATES = {
+    "active": Q(is_active=True) & ~INVITED,
+    "invited": Q(is_active=True) & INVITED,
+    "deactivated": Q(is_active=False),
+}
+
+
+def filtered(people: QuerySet[User], filters: PeopleFilterForm) -> QuerySet[User]:
+    """The people of the chosen team and state; an unknown choice filters nothing."""
+    if not filters.is_valid():
+        return people
+    team, state = filters.cleaned_data["team"], filters.cleaned_data["state"]
+    if team is not None:
+        people = people.filter(memberships__team=team)
+    if state:
+        people = people.filter(STATES[state])
+    return people
 
 
 def render_people(
@@ -56,7 +81,13 @@ def render_people(
     user = person_of(request)
     if form is None and permissions.can_manage_people(user, user.organization):
         form = InviteForm(teams=teams_of(user))
-    context: dict[str, Any] = {"people": people_of(user), "form": form}
+    filters = PeopleFilterForm(request.GET or None, teams=teams_of(user))
+    context: dict[str, Any] = {
+        "people": filtered(people_of(user), filters),
+        "form": form,
+        "filters": filters,
+        "filtered": filters.is_bound,
+    }
     return render(request, "web/people/list.html", context, status=status)
 
 
@@ -128,3 +159,46 @@ def change_person(
     else:
         messages.success(request, done.format(person=person))
     return redirect("people")
+
+
+@login_required
+def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
+    """An admin changes a person's role, time zone and teams."""
+    admin = admin_of(request)
+    person = organization_person(admin, person_id)
+    data = request.POST if request.method == "POST" else None
+    initial = {
+        "role": person.role,
+        "time_zone": person.time_zone,
+        "teams": [m.team_id for m in person.memberships.filter(team__archived_at__isnull=True)],
+    }
+    form = PersonForm(data, teams=teams_of(admin), initial=initial)
+    if data is not None and form.is_valid():
+        try:
+            people.person_update(person=person, by=admin, **form.cleaned_data)
+        except DomainError as error:
+            show_problems(form, error)
+        else:
+            messages.success(request, f"Saved the changes to {person}.")
+            return redirect(reverse("people") + f"#person-{person.pk}")
+    context = {"person": person, "form": form}
+    return render(request, "web/people/edit.html", context, status=400 if data else 200)
+
+
+@login_required
+@require_POST
+def person_resend_invitation(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Email the link to choose a password again (the first one works for a few days)."""
+    admin = admin_of(request)
+    person = organization_person(admin, person_id)
+    path = reverse("password_reset_confirm", args=people.invitation_path_args(person))
+    try:
+        people.invitation_resend(
+            person=person, by=admin, set_password_url=request.build_absolute_uri(path)
+        )
+    except DomainError as error:
+        text = "; ".join(message for _, message in error.problems)
+        messages.error(request, text[:1].upper() + text[1:] + ".")
+    else:
+        messages.success(request, f"Sent the invitation to {person.email} again.")
+    return redirect(reverse("people") + f"#person-{person.pk}")
