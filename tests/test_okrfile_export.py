@@ -401,6 +401,22 @@ def test_as_outsider_hides_private_objectives_and_their_refs(all_types: None) ->
     assert "secret" not in export_text("csv", "--as", "cy@bright.test")
 
 
+def test_as_outsider_sees_no_numbers_a_key_result_takes_from_a_private_objective(
+    all_types: None,
+) -> None:
+    follows = key_results_by_ref(export_json("--as", "cy@bright.test", as_of=MID_APRIL))
+    hidden = follows["follows-hidden"]
+    for name in ("progress", "status", "score", "color", "current"):
+        assert hidden[name] is None, name
+    assert hidden["expected"] > 0  # the date's
+    row = next(
+        r for r in csv_rows("--as", "cy@bright.test") if r["key_result_ref"] == "follows-hidden"
+    )
+    assert (row["progress"], row["current"], row["status"]) == ("", "", "")
+    seen = key_results_by_ref(export_json("--as", "bob@bright.test", as_of=MID_APRIL))
+    assert seen["follows-hidden"]["progress"] == 0.5  # the private plan's, for its team
+
+
 def test_as_teammate_or_admin_sees_private_objectives(all_types: None) -> None:
     for email in ("bob@bright.test", "ana@bright.test"):
         document = export_json("--as", email, as_of=MID_APRIL)

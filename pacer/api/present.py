@@ -57,11 +57,18 @@ def milestone_out(milestone: Milestone) -> dict[str, Any]:
     }
 
 
-def key_result_out(kr: KeyResult, *, on: date, linked_visible: set[int]) -> dict[str, Any]:
+# What a linked key result takes from the objective it follows (null for a caller who may
+# not see that objective; `expected` depends on the date alone).
+FOLLOWED = ("progress", "status", "score", "color", "final_score", "current")
+
+
+def key_result_out(kr: KeyResult, *, on: date) -> dict[str, Any]:
+    """Needs `selectors.with_link_visibility` on the query (queries.key_results has it)."""
     objective = kr.objective
     pace = selectors.key_result_pace(kr, objective.cycle, on=on, bands=objective.organization.bands)
-    linked = kr.linked_objective if kr.linked_objective_id in linked_visible else None
-    return {
+    hidden = selectors.follows_hidden(kr)
+    linked = None if hidden else kr.linked_objective
+    out = {
         **pace_fields(pace, kr.final_score),
         "ref": kr.ref,
         "objective": objective.ref,
@@ -88,6 +95,7 @@ def key_result_out(kr: KeyResult, *, on: date, linked_visible: set[int]) -> dict
         "created_at": kr.created_at,
         "updated_at": kr.updated_at,
     }
+    return (out | dict.fromkeys(FOLLOWED)) if hidden else out
 
 
 def checkin_out(checkin: CheckIn) -> dict[str, Any]:

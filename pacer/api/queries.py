@@ -53,13 +53,15 @@ def objective(user: User, ref: str) -> Objective:
 
 
 def key_results(user: User) -> QuerySet[KeyResult]:
-    return (
+    """Visible key results, each marked where it follows an objective `user` may not see."""
+    key_results = (
         selectors.key_results_visible_to(user)
         .select_related("objective__cycle", "objective__organization", "owner", "linked_objective")
         .prefetch_related(
             Prefetch("milestones", queryset=Milestone.objects.order_by("position", "id"))
         )
     )
+    return selectors.with_link_visibility(key_results, user)
 
 
 def key_result(user: User, ref: str) -> KeyResult:
@@ -67,15 +69,6 @@ def key_result(user: User, ref: str) -> KeyResult:
     if found is None:
         raise NotFound("key result")
     return found
-
-
-def visible_ids(user: User, ids: set[int]) -> set[int]:
-    """Which of these objectives `user` may see (to name linked objectives)."""
-    if not ids:
-        return set()
-    return set(
-        selectors.objectives_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True)
-    )
 
 
 def checkins(user: User) -> QuerySet[CheckIn]:

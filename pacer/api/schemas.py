@@ -258,7 +258,18 @@ class Pace(Schema):
     final_score: float | None = Field(description="the score frozen when the cycle closed")
 
 
-class KeyResultOut(Pace):
+class KeyResultOut(Schema):
+    """`Pace` at `as_of`, with one exception: a linked key result that follows an objective
+    the caller may not see names no objective and shows none of the numbers it takes from
+    it (`linked_objective`, `current`, `progress`, `status`, `score`, `color` and
+    `final_score` are null; docs/semantics.md)."""
+
+    progress: float | None = Field(examples=[0.5])
+    expected: float = Field(examples=[0.42])
+    status: Status | None
+    score: float | None = Field(examples=[0.5])
+    color: Color | None
+    final_score: float | None = Field(description="the score frozen when the cycle closed")
     ref: str = Field(examples=["adoption"])
     objective: str = Field(examples=["delivery"])
     title: str = Field(examples=["Tool adoption reaches 90 %"])

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
 
 from pacer.accounts.models import User
 from pacer.okrs import progress as engine
@@ -38,6 +38,29 @@ def key_results_visible_to(person: User) -> QuerySet[KeyResult]:
     # visible objective had to list the whole organization first.
     visible = objectives_visible_to(person).filter(pk=OuterRef("objective_id"))
     return KeyResult.objects.filter(Exists(visible))
+
+
+def with_link_visibility(
+    key_results: QuerySet[KeyResult], person: User | None
+) -> QuerySet[KeyResult]:
+    """Mark each key result that follows an objective `person` may not see (`follows_hidden`).
+
+    Such a key result shows `person` nothing of that objective: not its title, ref or link,
+    and not the progress it takes from it (its own progress, current value, status and
+    score). Its objective's progress still counts it. `person` None is the operator (the
+    CLI without `--as`), who sees everything. Every page, endpoint and export asks here.
+    """
+    if person is None:
+        return key_results.annotate(follows_hidden=Value(False))
+    visible = objectives_visible_to(person).filter(pk=OuterRef("linked_objective_id"))
+    hidden = Q(linked_objective__isnull=False) & ~Exists(visible)
+    return key_results.annotate(follows_hidden=ExpressionWrapper(hidden, BooleanField()))
+
+
+def follows_hidden(kr: KeyResult) -> bool:
+    """Whether `kr` follows an objective its reader may not see (`with_link_visibility`);
+    a linked key result read without that mark counts as hidden, never as shown."""
+    return bool(getattr(kr, "follows_hidden", kr.linked_objective_id is not None))
 
 
 def without_read_only(objectives: QuerySet[Objective]) -> QuerySet[Objective]:

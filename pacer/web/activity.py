@@ -30,6 +30,7 @@ NOUNS = {
     "objective": "the objective", "keyresult": "key result", "milestone": "milestone",
 }  # fmt: skip
 VALUE_FIELDS = ("start", "target", "threshold", "low", "high")
+FOLLOWED_NUMBERS = ("final_score",)  # a linked key result's, taken from what it follows
 NO_VALUE = "None"
 
 Names = dict[tuple[str, str], str]
@@ -177,9 +178,13 @@ def _objective_sentence(action: str, changes: dict) -> str:
 def _changes_shown(
     changes: dict[str, tuple[str, str]], names: Names, kr: KeyResult | None
 ) -> tuple[Change, ...]:
+    """Each field's old and new value; never the frozen score of a key result that follows
+    an objective the reader may not see (it is that objective's progress, rounded)."""
+    hidden = kr is not None and selectors.follows_hidden(kr)
     return tuple(
         (name.replace("_", " "), _shown(name, old, names, kr), _shown(name, new, names, kr))
         for name, (old, new) in sorted(changes.items())
+        if not (hidden and name in FOLLOWED_NUMBERS)
     )
 
 

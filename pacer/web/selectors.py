@@ -41,12 +41,14 @@ from pacer.okrs.models import (
 from pacer.okrs.selectors import (
     Pace,
     filter_objectives_by_status,
+    follows_hidden,
     key_result_facts,
     key_result_pace,
     objective_pace,
     objectives_visible_to,
     read_only_problems,
     status_condition,
+    with_link_visibility,
 )
 from pacer.web import charts
 
@@ -85,6 +87,11 @@ class ObjectiveRow:
 class KeyResultRow:
     key_result: KeyResult
     pace: Pace
+
+    @property
+    def follows_hidden(self) -> bool:
+        """It follows an objective the reader may not see: its pace is not shown."""
+        return follows_hidden(self.key_result)
 
 
 @dataclass(frozen=True)
@@ -264,7 +271,9 @@ def week_start(on: date) -> datetime:
 
 
 def my_objectives(person: User, cycles: Sequence[Cycle]) -> QuerySet[Objective]:
-    key_results = KeyResult.objects.select_related("owner").order_by("position", "id")
+    key_results = with_link_visibility(
+        KeyResult.objects.select_related("owner").order_by("position", "id"), person
+    )
     return (
         live_objectives(person)
         .filter(owner=person, cycle__in=cycles)
@@ -276,11 +285,12 @@ def my_objectives(person: User, cycles: Sequence[Cycle]) -> QuerySet[Objective]:
 def my_key_results(person: User, cycles: Sequence[Cycle]) -> QuerySet[KeyResult]:
     """KRs I answer for: the ones I own, and those without owner under objectives I own."""
     objectives = objectives_visible_to(person).filter(cycle__in=cycles, archived_at__isnull=True)
-    return (
+    mine = (
         KeyResult.objects.filter(objective__in=objectives)
         .filter(Q(owner=person) | Q(owner__isnull=True, objective__owner=person))
         .select_related("objective__cycle", "objective__team")
     )
+    return with_link_visibility(mine, person)
 
 
 def key_results_awaiting_checkin(
@@ -558,7 +568,7 @@ class KeyResultDetail:
     milestones: list[Milestone]
     series: list[charts.Point]
     satisfied: bool | None
-    linked_visible: bool
+    follows_hidden: bool  # an objective the reader may not see: neither it nor its progress
 
 
 @dataclass
@@ -586,12 +596,8 @@ class ObjectiveDetail:
 
 def objective_detail(person: User, objective: Objective, *, on: date) -> ObjectiveDetail:
     bands = objective.organization.bands
-    key_results = list(objective_key_results(objective))
-    visible_links = visible_linked_ids(person, key_results)
-    details = [
-        key_result_detail(kr, objective.cycle, on=on, bands=bands, visible_links=visible_links)
-        for kr in key_results
-    ]
+    key_results = list(objective_key_results(person, objective))
+    details = [key_result_detail(kr, objective.cycle, on=on, bands=bands) for kr in key_results]
     return ObjectiveDetail(
         objective=objective,
         pace=objective_pace(objective, on=on, bands=bands),
@@ -612,25 +618,18 @@ def read_only_reason(objective: Objective) -> str:
     return message[:1].upper() + message[1:] + "." if message else ""
 
 
-def objective_key_results(objective: Objective) -> QuerySet[KeyResult]:
+def objective_key_results(person: User, objective: Objective) -> QuerySet[KeyResult]:
     checkins = CheckIn.objects.select_related("author").order_by("-at", "-id")
-    return (
+    key_results = (
         objective.key_results.select_related("owner", "linked_objective")
         .prefetch_related("milestones", Prefetch("checkins", queryset=checkins))
         .order_by("position", "id")
     )
-
-
-def visible_linked_ids(person: User, key_results: list[KeyResult]) -> set[int]:
-    linked = {kr.linked_objective_id for kr in key_results if kr.linked_objective_id}
-    if not linked:
-        return set()
-    visible = objectives_visible_to(person).filter(pk__in=linked)
-    return set(visible.values_list("pk", flat=True))
+    return with_link_visibility(key_results, person)
 
 
 def key_result_detail(
-    kr: KeyResult, cycle: Cycle, *, on: date, bands: engine.Bands, visible_links: set[int]
+    kr: KeyResult, cycle: Cycle, *, on: date, bands: engine.Bands
 ) -> KeyResultDetail:
     milestones = list(kr.milestones.all())
     checkins = list(kr.checkins.all())
@@ -642,7 +641,7 @@ def key_result_detail(
         milestones=milestones,
         series=key_result_series(kr, cycle, checkins, milestones, on),
         satisfied=engine.health_satisfied(facts) if kr.type in engine.HEALTH_TYPES else None,
-        linked_visible=kr.linked_objective_id in visible_links,
+        follows_hidden=follows_hidden(kr),
     )
 
 

@@ -1,8 +1,10 @@
 """Key results and milestones: create, change, move, delete."""
 
+from datetime import date
+
 from pacer.okrs.models import KeyResult
 from tests.api.conftest import ApiClient, World, assert_problem
-from tests.factories import make_objective
+from tests.factories import check_in, make_objective
 
 
 def test_create_update_delete(world: World, owner_api: ApiClient) -> None:
@@ -61,3 +63,40 @@ def test_milestones(world: World, owner_api: ApiClient) -> None:
     assert owner_api.get_json(f"/key-results/{kr['ref']}")["progress"] == 0
     wrong = owner_api.call("POST", "/key-results/adoption/milestones", {"title": "x"})
     assert assert_problem(wrong, 422)["errors"][0]["field"] == "body.key_result"
+
+
+# --- A linked key result that follows a private objective ------------------------------
+
+FOLLOWED = ("linked_objective", "current", "progress", "status", "score", "color")
+
+
+def follow_the_private_objective(world: World, owner_api: ApiClient) -> str:
+    """`delivery` (public) gets a key result that follows `secret-merger` (private), which
+    is 40 % done."""
+    body = {"title": "Follows", "type": "linked", "linked_objective": "secret-merger"}
+    created = owner_api.call("POST", "/objectives/delivery/key-results", body)
+    assert created.status_code == 201, created.content
+    check_in(world.secret_kr, 40, date(2026, 4, 21))
+    return str(created.json()["ref"])
+
+
+def test_linked_key_result_hides_a_private_objective_and_its_numbers(
+    world: World, owner_api: ApiClient, outsider_api: ApiClient
+) -> None:
+    ref = follow_the_private_objective(world, owner_api)
+    listed = outsider_api.get_json("/key-results?objective=delivery&as_of=2026-05-01")["items"]
+    one = outsider_api.get_json(f"/key-results/{ref}?as_of=2026-05-01")
+    for kr in (one, next(item for item in listed if item["ref"] == ref)):
+        assert {name: kr[name] for name in FOLLOWED} == dict.fromkeys(FOLLOWED)
+        assert kr["final_score"] is None
+        assert kr["expected"] > 0  # the date's, not the followed objective's
+    assert "secret" not in outsider_api.call("GET", f"/key-results/{ref}").content.decode()
+
+
+def test_linked_key_result_shows_a_private_objective_to_those_who_see_it(
+    world: World, owner_api: ApiClient
+) -> None:
+    ref = follow_the_private_objective(world, owner_api)
+    kr = owner_api.get_json(f"/key-results/{ref}?as_of=2026-05-01")
+    assert (kr["linked_objective"], kr["progress"], kr["current"]) == ("secret-merger", 0.4, 0.4)
+    assert kr["status"] is not None and kr["score"] == 0.4

@@ -558,3 +558,66 @@ def test_activity_is_the_change_history_newest_first_with_backdating_said(
     day_one = today_utc - timedelta(days=1)
     assert f"(for {day_one:%Y-%m-%d})" in lines[2]
     assert "(for" not in lines[0]  # written the day it is for
+
+
+# --- A linked key result that follows a private objective ------------------------------
+
+
+def follow_a_private_objective(world: World) -> tuple[Objective, KeyResult]:
+    """The outsider's public objective follows the platform team's private "Secret plan"
+    (37 % done) with one key result, beside a metric of weight 3 at 0."""
+    secret = make_objective(world, "Secret plan", visibility="private")
+    secret_kr = make_kr(secret, "Secret metric")
+    mine = make_objective(world, "Outsider goal", owner=world.outsider, team=None)
+    make_kr(mine, "Own metric", weight=Decimal(3))
+    follows = make_kr(
+        mine, "Follows the plan", type="linked", linked_objective=secret, start=None, target=None
+    )
+    services.checkin_create(key_result=secret_kr, value=Decimal(37), author=world.owner)
+    follows = KeyResult.objects.get(pk=follows.pk)  # the plan's progress as stored now
+    services.checkin_create(
+        key_result=follows, value=None, confidence="at_risk", author=world.outsider
+    )
+    return mine, follows
+
+
+def test_linked_key_result_hides_a_private_objective_and_its_progress(world: World) -> None:
+    mine, follows = follow_a_private_objective(world)
+    html = client_for(world.outsider).get(detail_url(mine)).content.decode()
+    row = html[html.index(f'id="kr-{follows.pk}"') :]
+    row = row[: row.index("</article>")]
+    assert "Follows an objective you cannot see" in row
+    assert "Secret plan" not in html and "37%" not in html
+    assert 'class="chip' not in row.split("Confidence")[0]  # no status chip
+    assert "kr-chart" not in row and "<svg" not in row
+    assert "at risk" in row.lower()  # its own check-in's confidence stays
+    assert "9%" in html  # the objective's progress counts it: 0.37 / 4
+
+
+def test_linked_key_result_shows_a_private_objective_to_its_team(world: World) -> None:
+    mine, follows = follow_a_private_objective(world)
+    html = client_for(world.teammate).get(detail_url(mine)).content.decode()
+    assert "Secret plan" in html and "37%" in html and f'id="kr-chart-{follows.pk}' in html
+
+
+def test_focus_and_checkin_pages_hide_the_progress_of_a_private_followed_objective(
+    world: World,
+) -> None:
+    follow_a_private_objective(world)
+    client = client_for(world.outsider)
+    for url in (reverse("focus"), reverse("checkin_week")):
+        html = client.get(url).content.decode()
+        assert "Follows the plan" in html, url
+        assert "follows an objective you cannot see" in html, url
+        assert "37%" not in html and "Secret plan" not in html, url
+
+
+def test_activity_hides_the_frozen_score_of_a_private_followed_objective(world: World) -> None:
+    mine, follows = follow_a_private_objective(world)
+    services.cycle_close(cycle=world.quarter)
+    froze = f"froze the final score of key result “{follows.title}”"
+    for person, shown in ((world.outsider, False), (world.teammate, True)):
+        html = client_for(person).get(detail_url(mine)).content.decode()
+        entry = html[html.index(froze) :]
+        entry = entry[: entry.index("</li>\n")]
+        assert ('class="changes"' in entry) == shown

@@ -58,15 +58,12 @@ def filtered(user: User, f: KeyResultQuery) -> QuerySet[KeyResult]:
     )
 
 
-def present(user: User, rows: list[KeyResult], on: Any) -> list[dict[str, Any]]:
-    linked = queries.visible_ids(
-        user, {kr.linked_objective_id for kr in rows if kr.linked_objective_id}
-    )
-    return [key_result_out(kr, on=on, linked_visible=linked) for kr in rows]
+def present(rows: list[KeyResult], on: Any) -> list[dict[str, Any]]:
+    return [key_result_out(kr, on=on) for kr in rows]
 
 
 def fresh(user: User, kr: KeyResult, as_of: Any = None) -> dict[str, Any]:
-    return present(user, [queries.key_result(user, kr.ref)], on_date(as_of))[0]
+    return present([queries.key_result(user, kr.ref)], on_date(as_of))[0]
 
 
 @router.get("/key-results", response=ok(KeyResultList), summary="List key results")
@@ -76,14 +73,14 @@ def list_key_results(request: HttpRequest, filters: Query[KeyResultQuery]) -> di
         filtered(user, filters),
         cursor=filters.cursor,
         limit=filters.limit,
-        present=lambda rows: present(user, list(rows), on),
+        present=lambda rows: present(list(rows), on),
     )
 
 
 @router.get("/key-results/{ref}", response=ok(KeyResultOut), summary="Read a key result")
 def get_key_result(request: HttpRequest, ref: Path[Ref], query: Query[AsOfQuery]) -> dict[str, Any]:
     user = caller(request)
-    return present(user, [queries.key_result(user, ref)], on_date(query.as_of))[0]
+    return present([queries.key_result(user, ref)], on_date(query.as_of))[0]
 
 
 @router.post(

@@ -79,6 +79,7 @@ class Exporter:
         self.organization = organization
         self.as_of = as_of or date.today()
         self.computed = computed
+        self.viewer = viewer
         objectives = selectors.objectives_for_export(organization, viewer=viewer)
         # A viewer's export names only objectives the viewer may see, even as a parent or
         # as the objective a linked key result follows.
@@ -210,7 +211,9 @@ class Exporter:
 
     def key_results_by_objective(self, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
         key_results = list(
-            KeyResult.objects.filter(objective_id__in=ids)
+            selectors.with_link_visibility(
+                KeyResult.objects.filter(objective_id__in=ids), self.viewer
+            )
             .select_related("linked_objective", "owner", "objective__cycle")
             .order_by("objective_id", "position", "id")
         )
@@ -248,7 +251,7 @@ class Exporter:
                 "low": number(kr.low),
                 "high": number(kr.high),
                 "objective": kr.linked_objective.ref
-                if kr.linked_objective and self.may_name(kr.linked_objective_id)
+                if kr.linked_objective and not selectors.follows_hidden(kr)
                 else None,
                 "weight": number(kr.weight),
                 "due": kr.due,
@@ -267,15 +270,22 @@ class Exporter:
                 for m in milestones
             ]
         if self.computed:
-            pace = selectors.key_result_pace(
-                kr, kr.objective.cycle, on=self.as_of, bands=self.organization.bands
-            )
-            entry.update(pace_fields(pace, final_score=kr.final_score))
-            entry["current"] = number(kr.current)
+            entry.update(self.key_result_numbers(kr))
             entry["confidence"] = kr.confidence or None
         if checkins:
             entry["checkins"] = [_checkin_entry(c) for c in checkins]
         return entry
+
+    def key_result_numbers(self, kr: KeyResult) -> dict[str, Any]:
+        """Computed numbers; for a key result that follows an objective the viewer may not
+        see, none of those it takes from that objective (only `expected` is left)."""
+        pace = selectors.key_result_pace(
+            kr, kr.objective.cycle, on=self.as_of, bands=self.organization.bands
+        )
+        numbers = {**pace_fields(pace, final_score=kr.final_score), "current": number(kr.current)}
+        if selectors.follows_hidden(kr):
+            numbers |= {name: None for name in numbers if name != "expected"}
+        return numbers
 
     # --- formats -----------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from pacer.accounts.models import User
-from pacer.okrs import permissions, services
+from pacer.okrs import permissions, selectors, services
 from pacer.okrs.display import value_text
 from pacer.okrs.errors import DomainError
 from pacer.okrs.models import CheckIn, Cycle, KeyResult
@@ -30,12 +30,13 @@ def key_results_to_check_in(user: User) -> QuerySet[KeyResult]:
         cycle__state=Cycle.State.ACTIVE, archived_at__isnull=True
     )
     latest = CheckIn.objects.filter(key_result=OuterRef("pk")).order_by("-at", "-id")
-    return (
+    key_results = (
         KeyResult.objects.filter(objective__in=mine)  # a short list, found from the objectives
         .annotate(last_note=Subquery(latest.values("note")[:1]))
         .select_related("objective", "objective__cycle")
         .order_by("objective__cycle__start", "objective__title", "position", "id")
     )
+    return selectors.with_link_visibility(key_results, user)
 
 
 @dataclass
@@ -47,6 +48,11 @@ class Row:
     @property
     def last_value(self) -> str:
         return value_text(self.kr, self.kr.current)
+
+    @property
+    def follows_hidden(self) -> bool:
+        """It follows an objective this person may not see: its progress is not shown."""
+        return selectors.follows_hidden(self.kr)
 
 
 def rows_for(user: User, data: object = None) -> list[Row]:

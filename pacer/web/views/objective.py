@@ -170,6 +170,9 @@ def retrospective_initial(objective: Objective) -> dict[str, object]:
 def key_result_chart(
     detail: selectors.KeyResultDetail, objective: Objective, today: date
 ) -> SafeString:
+    """The key result's own chart; none where it follows an objective the reader may not see."""
+    if detail.follows_hidden:
+        return NO_CHART
     kr = detail.kr
     window_start, window_end = kr.window(objective.cycle)
     chart = charts.progress_chart(
