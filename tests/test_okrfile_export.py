@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 import yaml
 from django.core.management.base import CommandError
+from django.utils import timezone
 
-from pacer.okrs.models import CheckIn, Cycle, KeyResult, Objective
+from pacer.okrs.models import CheckIn, Cycle, KeyResult, Objective, Team
 from tests.factories import (
     ALL_TYPES,
     ISSUE_EXAMPLE,
@@ -311,6 +312,24 @@ def test_yaml_export_is_the_file_format(all_types: None) -> None:
 def test_exported_file_imports_again_without_changes(all_types: None, tmp_path: Path) -> None:
     report = import_yaml(tmp_path, export_text("yaml"))
     assert not report.changed
+
+
+def test_the_file_leaves_a_teams_archiving_alone(tmp_path: Path) -> None:
+    """Archiving a team is not part of the file (docs/okr-file.md): the export lists an
+    archived team like the others, and an import neither archives nor restores one."""
+    import_fixture(ISSUE_EXAMPLE)
+    Team.objects.filter(ref="pmo").update(archived_at=timezone.now())
+    text = export_text("yaml")
+    (pmo,) = [team for team in yaml.safe_load(text)["teams"] if team["ref"] == "pmo"]
+    assert pmo == {
+        "ref": "pmo",
+        "name": "Project Management Office",
+        "parent": "acme",
+        "members": ["ana@acme.test"],
+        "leads": ["ana@acme.test"],
+    }
+    assert not import_yaml(tmp_path, text).changed
+    assert Team.objects.get(ref="pmo").archived_at is not None
 
 
 # --- CSV ---------------------------------------------------------------------------------
