@@ -46,6 +46,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "pacer.web.middleware.BusyDatabaseMiddleware",  # a busy database: a 503 page, not a 500
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into its page
 ]
 
@@ -72,7 +73,7 @@ SQLITE_OPTIONS = {
     # BEGIN so concurrent writers queue (up to `timeout`) instead of failing mid-transaction.
     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     "transaction_mode": "IMMEDIATE",
-    "timeout": 30,
+    "timeout": 10,  # seconds; then the request answers 503 with Retry-After (pacer/busy.py)
 }
 
 
@@ -83,6 +84,8 @@ def database_settings(url: str) -> dict[str, Any]:
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
         config["CONN_MAX_AGE"] = 0
+    elif config["ENGINE"] == "django.db.backends.postgresql":  # the same bound on row locks
+        config["OPTIONS"] = {"options": "-c lock_timeout=10s", **config.get("OPTIONS", {})}
     return config
 
 

@@ -5,14 +5,17 @@
 """
 
 import logging
+import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
+from pacer import busy
 from pacer.okrs.errors import DomainError
 
 logger = logging.getLogger(__name__)
@@ -29,6 +32,7 @@ TITLES = {
     422: ("validation", "Invalid input"),
     429: ("too-many-requests", "Too many requests"),
     500: ("server-error", "Server error"),
+    503: ("busy", "Busy, try again"),
 }
 # Problems about these fields are conflicts with the stored state (a closed cycle, an
 # archived objective, an edit made by someone else since), not bad input.
@@ -97,6 +101,8 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if isinstance(exc, AuthenticationError):
         detail = "Send a valid token as 'Authorization: Bearer <token>', or sign in."
         return problem(401, detail, WWW_Authenticate='Bearer realm="pacer"')
+    if isinstance(exc, Throttled) and exc.wait is not None:
+        return problem(429, exc.message, Retry_After=str(math.ceil(exc.wait)))
     return problem(exc.status_code, exc.message)
 
 
@@ -115,6 +121,16 @@ def on_bad_request(request: HttpRequest, exc: Exception) -> HttpResponse:
     return problem(400, "The request could not be understood.")
 
 
+def on_database_error(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+    """A busy database (another write held the lock too long) is a 503: nothing was written,
+    send the request again (pacer/busy.py). Any other database error is a bug."""
+    if not busy.is_busy(exc):
+        return on_unexpected(request, exc)
+    logger.warning("Database busy on %s %s: %s", request.method, request.path, exc)
+    detail = "The database is busy with other writes; nothing was written. Try again shortly."
+    return problem(503, detail, Retry_After=str(busy.RETRY_AFTER_SECONDS))
+
+
 def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     """A bug: logged with its traceback; the client learns nothing of the internals."""
     logger.exception("API error on %s %s", request.method, request.path, exc_info=exc)
@@ -128,6 +144,7 @@ HANDLERS: list[tuple[type[Exception], Any]] = [
     (Http404, on_not_found),
     (PermissionDenied, on_permission_denied),
     (SuspiciousOperation, on_bad_request),
+    (OperationalError, on_database_error),
     (Exception, on_unexpected),
 ]
 

@@ -1,15 +1,17 @@
 """Input and output shapes of every operation (they are the OpenAPI document's schemas).
 
 Inputs are strict: text lengths match the model fields, numbers stay within what is stored
-(24 digits, 6 after the point: `pacer.okrs.rules`), refs are slugs, text holds no NUL.
+(24 digits, 6 after the point: `pacer.okrs.rules`), refs are slugs, text holds no NUL,
+dates and moments are ISO 8601 text (never a number of seconds).
 """
 
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from pacer.okrs import rules
 from pacer.okrs.models import REF_LENGTH
@@ -26,6 +28,17 @@ def storable_text(value: str) -> str:
     except UnicodeEncodeError as error:
         raise ValueError("must be valid Unicode text") from error
     return value
+
+
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def iso_text(value: object) -> object:
+    """Dates and moments come as ISO 8601 text: pydantic alone would read a number, or
+    digits such as "20261005", as seconds since 1970."""
+    if isinstance(value, date) or (isinstance(value, str) and ISO_DAY.match(value)):
+        return value
+    raise ValueError("must be an ISO 8601 date (2026-05-04) or date-time (2026-05-04T09:30:00Z)")
 
 
 def aware_utc(value: datetime) -> datetime:
@@ -66,7 +79,13 @@ Email = Annotated[
     AfterValidator(storable_text),
     Field(examples=["ada@example.com"]),
 ]
-Moment = Annotated[datetime, AfterValidator(aware_utc), Field(examples=["2026-05-04T09:30:00Z"])]
+Moment = Annotated[
+    datetime,
+    BeforeValidator(iso_text),
+    AfterValidator(aware_utc),
+    Field(examples=["2026-05-04T09:30:00Z"]),
+]
+Day = Annotated[date, BeforeValidator(iso_text)]
 Value = Annotated[
     Decimal,
     Field(
@@ -198,8 +217,8 @@ class CycleIn(Strict):
     )
     ref: NewRef
     name: CycleName
-    start: date
-    end: date
+    start: Day
+    end: Day
     state: OpenState = "active"
 
 
@@ -209,8 +228,8 @@ class CyclePatch(Strict):
         json_schema_extra={"examples": [{"name": "Q3 (extended)", "end": "2026-10-15"}]},
     )
     name: CycleName | None = None
-    start: date | None = None
-    end: date | None = None
+    start: Day | None = None
+    end: Day | None = None
     state: OpenState | None = None
 
 
@@ -323,7 +342,7 @@ class KeyResultIn(Strict):
     low: Value | None = None
     high: Value | None = None
     weight: Weight = Decimal(1)
-    due: date | None = None
+    due: Day | None = None
     linked_objective: Ref | None = None
 
 
@@ -339,7 +358,7 @@ class KeyResultPatch(Strict):
     low: Value | None = None
     high: Value | None = None
     weight: Weight | None = None
-    due: date | None = None
+    due: Day | None = None
     linked_objective: Ref | None = None
 
 
@@ -485,7 +504,8 @@ class CheckInIn(Strict):
     confidence: Confidence | None = None
     note: LongText = ""
     at: Moment | None = Field(
-        None, description="when it was true (default: now); not in the future"
+        None,
+        description="when it was true (default: now): from its cycle's first day to now",
     )
 
 
@@ -510,7 +530,7 @@ class BulkIn(Strict):
             ]
         },
     )
-    items: Annotated[list[BulkItem], Field(min_length=1, max_length=500)]
+    items: Annotated[list[BulkItem], Field(min_length=1, max_length=rules.MAX_BULK_CHECKINS)]
 
 
 class BulkOut(Schema):
@@ -553,11 +573,11 @@ class SyncQuery(PageQuery):
 
 
 class AsOfQuery(Schema):
-    as_of: date | None = Field(None, description="the date of expected progress and status")
+    as_of: Day | None = Field(None, description="the date of expected progress and status")
 
 
 class ObjectiveQuery(SyncQuery):
-    as_of: date | None = Field(None, description="the date of expected progress and status")
+    as_of: Day | None = Field(None, description="the date of expected progress and status")
     cycle: Ref | None = None
     team: Ref | None = None
     owner: Email | None = None
@@ -569,7 +589,7 @@ class ObjectiveQuery(SyncQuery):
 
 
 class KeyResultQuery(SyncQuery):
-    as_of: date | None = Field(None, description="the date of expected progress and status")
+    as_of: Day | None = Field(None, description="the date of expected progress and status")
     objective: Ref | None = None
     cycle: Ref | None = None
     type: KeyResultType | None = None

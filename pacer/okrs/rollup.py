@@ -2,11 +2,13 @@
 
 `refresh_after_change` runs inside the transaction of every write that changes a key
 result's inputs (check-ins, milestones, fields, weights, links) and walks the chain of
-`linked` key results upwards. `compute_all` recomputes an organization from scratch in a
-fixed number of queries, for `pacer recompute` and for bulk imports.
+`linked` key results upwards; `refresh_after_changes` does the same once for a batch (a bulk
+of check-ins), so the chain is walked once however many items share it. `compute_all`
+recomputes an organization from scratch in a fixed number of queries, for `pacer recompute`
+and for bulk imports.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -112,21 +114,78 @@ def objective_progress_from_db(objective: Objective) -> Decimal:
 
 def refresh_objective(objective: Objective) -> None:
     """Recompute an objective's progress, then every key result that follows it, upwards."""
-    pending = [objective]
-    while pending:
-        current = pending.pop()
-        fresh = objective_progress_from_db(current)
-        if fresh == current.progress:
+    refresh_objectives([objective])
+
+
+def refresh_objectives(objectives: Iterable[Objective]) -> None:
+    """Recompute these objectives' progress, then every key result that follows them, upwards.
+
+    Each objective is recomputed at most once, after every objective it follows, and only if
+    one of its inputs changed (it is one of `objectives`, or one of its linked key results
+    moved): a batch of changes along one chain walks the chain once.
+    """
+    by_id = {objective.pk: objective for objective in objectives}
+    dirty = set(by_id)
+    followers = followers_above(dirty)
+    for follower in (kr for krs in followers.values() for kr in krs):
+        by_id.setdefault(follower.objective_id, follower.objective)
+    for objective_id in bottom_up(list(by_id), followers):
+        if objective_id not in dirty:
             continue
-        current.progress = fresh
-        current.save(update_fields=["progress", "updated_at"])
-        # Closed cycles keep the numbers they were closed with, links or not.
-        followers = KeyResult.objects.filter(linked_objective=current).exclude(
-            objective__cycle__state=Cycle.State.CLOSED
-        )
-        for follower in followers.select_related("objective", "linked_objective"):
+        objective = by_id[objective_id]
+        fresh = objective_progress_from_db(objective)
+        if fresh == objective.progress:
+            continue
+        objective.progress = fresh
+        objective.save(update_fields=["progress", "updated_at"])
+        for follower in followers.get(objective_id, []):
+            follower.linked_objective = objective
             if refresh_key_result(follower):
-                pending.append(follower.objective)
+                dirty.add(follower.objective_id)
+
+
+def followers_above(objective_ids: set[int]) -> dict[int, list[KeyResult]]:
+    """The linked key results following these objectives, and those following theirs, up
+    to the top, by the id of the objective they follow: one query per level.
+
+    Closed cycles keep the numbers they were closed with, links or not: their key results
+    are left out.
+    """
+    found: dict[int, list[KeyResult]] = {}
+    seen, level = set(objective_ids), set(objective_ids)
+    while level:
+        rows = (
+            KeyResult.objects.filter(linked_objective_id__in=level)
+            .exclude(objective__cycle__state=Cycle.State.CLOSED)
+            .select_related("objective")
+        )
+        level = set()
+        for follower in rows:
+            found.setdefault(follower.linked_objective_id, []).append(follower)  # type: ignore[arg-type]
+            if follower.objective_id not in seen:
+                seen.add(follower.objective_id)
+                level.add(follower.objective_id)
+    return found
+
+
+def bottom_up(objective_ids: Sequence[int], followers: dict[int, list[KeyResult]]) -> list[int]:
+    """The objectives ordered so that each comes after every objective it follows."""
+    above = {followed: {kr.objective_id for kr in krs} for followed, krs in followers.items()}
+    waiting = dict.fromkeys(objective_ids, 0)
+    for follower_ids in above.values():
+        for follower_id in follower_ids:
+            waiting[follower_id] += 1
+    ready = [objective_id for objective_id, count in waiting.items() if count == 0]
+    order: list[int] = []
+    while ready:
+        objective_id = ready.pop()
+        order.append(objective_id)
+        for follower_id in above.get(objective_id, ()):
+            waiting[follower_id] -= 1
+            if waiting[follower_id] == 0:
+                ready.append(follower_id)
+    placed = set(order)  # a link loop cannot be stored; if one were, its objectives come last
+    return order + [objective_id for objective_id in objective_ids if objective_id not in placed]
 
 
 def refresh_after_change(kr: KeyResult, *, objective: Objective | None = None) -> None:
@@ -138,6 +197,16 @@ def refresh_after_change(kr: KeyResult, *, objective: Objective | None = None) -
     if objective is None or objective.pk != kr.objective_id:
         objective = Objective.objects.get(pk=kr.objective_id)
     refresh_objective(objective)
+
+
+def refresh_after_changes(
+    key_results: Iterable[KeyResult], objectives: Iterable[Objective]
+) -> None:
+    """After changes to several key results (a bulk of check-ins): each key result once, then
+    `objectives` (theirs, as the caller locked them) and everything above, each once."""
+    for kr in {kr.pk: kr for kr in key_results}.values():
+        refresh_key_result(kr)
+    refresh_objectives(objectives)
 
 
 # --- Whole-organization recomputation -------------------------------------------------

@@ -7,7 +7,7 @@ them here, free of the ORM, is what lets every entry point reject the same input
 import re
 import zoneinfo
 from collections.abc import Callable, Hashable, Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache
 from typing import TypeVar
@@ -20,9 +20,26 @@ Node = TypeVar("Node", bound=Hashable)
 MAX_INTEGER_DIGITS = 18
 DECIMAL_PLACES = 6
 MAX_VALUE = Decimal(10) ** MAX_INTEGER_DIGITS
+# Cycles lie in these years: a year-1 or year-9999 date is a typo, and breaks date arithmetic.
+FIRST_CYCLE_YEAR, LAST_CYCLE_YEAR = 2000, 2100
+# A check-in may be dated from the cycle's first day as it begins in the earliest time zone
+# (UTC+14): 00:00 UTC on the start date minus 14 hours, so that any local time on that day,
+# anywhere, is accepted whatever the server's TIME_ZONE.
+EARLIEST_UTC_OFFSET = timedelta(hours=14)
+# The work one request may cause: check-ins per bulk request, and links in a chain of
+# objectives following one another (a check-in at the bottom refreshes every level above).
+MAX_BULK_CHECKINS = 100
+MAX_LINK_DEPTH = 10
 
 
 def cycle_problems(*, start: date, end: date) -> list[Problem]:
+    problems = [
+        (name, f"must lie in the years {FIRST_CYCLE_YEAR} to {LAST_CYCLE_YEAR}, not {day}")
+        for name, day in (("start", start), ("end", end))
+        if not FIRST_CYCLE_YEAR <= day.year <= LAST_CYCLE_YEAR
+    ]
+    if problems:
+        return problems
     if end < start:
         return [("end", f"the cycle ends ({end}) before it starts ({start})")]
     return []
@@ -82,8 +99,17 @@ def _required(**values: object) -> list[Problem]:
 
 
 def checkin_problems(
-    *, type: str, value: Decimal | None, confidence: str | None, at: datetime, now: datetime
+    *,
+    type: str,
+    value: Decimal | None,
+    confidence: str | None,
+    at: datetime,
+    now: datetime,
+    cycle_start: date | None,
 ) -> list[Problem]:
+    """A check-in's value suits its key result's type; `at` lies in its cycle's window, from
+    the cycle's first day (`checkin_earliest`) to now. `cycle_start` None: no lower bound
+    (stored check-ins judged for a type change)."""
     problems: list[Problem] = []
     derived = type in (engine.MILESTONES, engine.LINKED)
     if value is None and not derived:
@@ -105,7 +131,23 @@ def checkin_problems(
         problems.append(("confidence", f"must be one of {allowed}, not {confidence!r}"))
     if at > now:
         problems.append(("at", f"{at.isoformat()} is in the future"))
+    elif cycle_start is not None and at < checkin_earliest(cycle_start):
+        problems.append(
+            ("at", f"{at.isoformat()} lies before its cycle, which starts on {cycle_start}")
+        )
     return problems
+
+
+def checkin_earliest(cycle_start: date) -> datetime:
+    """The earliest moment a check-in of a cycle starting on `cycle_start` may carry."""
+    return datetime.combine(cycle_start, time.min, tzinfo=UTC) - EARLIEST_UTC_OFFSET
+
+
+def bulk_size_problems(count: int) -> list[Problem]:
+    """One bulk request writes at most MAX_BULK_CHECKINS check-ins (one transaction)."""
+    if count > MAX_BULK_CHECKINS:
+        return [("items", f"at most {MAX_BULK_CHECKINS} check-ins at once, not {count}")]
+    return []
 
 
 def type_change_problems(
@@ -113,7 +155,9 @@ def type_change_problems(
 ) -> list[Problem]:
     """A key result may change type only if its stored check-ins (at, value) suit the new one."""
     for at, value in stored:
-        problems = checkin_problems(type=new_type, value=value, confidence=None, at=at, now=now)
+        problems = checkin_problems(
+            type=new_type, value=value, confidence=None, at=at, now=now, cycle_start=None
+        )
         if problems:
             return [
                 (
@@ -141,6 +185,43 @@ def closes_loop(edges: Callable[[Node], Iterable[Node]], source: Node, target: N
         seen.add(node)
         stack.extend(edges(node))
     return False
+
+
+def chain_length(
+    step: Callable[[frozenset[Node]], Iterable[Node]], start: Node, *, limit: int
+) -> int:
+    """How many links the longest path from `start` has, counting no further than `limit + 1`.
+
+    `step(nodes)` gives every node the given ones point to, one level at a time (one query
+    per level for stored links). In a graph without loops, the path is as long as the
+    number of levels reached.
+    """
+    level: frozenset[Node] = frozenset([start])
+    length = 0
+    while length <= limit:
+        level = frozenset(step(level))
+        if not level:
+            return length
+        length += 1
+    return length
+
+
+def link_depth_problems(*, linked_ref: str, above: int, below: int) -> list[Problem]:
+    """A chain of objectives following one another has at most MAX_LINK_DEPTH links.
+
+    The new link joins `above` links (objectives following the one that gets the linked key
+    result, and so on up) to `below` links (what `linked_ref` follows, and so on down).
+    """
+    length = above + 1 + below
+    if length <= MAX_LINK_DEPTH:
+        return []
+    return [
+        (
+            "linked_objective",
+            f"following {linked_ref!r} would make a chain of {length} links of objectives "
+            f"following one another (at most {MAX_LINK_DEPTH})",
+        )
+    ]
 
 
 def cycle_encloses(

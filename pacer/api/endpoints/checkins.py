@@ -9,7 +9,7 @@ from ninja import Path, Query, Router, Status
 from ninja.errors import ValidationError
 
 from pacer.accounts.models import User
-from pacer.api import queries
+from pacer.api import queries, throttling
 from pacer.api.auth import caller
 from pacer.api.endpoints.common import (
     NO_CONTENT,
@@ -135,8 +135,10 @@ def bulk_key_results(user: User, items: list[BulkItem]) -> list[KeyResult]:
 )
 def create_checkins(request: HttpRequest, payload: BulkIn) -> Status[dict[str, Any]]:
     """All or nothing: if any item is wrong, nothing is written and the error names every
-    wrong item (`body.items[3].value`). For integrations pushing several metrics."""
+    wrong item (`body.items[3].value`). For integrations pushing several metrics: at most
+    100 items, each counted against your rate limit as one request."""
     user = caller(request)
+    throttling.charge_items(request, len(payload.items))
     key_results = bulk_key_results(user, payload.items)
     items = [checkin_input(kr, item) for kr, item in zip(key_results, payload.items, strict=True)]
     created = services.checkin_create_many(items=items, author=user)

@@ -14,7 +14,7 @@ from pacer.api.schemas import Problem
 from pacer.okrs import permissions, selectors
 from pacer.okrs.models import Cycle, KeyResult, Objective, Team
 
-ERRORS: dict[int, Any] = {code: Problem for code in (400, 401, 403, 404, 409, 422)}
+ERRORS: dict[int, Any] = {code: Problem for code in (400, 401, 403, 404, 409, 422, 429, 503)}
 
 
 def ok(schema: Any, status: int = 200) -> dict[int, Any]:

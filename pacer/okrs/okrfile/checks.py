@@ -4,7 +4,7 @@ Every problem carries the path of the value it concerns, so the importer can nam
 """
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
@@ -260,7 +260,7 @@ class FileChecker:
                 self.add((*path, name), message)
         self.check_email((*path, "owner"), kr.owner)
         self.check_override(path, kr.score_override, kr.override_reason)
-        self.check_checkins(path, kr)
+        self.check_checkins(path, kr, cycle[0] if cycle else None)
         self.check_type_change(path, kr)
 
     def check_type_change(self, path: Path, kr: KeyResultIn) -> None:
@@ -277,7 +277,7 @@ class FileChecker:
         ):
             self.add((*path, name), message)
 
-    def check_checkins(self, path: Path, kr: KeyResultIn) -> None:
+    def check_checkins(self, path: Path, kr: KeyResultIn, cycle_start: date | None) -> None:
         moments: set[datetime] = set()
         for index, checkin in enumerate(kr.checkins):
             where: Path = (*path, "checkins", index)
@@ -285,14 +285,24 @@ class FileChecker:
             if at in moments:
                 self.add((*where, "at"), f"a second check-in at {at.isoformat()}")
             moments.add(at)
-            self.check_checkin_value(where, kr, checkin, at)
+            self.check_checkin_value(where, kr, checkin, at, cycle_start)
             self.check_email((*where, "by"), checkin.by)
 
     def check_checkin_value(
-        self, where: Path, kr: KeyResultIn, checkin: CheckinIn, at: datetime
+        self,
+        where: Path,
+        kr: KeyResultIn,
+        checkin: CheckinIn,
+        at: datetime,
+        cycle_start: date | None,
     ) -> None:
         for name, message in rules.checkin_problems(
-            type=kr.type, value=checkin.value, confidence=checkin.confidence, at=at, now=self.now
+            type=kr.type,
+            value=checkin.value,
+            confidence=checkin.confidence,
+            at=at,
+            now=self.now,
+            cycle_start=cycle_start,
         ):
             self.add((*where, name), message)
 
@@ -305,24 +315,44 @@ class FileChecker:
                 if kr.objective:
                     edges[kr.ref] = (objective.ref, kr.objective)
         links: dict[str, set[str]] = defaultdict(set)
+        followers: dict[str, set[str]] = defaultdict(set)
         for source, target in edges.values():
             links[source].add(target)
+            followers[target].add(source)
         for index, objective in enumerate(self.doc.objectives):
             for kr_index, kr in enumerate(objective.key_results):
                 followed = kr.objective
                 if not followed or kr.type != "linked" or followed == objective.ref:
                     continue  # no link, or a wrong one reported by check_key_result
-                for _, message in rules.link_problems(
+                problems = rules.link_problems(
                     type=kr.type,
                     objective_ref=objective.ref,
                     linked_ref=followed,
                     closes_a_loop=self._link_loop(links, objective.ref, followed),
-                ):
+                )
+                # A new or changed link may not make a chain longer than rules.MAX_LINK_DEPTH.
+                kept = self.existing.key_result_links.get(kr.ref) == (objective.ref, followed)
+                if not problems and not kept:
+                    problems = self._link_depth(links, followers, objective.ref, followed)
+                for _, message in problems:
                     self.add(("objectives", index, "key_results", kr_index, "objective"), message)
 
     @staticmethod
     def _link_loop(links: dict[str, set[str]], source: str, target: str) -> bool:
         return rules.closes_loop(lambda node: links.get(node, set()), source, target)
+
+    @staticmethod
+    def _link_depth(
+        links: dict[str, set[str]], followers: dict[str, set[str]], source: str, target: str
+    ) -> list[rules.Problem]:
+        def step(graph: dict[str, set[str]]) -> Callable[[frozenset[str]], set[str]]:
+            return lambda refs: {other for ref in refs for other in graph.get(ref, ())}
+
+        return rules.link_depth_problems(
+            linked_ref=target,
+            above=rules.chain_length(step(followers), source, limit=rules.MAX_LINK_DEPTH),
+            below=rules.chain_length(step(links), target, limit=rules.MAX_LINK_DEPTH),
+        )
 
 
 def iter_key_results(doc: OkrFile) -> Iterator[tuple[Path, ObjectiveIn, KeyResultIn]]:

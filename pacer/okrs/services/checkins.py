@@ -11,46 +11,8 @@ from django.utils import timezone
 from pacer.accounts.models import User
 from pacer.okrs import rollup, rules
 from pacer.okrs.errors import DomainError, raise_if
-from pacer.okrs.models import CheckIn, KeyResult
+from pacer.okrs.models import CheckIn, KeyResult, Objective
 from pacer.okrs.services.writable import writable_objective
-
-
-@transaction.atomic
-def checkin_create(
-    *,
-    key_result: KeyResult,
-    value: Decimal | None,
-    confidence: str = "",
-    note: str = "",
-    author: User | None = None,
-    at: datetime | None = None,
-) -> CheckIn:
-    objective = writable_objective(key_result.objective_id)
-    now = timezone.now()
-    at = at or now
-    raise_if(
-        rules.checkin_problems(
-            type=key_result.type, value=value, confidence=confidence, at=at, now=now
-        )
-    )
-    checkin = CheckIn.objects.create(
-        key_result=key_result,
-        value=value,
-        confidence=confidence or "",
-        note=note or "",
-        author=author,
-        at=at,
-    )
-    rollup.refresh_after_change(key_result, objective=objective)
-    return checkin
-
-
-@transaction.atomic
-def checkin_delete(*, checkin: CheckIn) -> None:
-    key_result = checkin.key_result
-    objective = writable_objective(key_result.objective_id)
-    checkin.delete()
-    rollup.refresh_after_change(key_result, objective=objective)
 
 
 @dataclass(frozen=True)
@@ -64,27 +26,100 @@ class CheckInInput:
     at: datetime | None = None
 
 
+def checked_checkin(
+    item: CheckInInput, *, objective: Objective, author: User | None, now: datetime
+) -> CheckIn:
+    """The check-in to insert (not saved yet), or a DomainError naming each wrong field.
+
+    `objective`: the key result's objective, locked and writable, with its cycle.
+    """
+    at = item.at or now
+    raise_if(
+        rules.checkin_problems(
+            type=item.key_result.type,
+            value=item.value,
+            confidence=item.confidence,
+            at=at,
+            now=now,
+            cycle_start=objective.cycle.start,
+        )
+    )
+    return CheckIn(
+        key_result=item.key_result,
+        value=item.value,
+        confidence=item.confidence or "",
+        note=item.note or "",
+        author=author,
+        at=at,
+    )
+
+
+@transaction.atomic
+def checkin_create(
+    *,
+    key_result: KeyResult,
+    value: Decimal | None,
+    confidence: str = "",
+    note: str = "",
+    author: User | None = None,
+    at: datetime | None = None,
+) -> CheckIn:
+    objective = writable_objective(key_result.objective_id)
+    item = CheckInInput(key_result, value, confidence, note, at)
+    checkin = checked_checkin(item, objective=objective, author=author, now=timezone.now())
+    checkin.save(force_insert=True)
+    rollup.refresh_after_change(key_result, objective=objective)
+    return checkin
+
+
+@transaction.atomic
+def checkin_delete(*, checkin: CheckIn) -> None:
+    key_result = checkin.key_result
+    objective = writable_objective(key_result.objective_id)
+    checkin.delete()
+    rollup.refresh_after_change(key_result, objective=objective)
+
+
 @transaction.atomic
 def checkin_create_many(*, items: Sequence[CheckInInput], author: User | None) -> list[CheckIn]:
     """All the check-ins or none: a problem with any item (named `items[i].<field>`) writes
-    nothing. Every item is checked, so the error lists all problems at once."""
+    nothing. Every item is checked, so the error lists all problems at once.
+
+    The work is bounded: at most `rules.MAX_BULK_CHECKINS` items; each objective is locked
+    once (in id order, so two bulks cannot deadlock), and the roll-up runs once at the end
+    for every key result, objective and follower above them, however many items share them.
+    """
+    raise_if(rules.bulk_size_problems(len(items)))
+    objectives = lock_writable(sorted({item.key_result.objective_id for item in items}))
+    now = timezone.now()
     created: list[CheckIn] = []
     problems: list[rules.Problem] = []
     for index, item in enumerate(items):
         try:
-            created.append(
-                checkin_create(
-                    key_result=item.key_result,
-                    value=item.value,
-                    confidence=item.confidence,
-                    note=item.note,
-                    author=author,
-                    at=item.at,
-                )
-            )
+            objective = objectives[item.key_result.objective_id]
+            if isinstance(objective, DomainError):
+                raise objective
+            created.append(checked_checkin(item, objective=objective, author=author, now=now))
         except DomainError as error:
             problems += [
                 (f"items[{index}].{field or 'key_result'}", m) for field, m in error.problems
             ]
     raise_if(problems)
+    for checkin in created:
+        checkin.save(force_insert=True)
+    rollup.refresh_after_changes(
+        [item.key_result for item in items],
+        [o for o in objectives.values() if isinstance(o, Objective)],
+    )
     return created
+
+
+def lock_writable(objective_ids: Sequence[int]) -> dict[int, Objective | DomainError]:
+    """Each objective locked and writable, or the read-only rule's refusal, by id."""
+    found: dict[int, Objective | DomainError] = {}
+    for objective_id in objective_ids:
+        try:
+            found[objective_id] = writable_objective(objective_id)
+        except DomainError as error:
+            found[objective_id] = error
+    return found

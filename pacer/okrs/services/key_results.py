@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from pacer.okrs import progress as engine
@@ -64,9 +65,12 @@ def spec_problems(spec: KeyResultSpec, cycle: Cycle) -> list[rules.Problem]:
     )
 
 
-def link_problems(objective: Objective, spec: KeyResultSpec) -> list[rules.Problem]:
+def link_problems(
+    objective: Objective, spec: KeyResultSpec, *, stored: KeyResult | None = None
+) -> list[rules.Problem]:
     """A linked key result of `objective` may not follow an objective of another
-    organization, nor close a loop of objectives following each other."""
+    organization, nor close a loop of objectives following each other, nor (a new or changed
+    link: not the one `stored` already has) make a chain longer than rules.MAX_LINK_DEPTH."""
     linked = spec.linked_objective
     if linked is None:
         return []
@@ -80,11 +84,38 @@ def link_problems(objective: Objective, spec: KeyResultSpec) -> list[rules.Probl
             ).values_list("linked_objective_id", flat=True)
         )
 
-    return rules.link_problems(
+    problems = rules.link_problems(
         type=spec.type,
         objective_ref=objective.ref,
         linked_ref=linked.ref,
         closes_a_loop=rules.closes_loop(followed_by, objective.pk, linked.pk),
+    )
+    kept = stored is not None and (stored.objective_id, stored.linked_objective_id) == (
+        objective.pk,
+        linked.pk,
+    )
+    return problems or ([] if kept else link_depth_problems(objective, linked))
+
+
+def link_depth_problems(objective: Objective, linked: Objective) -> list[rules.Problem]:
+    """How long the chain through `objective` following `linked` would be: one query per
+    level, at most rules.MAX_LINK_DEPTH + 1 levels each way."""
+
+    def followers(ids: frozenset[int]) -> QuerySet[KeyResult, int]:
+        return KeyResult.objects.filter(linked_objective_id__in=ids).values_list(
+            "objective_id", flat=True
+        )
+
+    def followed(ids: frozenset[int]) -> QuerySet[KeyResult, int]:
+        return KeyResult.objects.filter(
+            objective_id__in=ids, linked_objective__isnull=False
+        ).values_list("linked_objective_id", flat=True)
+
+    limit = rules.MAX_LINK_DEPTH
+    return rules.link_depth_problems(
+        linked_ref=linked.ref,
+        above=rules.chain_length(followers, objective.pk, limit=limit),
+        below=rules.chain_length(followed, linked.pk, limit=limit),
     )
 
 
@@ -138,7 +169,8 @@ def key_result_update(*, key_result: KeyResult, spec: KeyResultSpec) -> KeyResul
     """Change a key result's definition (all its fields, as `spec` gives them)."""
     objective = writable_objective(key_result.objective_id)
     key_result = KeyResult.objects.get(pk=key_result.pk)
-    problems = spec_problems(spec, objective.cycle) + link_problems(objective, spec)
+    problems = spec_problems(spec, objective.cycle)
+    problems += link_problems(objective, spec, stored=key_result)
     raise_if(problems + _stored_checkin_problems(key_result, spec.type))
     for name in DEFINITION_FIELDS:
         setattr(key_result, name, getattr(spec, name))
