@@ -9,12 +9,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+from typing import TypeVar
 
 from django.db.models import (
     Case,
     Count,
     F,
     IntegerField,
+    Model,
     OuterRef,
     Prefetch,
     Q,
@@ -262,6 +264,15 @@ def cycle_objectives(
 
 
 # --- My focus ------------------------------------------------------------------------------
+
+M = TypeVar("M", bound=Model)
+
+
+def first_and_total(items: QuerySet[M], limit: int) -> tuple[list[M], int]:
+    """The first `limit` of `items` and how many there are in all: My focus shows a few of
+    each list and links to the rest, so it stays the same size whatever a person owns. Two
+    queries, whether the list is cut or not."""
+    return list(items[:limit]), items.count()
 
 
 def week_start(on: date) -> datetime:

@@ -25,6 +25,7 @@ from pacer.web.htmx import render_page_or_fragment, wants_fragment
 
 PAGE_SIZE = 50
 MAP_PAGE_SIZE = 50
+FOCUS_LIMIT = 10  # rows of each list on My focus; the rest are a link away
 
 
 def person_of(request: HttpRequest) -> User:
@@ -48,31 +49,50 @@ def paginate(objectives: QuerySet[Objective], request: HttpRequest, size: int) -
 
 @login_required
 def focus(request: HttpRequest) -> HttpResponse:
+    """What the person answers for now: the first FOCUS_LIMIT of each list, with how many
+    there are in all and links to the pages that show them all."""
     person, on = person_of(request), selectors.today()
-    bands = bands_of(person)
     cycles = selectors.active_cycles(person, on=on)
-    awaiting = selectors.key_results_awaiting_checkin(person, cycles, on=on)
-    elsewhere = selectors.key_results_owned_elsewhere(person, cycles)
-    slipping = selectors.slipping_in_my_teams(person, cycles, on=on, bands=bands)
     context = {
         "current_cycle": cycles[0] if cycles else None,
         "cycles": cycles,
-        "my_objectives": my_objective_cards(person, cycles, on=on, bands=bands),
-        "awaiting": selectors.key_result_rows(awaiting, on=on, bands=bands),
-        "elsewhere": selectors.key_result_rows(elsewhere, on=on, bands=bands),
-        "slipping": selectors.objective_rows(slipping, on=on, bands=bands),
+        **focus_lists(person, cycles, on=on, bands=bands_of(person)),
     }
     return render(request, "web/overview/focus.html", context)
 
 
-def my_objective_cards(
+def focus_lists(
     person: User, cycles: list[Cycle], *, on: date_type, bands: engine.Bands
+) -> dict[str, Any]:
+    first = selectors.first_and_total
+    awaiting, awaiting_total = first(
+        selectors.key_results_awaiting_checkin(person, cycles, on=on), FOCUS_LIMIT
+    )
+    elsewhere, elsewhere_total = first(
+        selectors.key_results_owned_elsewhere(person, cycles), FOCUS_LIMIT
+    )
+    slipping, slipping_total = first(
+        selectors.slipping_in_my_teams(person, cycles, on=on, bands=bands), FOCUS_LIMIT
+    )
+    mine, mine_total = first(selectors.my_objectives(person, cycles), FOCUS_LIMIT)
+    return {
+        "my_objectives": my_objective_cards(mine, on=on, bands=bands),
+        "my_objectives_total": mine_total,
+        "awaiting": selectors.key_result_rows(awaiting, on=on, bands=bands),
+        "awaiting_total": awaiting_total,
+        "elsewhere": selectors.key_result_rows(elsewhere, on=on, bands=bands),
+        "elsewhere_total": elsewhere_total,
+        "slipping": selectors.objective_rows(slipping, on=on, bands=bands),
+        "slipping_total": slipping_total,
+    }
+
+
+def my_objective_cards(
+    objectives: list[Objective], *, on: date_type, bands: engine.Bands
 ) -> list[tuple[selectors.ObjectiveRow, list[selectors.KeyResultRow]]]:
     """Each of my objectives with its key results' paces."""
     cards = []
-    for row in selectors.objective_rows(
-        selectors.my_objectives(person, cycles), on=on, bands=bands
-    ):
+    for row in selectors.objective_rows(objectives, on=on, bands=bands):
         objective = row.objective
         key_results = list(objective.key_results.all())
         for kr in key_results:
