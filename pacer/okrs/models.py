@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 
 from pacer.okrs import progress as engine
+from pacer.okrs import rules
 
 # Values keep 6 decimal places; progress keeps 12 (see docs/semantics.md); scores keep 1.
 REF_LENGTH = 100
@@ -172,6 +173,15 @@ class Objective(models.Model):
             return self.final_score
         return engine.score(self.progress)
 
+    @property
+    def unfinished(self) -> bool:
+        """Not done, so it may carry over to the next cycle (`rules.carries_over`)."""
+        return rules.carries_over(
+            progress=self.progress,
+            score_override=self.score_override,
+            final_score=self.final_score,
+        )
+
 
 class Alignment(models.Model):
     """`child` supports `parent`; an objective may have several parents, never a loop."""
@@ -261,6 +271,15 @@ class KeyResult(models.Model):
         if self.final_score is not None:
             return self.final_score
         return engine.score(self.progress)
+
+    @property
+    def unfinished(self) -> bool:
+        """Not done, so it may carry over to the next cycle (`rules.carries_over`)."""
+        return rules.carries_over(
+            progress=self.progress,
+            score_override=self.score_override,
+            final_score=self.final_score,
+        )
 
 
 class Milestone(models.Model):

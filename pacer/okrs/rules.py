@@ -436,3 +436,66 @@ def last_admin_problems(*, demoting: bool, other_admins: int) -> list[Problem]:
     if demoting and other_admins == 0:
         return [("role", "the organization needs an admin: make someone else admin first")]
     return []
+
+
+# --- Cycles: refs, planning the next one -------------------------------------------------
+
+# Cycle refs that would read as one of the cycle pages' own paths (/cycles/new/).
+RESERVED_CYCLE_REFS = frozenset({"new"})
+_CYCLE_REF = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
+
+
+def cycle_ref_problems(*, ref: str, taken: bool, max_length: int) -> list[Problem]:
+    """A cycle's ref: lower-case words joined by - or _ (2026-q3), free in the organization,
+    and not one of the cycle pages' paths."""
+    if not ref:
+        return [("ref", "is required")]
+    if len(ref) > max_length:
+        return [("ref", f"at most {max_length} characters")]
+    if not _CYCLE_REF.fullmatch(ref):
+        return [("ref", "use lower-case letters and digits joined by - or _, such as 2026-q3")]
+    if ref in RESERVED_CYCLE_REFS:
+        return [("ref", f"{ref} is reserved; choose another")]
+    if taken:
+        return [("ref", f"{ref} is already taken in this organization")]
+    return []
+
+
+def plan_next_problems(*, cycle_name: str, in_planning: bool, has_next: bool) -> list[Problem]:
+    """The next cycle is planned from an active or a closed one."""
+    if in_planning:
+        return [
+            (
+                "cycle",
+                f"{cycle_name} is still in planning: plan the next cycle from an active or "
+                "closed one",
+            )
+        ]
+    if not has_next:
+        return [("cycle", f"no cycle can follow {cycle_name}: the calendar ends")]
+    return []
+
+
+def carries_over(
+    *, progress: Decimal, score_override: Decimal | None, final_score: Decimal | None
+) -> bool:
+    """Whether an objective (or a key result) is unfinished, so that it may carry over to
+    the next cycle: its score (the override, else the score frozen at close) is below 1.0,
+    or, not scored yet, its status is not done (progress below 1)."""
+    scored = score_override if score_override is not None else final_score
+    if scored is not None:
+        return scored < engine.ONE
+    return progress < engine.ONE
+
+
+def carry_over_problems(
+    *, title: str, cycle_name: str, in_cycle: bool, archived: bool, unfinished: bool
+) -> list[Problem]:
+    """Planning the next cycle copies unfinished, live objectives of the cycle it follows."""
+    if not in_cycle:
+        return [("objectives", f"“{title}” is not an objective of {cycle_name}")]
+    if archived:
+        return [("archived", f"“{title}” is archived: restore it to carry it over")]
+    if not unfinished:
+        return [("objectives", f"“{title}” is done: only unfinished objectives carry over")]
+    return []

@@ -12,11 +12,14 @@ from pacer.okrs.services.checkins import (
     checkin_delete,
 )
 from pacer.okrs.services.cycles import (
+    PlannedCycle,
     cycle_close,
     cycle_create,
     cycle_delete,
+    cycle_plan_next,
     cycle_reopen,
     cycle_update,
+    next_cycle_of,
 )
 from pacer.okrs.services.key_results import (
     KeyResultSpec,
@@ -62,12 +65,14 @@ from pacer.okrs.services.teams import (
 __all__ = [
     "CheckInInput",
     "KeyResultSpec",
+    "PlannedCycle",
     "checkin_create",
     "checkin_create_many",
     "checkin_delete",
     "cycle_close",
     "cycle_create",
     "cycle_delete",
+    "cycle_plan_next",
     "cycle_reopen",
     "cycle_update",
     "invitation_path_args",
@@ -84,6 +89,7 @@ __all__ = [
     "milestone_delete",
     "milestone_set_done",
     "milestone_update",
+    "next_cycle_of",
     "objective_align",
     "objective_archive",
     "objective_copy",

@@ -145,6 +145,13 @@ def created_in_cycle(subject: Subject, result: Any, before: dict[str, Any]) -> N
     assert fresh(result).cycle == subject.world.cycle
 
 
+def carried_over(subject: Subject, result: Any, before: dict[str, Any]) -> None:
+    """Planning from a closed cycle is the point: the copy lands in the new next cycle."""
+    (copy,) = result.copies
+    assert fresh(copy).cycle == result.cycle and result.cycle.state == "planning"
+    assert fresh(copy).archived_at is None
+
+
 def new_spec(title: str, **fields: Any) -> services.KeyResultSpec:
     return services.KeyResultSpec(title=title, start=Decimal(0), target=Decimal(10), **fields)
 
@@ -288,6 +295,14 @@ CASES = [
         ),
         accepts={ARCHIVED: created_in_cycle},
     ),
+    Case(
+        "cycle_plan_next",
+        "cycle_plan_next carrying it over",
+        lambda s: services.cycle_plan_next(
+            cycle=s.world.cycle, carry=[(s.objective, [s.metric, s.plan])]
+        ),
+        accepts={CLOSED: carried_over},
+    ),
 ]
 
 # Services that change no objective nor anything under one, each with the reason.
@@ -312,6 +327,7 @@ NOT_UNDER_AN_OBJECTIVE = {
     "membership_set": "teams, not OKRs",
     "membership_remove": "teams, not OKRs",
     "key_result_spec": "reads only (builds a KeyResultSpec)",
+    "next_cycle_of": "reads only (the cycle cycle_plan_next picks or would create)",
 }
 
 
