@@ -352,3 +352,84 @@ class PeopleFilterForm(PlainForm):
     def __init__(self, *args: Any, teams: QuerySet[Team], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams  # type: ignore[attr-defined]
+
+
+class ConfirmForm(PlainForm):
+    """A confirmation step (delete, ...): no fields; a refusal shows as its error."""
+
+
+def date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class CycleForm(PlainForm):
+    """A cycle's name, dates and state; its ref only when it is created (it never changes).
+    `services.cycle_create` / `cycle_update` judge the values."""
+
+    name = forms.CharField(max_length=100, help_text="Such as 2026 Q3.")
+    ref = forms.CharField(
+        max_length=100,
+        required=False,
+        help_text="Short name in URLs and OKR files, such as 2026-q3; made from the name if "
+        "empty. It cannot change later.",
+    )
+    start = forms.DateField(widget=date_input())
+    end = forms.DateField(widget=date_input())
+    state = forms.ChoiceField(
+        choices=[(s.value, s.label) for s in (Cycle.State.PLANNING, Cycle.State.ACTIVE)],
+        initial=Cycle.State.PLANNING,
+        help_text="Planning: objectives are drafted, nobody is asked to check in. Active: the "
+        "cycle runs. Closing freezes the scores (from the cycle's close page).",
+    )
+
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["ref"]
+
+
+class PlanNextForm(PlainForm):
+    """Which of the offered objectives carry over to the next cycle, with which key results.
+    A key result counts only if its objective is chosen (the page ticks the unfinished ones
+    of every objective)."""
+
+    objectives = forms.ModelMultipleChoiceField(
+        queryset=Objective.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Objectives to copy",
+    )
+    key_results = forms.ModelMultipleChoiceField(
+        queryset=KeyResult.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Key results that come along",
+    )
+
+    def __init__(self, *args: Any, offered: list[Objective], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.offered = offered
+        ids = [objective.pk for objective in offered]
+        self.fields["objectives"].queryset = Objective.objects.filter(pk__in=ids)  # type: ignore[attr-defined]
+        self.fields["key_results"].queryset = KeyResult.objects.filter(objective_id__in=ids)  # type: ignore[attr-defined]
+
+    def carry(self) -> list[tuple[Objective, list[KeyResult]]]:
+        """The chosen objectives, in the page's order, each with its chosen key results."""
+        chosen = {objective.pk for objective in self.cleaned_data["objectives"]}
+        key_results = {kr.pk for kr in self.cleaned_data["key_results"]}
+        return [
+            (objective, [kr for kr in objective.key_results.all() if kr.pk in key_results])
+            for objective in self.offered
+            if objective.pk in chosen
+        ]
+
+    def ticked(self) -> tuple[set[int], set[int]]:
+        """The ticked objectives and key results: as sent, or at first none and every
+        unfinished key result."""
+        if self.is_bound:
+            return self.ids_sent("objectives"), self.ids_sent("key_results")
+        unfinished = {kr.pk for o in self.offered for kr in o.key_results.all() if kr.unfinished}
+        return set(), unfinished
+
+    def ids_sent(self, name: str) -> set[int]:
+        return {int(v) for v in self[name].value() or () if str(v).isdigit()}

@@ -19,3 +19,10 @@ document.addEventListener("DOMContentLoaded", () => {
     select.before(filter);
   }
 });
+
+// Forms sent back with errors: the error summary at the top takes the focus, so that a screen
+// reader reads it and Tab leads to its links (web/partials/_error_summary.html).
+document.addEventListener("DOMContentLoaded", () => {
+  const summary = document.querySelector(".error-summary[tabindex]");
+  if (summary) summary.focus();
+});
