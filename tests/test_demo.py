@@ -64,10 +64,27 @@ def test_cycles_follow_today(doc: dict[str, Any]) -> None:
     }
     assert cycles["q3-2026"]["state"] == "closed"
     assert cycles["q3-2026"]["end"] == date(2026, 9, 30)
+    # The next quarter is in planning; in the last quarter it lies in the year after.
+    assert cycles["q1-2027"] == {
+        "ref": "q1-2027",
+        "name": "2027 Q1",
+        "start": date(2027, 1, 1),
+        "end": date(2027, 3, 31),
+        "state": "planning",
+    }
     # In the first quarter the previous quarter lies in the year before.
     january = cycles_by_ref(build_demo(date(2027, 2, 10)))
-    assert set(january) == {"y2027", "q1-2027", "q4-2026"}
+    assert set(january) == {"y2027", "q1-2027", "q4-2026", "q2-2027"}
     assert january["q4-2026"]["state"] == "closed"
+    assert january["q2-2027"]["state"] == "planning"
+
+
+def test_the_quarter_in_planning_holds_drafts_without_checkins(doc: dict[str, Any]) -> None:
+    drafts = [o for o in doc["objectives"] if o["cycle"] == "q1-2027"]
+    assert 1 <= len(drafts) <= 2
+    assert all(o["key_results"] and not o["parents"] for o in drafts)
+    assert not any(kr["checkins"] for o in drafts for kr in o["key_results"])
+    assert any(o["owner"] == MEMBER_EMAIL for o in drafts)
 
 
 def test_people_and_teams(doc: dict[str, Any]) -> None:

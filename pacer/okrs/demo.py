@@ -3,9 +3,9 @@
 `build_demo(today)` returns an OKR file (docs/okr-file.md) as `yaml.safe_load` would give
 it: plain dicts and lists, dates as `datetime.date`, numbers as int or float. `pacer demo`
 imports it. Everything is relative to `today`: the calendar year, the current quarter
-(active) and the previous one (closed), with weekly check-ins from each cycle's start up to
-`today` (yes/no key results report every other week until done). The same `today` and
-`seed` always give the same document.
+(active), the previous one (closed) and the next one (planning, two draft objectives), with
+weekly check-ins from each cycle's start up to `today` (yes/no key results report every other
+week until done). The same `today` and `seed` always give the same document.
 
 The content is written as templates (`Obj`, `KR`) and a small simulator turns each key
 result's `pace` (the share of the straight-line pace it keeps) into a plausible history, so
@@ -1604,6 +1604,49 @@ HEALTH_NOTES = {
 }
 
 
+# The next quarter, in planning: drafts, no check-ins yet.
+NEXT_OBJECTIVES = (
+    Obj(
+        "self-serve",
+        "Make the self-serve plan pay for itself",
+        "growth",
+        "member",
+        description="Draft for next quarter: fewer sales calls for small teams.",
+        krs=(
+            metric(
+                "self-serve-share",
+                "Self-serve share of new revenue from 20 % to 30 %",
+                20,
+                30,
+                "%",
+                1.0,
+                owner="member",
+            ),
+            boolean("annual-billing", "Annual billing offered in the app", None, owner="noah"),
+        ),
+    ),
+    Obj(
+        "support-response",
+        "Answer customers twice as fast",
+        "support",
+        "ravi",
+        kind="committed",
+        krs=(
+            metric(
+                "first-response",
+                "Median first response from 6 to 3 hours",
+                6,
+                3,
+                "hours",
+                1.0,
+                owner="ravi",
+                step=0.5,
+            ),
+        ),
+    ),
+)
+
+
 # --- Cycles --------------------------------------------------------------------------------
 
 
@@ -1630,7 +1673,7 @@ def quarter_period(year: int, quarter: int, state: str) -> Period:
 
 def demo_cycles(today: date) -> tuple[Period, Period, Period]:
     """The year containing `today`, its current quarter and the quarter before."""
-    quarter = (today.month - 1) // 3 + 1
+    quarter = quarter_number(today)
     year = Period(
         f"y{today.year}",
         str(today.year),
@@ -1644,6 +1687,18 @@ def demo_cycles(today: date) -> tuple[Period, Period, Period]:
     else:
         previous = quarter_period(today.year - 1, 4, "closed")
     return year, current, previous
+
+
+def quarter_number(day: date) -> int:
+    return (day.month - 1) // 3 + 1
+
+
+def next_quarter(today: date) -> Period:
+    """The quarter after the one containing `today`, in planning."""
+    quarter = quarter_number(today)
+    if quarter < 4:
+        return quarter_period(today.year, quarter + 1, "planning")
+    return quarter_period(today.year + 1, 1, "planning")
 
 
 # --- The simulator -------------------------------------------------------------------------
@@ -1973,11 +2028,13 @@ class _Builder:
 def build_demo(today: date, seed: int = 7) -> dict[str, Any]:
     """The demo organization as an OKR file (docs/okr-file.md) as of `today`."""
     year, current, previous = demo_cycles(today)
+    following = next_quarter(today)
     builder = _Builder(today=today, seed=seed, year=year, current=current, previous=previous)
-    cycles = [year, current, previous]
+    cycles = [year, current, previous, following]
     objectives = [builder.objective(t, year) for t in YEAR_OBJECTIVES]
     objectives += [builder.objective(t, current) for t in CURRENT_OBJECTIVES]
     objectives += [builder.objective(t, previous) for t in PREVIOUS_OBJECTIVES]
+    objectives += [builder.objective(t, following) for t in NEXT_OBJECTIVES]
     return {
         "organization": ORGANIZATION,
         "settings": {
