@@ -5,13 +5,14 @@ organization admin. The quarter is active and one third through.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from itertools import count
 from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.models.signals import post_init
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -30,6 +31,7 @@ from pacer.okrs.models import (
     Organization,
     Team,
 )
+from pacer.web.selectors import HISTORY_SHOWN
 
 pytestmark = pytest.mark.django_db
 
@@ -621,3 +623,91 @@ def test_activity_hides_the_frozen_score_of_a_private_followed_objective(world: 
         entry = html[html.index(froze) :]
         entry = entry[: entry.index("</li>\n")]
         assert ('class="changes"' in entry) == shown
+
+
+# --- Bounded at any number of check-ins ----------------------------------------------------
+
+
+def busy_key_result(world: World, checkins: int, days: int = 10) -> Objective:
+    """An objective whose metric holds `checkins` check-ins spread over the last `days` days
+    (written in bulk: the page's reads are what is measured)."""
+    objective = make_objective(world, f"Busy {checkins}")
+    kr = make_kr(objective, "Requests served")
+    now = timezone.now()
+    CheckIn.objects.bulk_create(
+        CheckIn(
+            key_result=kr,
+            value=Decimal(n % 100),
+            at=now - timedelta(days=1 + n % days, minutes=n),
+            author=world.owner,
+            note="steady",
+        )
+        for n in range(checkins)
+    )
+    return objective
+
+
+def page_reads(client: Client, url: str) -> tuple[int, int, int]:
+    """(queries, check-in rows loaded, bytes) of one visit."""
+    loaded = count_instances(CheckIn)
+    with CaptureQueriesContext(connection) as queries, loaded:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries), loaded.count, len(response.content)
+
+
+class count_instances:
+    """How many instances of `model` are built inside the block."""
+
+    def __init__(self, model: type) -> None:
+        self.model, self.count = model, 0
+
+    def built(self, **kwargs: Any) -> None:
+        self.count += 1
+
+    def __enter__(self) -> "count_instances":
+        post_init.connect(self.built, sender=self.model)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        post_init.disconnect(self.built, sender=self.model)
+
+
+def test_objective_page_cost_does_not_grow_with_check_ins(world: World) -> None:
+    few, many = busy_key_result(world, 10), busy_key_result(world, 2_000)
+    client = client_for(world.teammate)
+    client.get(detail_url(few))  # warm the session
+    few_queries, few_loaded, few_bytes = page_reads(client, detail_url(few))
+    many_queries, many_loaded, many_bytes = page_reads(client, detail_url(many))
+    assert many_queries == few_queries
+    # The latest HISTORY_SHOWN for the list, the last of each day for the chart.
+    days = {timezone.localdate(at) for at in CheckIn.objects.values_list("at", flat=True)}
+    assert few_loaded <= many_loaded <= HISTORY_SHOWN + len(days)
+    assert abs(many_bytes - few_bytes) < 1_000
+    assert "Check-ins (2000)" in client.get(detail_url(many)).content.decode()
+
+
+def test_chart_takes_the_last_check_in_of_each_day(world: World) -> None:
+    objective = make_objective(world)
+    kr = make_kr(objective)
+    day = timezone.localdate() - timedelta(days=2)
+    for hour, value in ((17, 60), (9, 20)):  # the later one written first
+        at = timezone.make_aware(datetime.combine(day, time(hour)))
+        services.checkin_create(key_result=kr, value=Decimal(value), author=world.owner, at=at)
+    html = client_for(world.owner).get(detail_url(objective)).content.decode()
+    chart = html[html.index(f'id="kr-chart-{kr.pk}-title"') :]
+    assert f"{day:%d %b %Y}: 60%" in chart[: chart.index("</svg>")]
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/Los_Angeles", "Pacific/Kiritimati"])
+def test_a_check_in_stored_far_outside_the_cycle_does_not_break_the_page(
+    world: World, zone: str, settings: Any
+) -> None:
+    settings.TIME_ZONE = zone
+    objective = make_objective(world)
+    kr = make_kr(objective)
+    for at in (datetime(1, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, 23, tzinfo=UTC)):
+        CheckIn.objects.create(key_result=kr, value=Decimal(5), at=at)  # as stored long ago
+    response = client_for(world.owner).get(detail_url(objective))
+    assert response.status_code == 200
+    assert "Check-ins (2)" in response.content.decode()

@@ -37,7 +37,6 @@ from pacer.web.htmx import render_page_or_fragment
 
 PAGE = "web/objective/detail.html"
 PARTIALS = "web/partials/objective/"
-HISTORY_SHOWN = 8
 NO_CHART = SafeString("")
 
 
@@ -98,11 +97,11 @@ class KeyResultRow(selectors.KeyResultDetail):
 
     @property
     def history(self) -> list[tuple[CheckIn, str]]:
-        return [(c, value_text(self.kr, c.value)) for c in self.checkins[:HISTORY_SHOWN]]
+        return [(c, value_text(self.kr, c.value)) for c in self.checkins]
 
     @property
     def older_count(self) -> int:
-        return max(len(self.checkins) - HISTORY_SHOWN, 0)
+        return max(self.checkin_count - len(self.checkins), 0)
 
 
 @dataclass
