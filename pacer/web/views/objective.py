@@ -69,6 +69,9 @@ def editable_objective(user: User, ref: str) -> Objective:
 
 @dataclass
 class KeyResultRow(selectors.KeyResultDetail):
+    """A key result's row: the selector's read, its chart, its check-in form (for those who
+    may check in) and the error of a change that failed, with values as people write them."""
+
     chart: SafeString = NO_CHART
     form: CheckInForm | None = None
     error: str = ""
@@ -106,6 +109,9 @@ class KeyResultRow(selectors.KeyResultDetail):
 
 @dataclass
 class ObjectivePage(selectors.ObjectiveDetail):
+    """The page: the selector's read with the rows as shown, the chart, the activity list and
+    the close-out form."""
+
     rows: list[KeyResultRow] = field(default_factory=list)
     chart: SafeString = NO_CHART
     activity: list[Activity] = field(default_factory=list)
