@@ -68,7 +68,7 @@ def objective_create(
         links = link_problems(objective, spec)
         raise_if([(f"key_results-{index}-{f}", m) for f, m in links])
         kr = create_from_spec(objective, spec, index)
-        if kr.linked_objective_id:
+        if kr.type in engine.DERIVED_TYPES:  # milestones count, linked follow: derive now
             rollup.refresh_key_result(kr)
     align_all(objective, parents)
     rollup.refresh_objective(objective)
