@@ -73,7 +73,7 @@ SQLITE_OPTIONS = {
     # BEGIN so concurrent writers queue (up to `timeout`) instead of failing mid-transaction.
     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     "transaction_mode": "IMMEDIATE",
-    "timeout": 10,  # seconds; then the request answers 503 with Retry-After (pacer/busy.py)
+    "timeout": 30,  # seconds; then the request answers 503 with Retry-After (pacer/busy.py)
 }
 
 
@@ -85,7 +85,7 @@ def database_settings(url: str) -> dict[str, Any]:
         config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
         config["CONN_MAX_AGE"] = 0
     elif config["ENGINE"] == "django.db.backends.postgresql":  # the same bound on row locks
-        config["OPTIONS"] = {"options": "-c lock_timeout=10s", **config.get("OPTIONS", {})}
+        config["OPTIONS"] = {"options": "-c lock_timeout=30s", **config.get("OPTIONS", {})}
     return config
 
 

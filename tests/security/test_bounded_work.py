@@ -279,19 +279,19 @@ class WriteLock:
 
 @pytest.fixture
 def short_lock_wait() -> Iterator[None]:
-    """The configured wait (10 s) made short for the test; production's value is asserted."""
+    """The configured wait (30 s) made short for the test; production's value is asserted."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            assert connection.settings_dict["OPTIONS"]["timeout"] == 10
+            assert connection.settings_dict["OPTIONS"]["timeout"] == 30
             cursor.execute("PRAGMA busy_timeout = 200")
         else:
             cursor.execute("SHOW lock_timeout")
-            assert cursor.fetchone()[0] == "10s"
+            assert cursor.fetchone()[0] == "30s"
             cursor.execute("SET lock_timeout = '200ms'")
     yield
     with connection.cursor() as cursor:
         cursor.execute(
-            "PRAGMA busy_timeout = 10000" if connection.vendor == "sqlite" else "RESET lock_timeout"
+            "PRAGMA busy_timeout = 30000" if connection.vendor == "sqlite" else "RESET lock_timeout"
         )
 
 
