@@ -20,13 +20,10 @@ from pacer.okrs.models import REF_LENGTH
 
 
 def storable_text(value: str) -> str:
-    """Databases refuse NUL characters and lone surrogates; refuse them here, politely."""
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as error:
-        raise ValueError("must be valid Unicode text") from error
+    """Text that can be stored and shown (rules.text_problems: no NUL, lone surrogate or
+    control character), refused here with the same words as everywhere else."""
+    for _, message in rules.text_problems("", value):
+        raise ValueError(message)
     return value
 
 

@@ -20,7 +20,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils.text import slugify
 
-from pacer.accounts.models import User
+from pacer.accounts.models import User, server_time_zone
 from pacer.bench import bulk
 from pacer.okrs import progress as engine
 from pacer.okrs import rollup
@@ -266,7 +266,7 @@ class _Builder:
 
     def people(self) -> int:
         rng, n = self.rng, max(self.scale.people, 3)
-        hashed = make_password(BENCH_PASSWORD)
+        hashed, time_zone = make_password(BENCH_PASSWORD), server_time_zone()
         first = self.ids[User]
         self.person_ids = [first + i for i in range(n)]
         rows = []
@@ -293,10 +293,13 @@ class _Builder:
                     True,
                     False,
                     stamp,
+                    time_zone,
                 )
             )
-        names = ["id", "password", "is_superuser", "email", "name", "organization"]
-        return bulk.insert(User, [*names, "role", "is_active", "is_staff", "date_joined"], rows)
+        names = ["id", "password", "is_superuser", "email", "name", "organization", "role"]
+        return bulk.insert(
+            User, [*names, "is_active", "is_staff", "date_joined", "time_zone"], rows
+        )
 
     def teams(self) -> tuple[int, int]:
         rng, n = self.rng, max(self.scale.teams, TEAM_DEPTH + 1)

@@ -270,6 +270,11 @@ def text_problems(field: str, value: str) -> list[Problem]:
     return [(field, f"must not contain control characters (U+{ord(found.group()):04X})")]
 
 
+def texts_problems(**texts: str | None) -> list[Problem]:
+    """`text_problems` for each named text (None: not given)."""
+    return [p for field, text in texts.items() if text for p in text_problems(field, text)]
+
+
 def objective_problems(*, title: str, kind: str, visibility: str) -> list[Problem]:
     problems = text_required("title", title)
     if kind not in engine.OBJECTIVE_KINDS:

@@ -32,9 +32,11 @@ def test_derived_types_take_no_value_and_the_others_do() -> None:
     now = datetime(2026, 12, 1, tzinfo=UTC)
     for kr_type in engine.KR_TYPES:
         with_value = rules.checkin_problems(
-            type=kr_type, value=Decimal(1), confidence="", at=now, now=now
+            type=kr_type, value=Decimal(1), confidence="", at=now, now=now, cycle_start=None
         )
-        without = rules.checkin_problems(type=kr_type, value=None, confidence="", at=now, now=now)
+        without = rules.checkin_problems(
+            type=kr_type, value=None, confidence="", at=now, now=now, cycle_start=None
+        )
         if kr_type in engine.DERIVED_TYPES:
             assert kr_type not in engine.VALUE_TYPES
             assert [field for field, _ in with_value] == ["value"] and without == []

@@ -145,8 +145,10 @@ def web_urls(objectives: list[Objective]) -> dict[str, list[str]]:
             urls[name] = [reverse(name, args=[c.ref]) for c in cycles]
         elif name == "alignment_map_children":
             urls[name] = [reverse(name, args=[o.cycle.ref, o.ref]) for o in objectives]
-        elif name == "team_detail":
+        elif params == {"ref"} and name.startswith("team"):
             urls[name] = [reverse(name, args=[t.ref]) for t in teams]
+        elif params == {"ref", "person_id"} and name.startswith("team"):
+            urls[name] = [reverse(name, args=[t.ref, p.pk]) for t in teams for p in people]
         elif params == {"token_id"}:
             from pacer.api.models import ApiToken
 

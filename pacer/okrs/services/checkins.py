@@ -43,6 +43,7 @@ def checked_checkin(
             now=now,
             cycle_start=objective.cycle.start,
         )
+        + rules.texts_problems(note=item.note)
     )
     return CheckIn(
         key_result=item.key_result,

@@ -24,7 +24,8 @@ OPEN_STATES = (Cycle.State.PLANNING, Cycle.State.ACTIVE)
 def _cycle_problems(
     *, name: str, start: date, end: date, state: str, cycle: Cycle | None = None
 ) -> list[rules.Problem]:
-    problems = rules.text_required("name", name) + rules.cycle_problems(start=start, end=end)
+    problems = rules.text_required("name", name) + rules.texts_problems(name=name)
+    problems += rules.cycle_problems(start=start, end=end)
     if state not in OPEN_STATES:
         problems.append(("state", "must be planning or active (close a cycle with close)"))
     if cycle is None or problems:

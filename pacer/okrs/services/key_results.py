@@ -50,18 +50,23 @@ def key_result_spec(kr: KeyResult, **changes: object) -> KeyResultSpec:
 
 
 def spec_problems(spec: KeyResultSpec, cycle: Cycle) -> list[rules.Problem]:
-    return rules.text_required("title", spec.title) + rules.key_result_problems(
-        type=spec.type,
-        start=spec.start,
-        target=spec.target,
-        threshold=spec.threshold,
-        low=spec.low,
-        high=spec.high,
-        weight=spec.weight,
-        due=spec.due,
-        cycle_start=cycle.start,
-        cycle_end=cycle.end,
-        has_linked_objective=spec.linked_objective is not None,
+    texts = rules.texts_problems(title=spec.title, unit=spec.unit, description=spec.description)
+    return (
+        rules.text_required("title", spec.title)
+        + texts
+        + rules.key_result_problems(
+            type=spec.type,
+            start=spec.start,
+            target=spec.target,
+            threshold=spec.threshold,
+            low=spec.low,
+            high=spec.high,
+            weight=spec.weight,
+            due=spec.due,
+            cycle_start=cycle.start,
+            cycle_end=cycle.end,
+            has_linked_objective=spec.linked_objective is not None,
+        )
     )
 
 

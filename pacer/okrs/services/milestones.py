@@ -12,6 +12,7 @@ from pacer.okrs.services.writable import writable_objective
 
 def _problems(key_result: KeyResult, title: str, weight: Decimal) -> list[rules.Problem]:
     problems = rules.milestone_problems(key_result_type=key_result.type, title=title, weight=weight)
+    problems += rules.texts_problems(title=title)
     # The API names the key result the milestone belongs to; the file names its `milestones`.
     return [("key_result" if f == "milestones" else f, m) for f, m in problems]
 

@@ -45,6 +45,7 @@ def objective_create(
     ref, chosen or made from the title, gets a random tail (services/refs.py)."""
     ensure_cycle_open(cycle)
     problems = rules.objective_problems(title=title, kind=kind, visibility=visibility)
+    problems += rules.texts_problems(title=title, description=description)
     for index, spec in enumerate(key_results):
         problems += [(f"key_results-{index}-{f}", m) for f, m in spec_problems(spec, cycle)]
     org_id, private = cycle.organization_id, visibility == engine.PRIVATE
@@ -124,7 +125,10 @@ def objective_update(
             "kept below: compare it with the current values and save again",
             "version",
         )
-    raise_if(rules.objective_problems(title=title, kind=kind, visibility=visibility))
+    raise_if(
+        rules.objective_problems(title=title, kind=kind, visibility=visibility)
+        + rules.texts_problems(title=title, description=description)
+    )
     objective.title, objective.description = title.strip(), description
     objective.team, objective.kind, objective.visibility = team, kind, visibility
     objective.save()
@@ -209,7 +213,15 @@ def objective_set_retrospective(
     archived objective is restored first.
     """
     objective = writable_objective(objective.pk, allow_closed=True)
-    raise_if(rules.override_problems(score_override=score_override, reason=override_reason))
+    raise_if(
+        rules.override_problems(score_override=score_override, reason=override_reason)
+        + rules.texts_problems(
+            override_reason=override_reason,
+            went_well=went_well,
+            went_wrong=went_wrong,
+            learned=learned,
+        )
+    )
     objective.score_override = score_override
     objective.override_reason = override_reason.strip() if score_override is not None else ""
     objective.went_well, objective.went_wrong, objective.learned = went_well, went_wrong, learned
