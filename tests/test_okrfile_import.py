@@ -576,7 +576,19 @@ BAD_FILES = {
         "weight: 1",
         "weight: -1",
         "objectives[0].key_results[0].weight",
-        "must be 0 or more, not -1",
+        "must be 0 or more and less than 100,000, not -1",
+    ),
+    "weight-too-large": Bad(
+        "weight: 1",
+        "weight: 1000000",
+        "objectives[0].key_results[0].weight",
+        "must be 0 or more and less than 100,000, not 1000000",
+    ),
+    "value-with-too-many-digits": Bad(
+        "value: 2,",
+        "value: 999999999999.999999,",
+        "objectives[0].key_results[0].checkins[0].value",
+        "has more than 15 significant digits",
     ),
     "value-not-a-number": Bad(
         "value: 2,",

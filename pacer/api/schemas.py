@@ -96,7 +96,14 @@ Value = Annotated[
 ]
 Weight = Annotated[
     Decimal,
-    Field(ge=0, lt=100_000, max_digits=8, decimal_places=3, allow_inf_nan=False, examples=[1]),
+    Field(
+        ge=0,
+        lt=rules.MAX_WEIGHT,
+        max_digits=8,
+        decimal_places=rules.WEIGHT_PLACES,
+        allow_inf_nan=False,
+        examples=[1],
+    ),
 ]
 Gap = Annotated[Decimal, Field(ge=0, le=1, max_digits=4, decimal_places=3, allow_inf_nan=False)]
 Grade = Annotated[Decimal, Field(ge=0, le=1, max_digits=2, decimal_places=1, allow_inf_nan=False)]

@@ -96,7 +96,12 @@ def latest_checkin(kr: KeyResult) -> CheckIn | None:
 
 def refresh_key_result(kr: KeyResult) -> bool:
     """Recompute one key result from the database and save it; whether it changed."""
-    linked = kr.linked_objective.progress if kr.linked_objective_id else None  # type: ignore[union-attr]
+    # The stored progress: the caller's copy of the followed objective may be older.
+    linked = (
+        Objective.objects.filter(pk=kr.linked_objective_id).values_list("progress", flat=True)[0]
+        if kr.linked_objective_id
+        else None
+    )
     milestones = kr.milestones.all() if kr.type == engine.MILESTONES else ()
     derived = derive_key_result(
         kr, latest=latest_checkin(kr), milestones=milestones, linked_progress=linked

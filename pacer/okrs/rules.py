@@ -10,15 +10,20 @@ from collections.abc import Callable, Hashable, Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from pacer.okrs import progress as engine
 
 Problem = tuple[str, str]
 Node = TypeVar("Node", bound=Hashable)
-# Stored values keep 24 digits, 6 of them after the point (see models.py).
-MAX_INTEGER_DIGITS = 18
+# Stored values keep 24 digits, 6 of them after the point (see models.py). SQLite keeps a
+# decimal as a number Django reads back with 15 significant digits (a double's DBL_DIG), and
+# files carry numbers with decimals as floats: 15 significant digits survive both exactly.
+MAX_INTEGER_DIGITS = 15
+MAX_SIGNIFICANT_DIGITS = 15
 DECIMAL_PLACES = 6
+# Weights keep 8 digits, 3 of them after the point (see models.py).
+MAX_WEIGHT, WEIGHT_PLACES = Decimal(100_000), 3
 MAX_VALUE = Decimal(10) ** MAX_INTEGER_DIGITS
 # Cycles lie in these years: a year-1 or year-9999 date is a typo, and breaks date arithmetic.
 FIRST_CYCLE_YEAR, LAST_CYCLE_YEAR = 2000, 2100
@@ -72,8 +77,10 @@ def key_result_problems(
     problems: list[Problem] = []
     if type not in engine.KR_TYPES:
         return [("type", f"must be one of {', '.join(engine.KR_TYPES)}, not {type!r}")]
-    if weight < 0:
-        problems.append(("weight", f"must be 0 or more, not {weight}"))
+    numbers = {"start": start, "target": target, "threshold": threshold, "low": low, "high": high}
+    for name, number in numbers.items():
+        problems += number_problems(name, number) if number is not None else []
+    problems += weight_problems(weight)
     if type == engine.METRIC:
         problems += _required(start=start, target=target)
         if start is not None and target is not None and start == target:
@@ -116,14 +123,8 @@ def checkin_problems(
         problems.append(("value", "is required"))
     if value is not None and derived:
         problems.append(("value", f"a {type} key result takes no value (its progress is derived)"))
-    elif value is not None and not value.is_finite():
-        problems.append(("value", f"must be a number, not {value}"))
-    elif value is not None and abs(value) >= MAX_VALUE:
-        problems.append(
-            ("value", f"is too large (at most {MAX_INTEGER_DIGITS} digits before the point)")
-        )
-    elif value is not None and int(value.normalize().as_tuple().exponent) < -DECIMAL_PLACES:
-        problems.append(("value", f"has more than {DECIMAL_PLACES} decimal places"))
+    elif value is not None and (wrong := number_problems("value", value)):
+        problems += wrong
     elif type == engine.BOOLEAN and value is not None and value not in (0, 1):
         problems.append(("value", f"a yes/no key result takes 0 or 1, not {value}"))
     if confidence and confidence not in engine.CONFIDENCES:
@@ -136,6 +137,44 @@ def checkin_problems(
             ("at", f"{at.isoformat()} lies before its cycle, which starts on {cycle_start}")
         )
     return problems
+
+
+def number_problems(field: str, value: Decimal) -> list[Problem]:
+    """A number that is stored and exported exactly (see MAX_SIGNIFICANT_DIGITS)."""
+    if not value.is_finite():
+        return [(field, f"must be a number, not {value}")]
+    if abs(value) >= MAX_VALUE:
+        return [(field, f"is too large (at most {MAX_INTEGER_DIGITS} digits before the point)")]
+    _, digits, exponent = value.normalize().as_tuple()
+    if int(exponent) < -DECIMAL_PLACES:
+        return [(field, f"has more than {DECIMAL_PLACES} decimal places")]
+    if len(digits) > MAX_SIGNIFICANT_DIGITS:
+        return [(field, f"has more than {MAX_SIGNIFICANT_DIGITS} significant digits")]
+    return []
+
+
+def weight_problems(weight: Decimal) -> list[Problem]:
+    if not weight.is_finite() or not 0 <= weight < MAX_WEIGHT:
+        return [("weight", f"must be 0 or more and less than {MAX_WEIGHT:,}, not {weight}")]
+    if int(weight.normalize().as_tuple().exponent) < -WEIGHT_PLACES:
+        return [("weight", f"has more than {WEIGHT_PLACES} decimal places")]
+    return []
+
+
+def checkin_moment_problems(at: datetime, taken: bool) -> list[Problem]:
+    """A key result has one check-in at a moment: the history is ordered by `at`."""
+    return [("at", f"a second check-in at {at.isoformat()}")] if taken else []
+
+
+def earliest_checkin_problems(
+    field: str, earliest: datetime | None, cycle_start: date
+) -> list[Problem]:
+    """Check-ins stay in their cycle's window when a cycle's start or a key result's cycle
+    changes (`earliest`: the first of the check-ins concerned, None if there are none)."""
+    if earliest is None or earliest >= checkin_earliest(cycle_start):
+        return []
+    day = earliest.date().isoformat()
+    return [(field, f"a check-in on {day} would lie before the cycle, starting {cycle_start}")]
 
 
 def checkin_earliest(cycle_start: date) -> datetime:
@@ -275,6 +314,20 @@ def texts_problems(**texts: str | None) -> list[Problem]:
     return [p for field, text in texts.items() if text for p in text_problems(field, text)]
 
 
+class InOrganization(Protocol):
+    @property
+    def organization_id(self) -> int: ...
+
+
+def organization_problems(organization_id: int, **related: InOrganization | None) -> list[Problem]:
+    """Everything an objective names (owner, team, cycle) is of the objective's organization."""
+    return [
+        (name, "belongs to another organization")
+        for name, value in related.items()
+        if value is not None and value.organization_id != organization_id
+    ]
+
+
 def objective_problems(*, title: str, kind: str, visibility: str) -> list[Problem]:
     problems = text_required("title", title)
     if kind not in engine.OBJECTIVE_KINDS:
@@ -350,8 +403,7 @@ def has_milestones_problems(key_result_type: str) -> list[Problem]:
 
 def milestone_problems(*, key_result_type: str, title: str, weight: Decimal) -> list[Problem]:
     problems = has_milestones_problems(key_result_type) + text_required("title", title)
-    if weight < 0:
-        problems.append(("weight", f"must be 0 or more, not {weight}"))
+    problems += weight_problems(weight)
     return problems
 
 

@@ -30,9 +30,10 @@ def test_check_in_refuses_bad_values(world: World, owner_api: ApiClient) -> None
 def test_bulk_is_all_or_nothing_and_names_each_bad_item(world: World, owner_api: ApiClient) -> None:
     nps = make_key_result(world.public, "nps", target=50)
     before = database_state()
-    items = [{"key_result": "adoption", "value": 40}] * 3 + [
-        {"key_result": "nps", "value": "x"},
-    ]
+    items = [
+        {"key_result": "adoption", "value": 40 + day, "at": f"2026-05-0{day}T09:00:00Z"}
+        for day in (1, 2, 3)
+    ] + [{"key_result": "nps", "value": "x"}]
     problem = assert_problem(owner_api.call("POST", "/checkins/bulk", {"items": items}), 422)
     assert problem["errors"][0]["field"] == "body.items[3].value"
     items[3] = {"key_result": "nps", "value": 10, "confidence": "sure"}
@@ -47,6 +48,19 @@ def test_bulk_is_all_or_nothing_and_names_each_bad_item(world: World, owner_api:
     assert response.status_code == 201, response.content
     assert len(response.json()["items"]) == 4
     assert nps.checkins.count() == 1
+
+
+def test_bulk_refuses_two_checkins_of_a_key_result_at_one_moment(
+    world: World, owner_api: ApiClient
+) -> None:
+    """A key result has one check-in per moment (a file names a check-in by it): two items
+    without `at` would both be dated now."""
+    before = database_state()
+    items = [{"key_result": "adoption", "value": 40}, {"key_result": "adoption", "value": 41}]
+    problem = assert_problem(owner_api.call("POST", "/checkins/bulk", {"items": items}), 422)
+    assert [e["field"] for e in problem["errors"]] == ["body.items[1].at"]
+    assert problem["errors"][0]["message"].startswith("a second check-in at ")
+    assert database_state() == before
 
 
 def test_bulk_refuses_hidden_key_results_without_naming_them(

@@ -9,7 +9,6 @@ the demo and on states built through every writing service by a hypothesis state
 from __future__ import annotations
 
 import io
-import re
 import tempfile
 from contextlib import suppress
 from datetime import UTC, date, datetime, time, timedelta
@@ -58,24 +57,14 @@ def exports() -> dict[str, str]:
     return {org.name: Exporter(org).to_yaml() for org in Organization.objects.order_by("name")}
 
 
-def import_text(directory: Path, name: str, text: str, *, known: str = "") -> ImportReport | None:
-    """Import `text` as `pacer import` does; a refusal fails the test, unless every problem
-    matches the pattern `known` (a known defect: None is returned)."""
+def import_text(directory: Path, name: str, text: str) -> ImportReport:
+    """Import `text` as `pacer import` does; a refusal fails the test."""
     path = write_file(directory, text, f"{slugify(name) or 'org'}.yaml")
     try:
         return import_file(str(path))
     except ImportFailed as failure:
-        if known and all(re.search(known, error) for error in failure.errors):
-            return None
         problems = "\n".join(failure.errors)
         pytest.fail(f"Pacer refused its own export of {name}:\n{problems}\n\n{text}")
-
-
-# Known: a deleted or moved key result leaves a gap in its objective's positions, which an
-# import into the same database closes, or refuses to in a closed cycle
-# (test_reimport_after_removing_a_key_result_changes_nothing).
-POSITION_GAP_CHANGE = r"KeyResult \d+ position: .*"
-POSITION_GAP_REFUSAL = r"belongs to a closed cycle; cannot change position$"
 
 
 def changes(before: dict[str, list[dict[str, Any]]]) -> list[str]:
@@ -102,9 +91,9 @@ def assert_round_trip(directory: Path) -> None:
     exported = exports()
     for name, text in exported.items():
         before = database_state()
-        report = import_text(directory, name, text, known=POSITION_GAP_REFUSAL)
-        changed = [c for c in changes(before) if not re.fullmatch(POSITION_GAP_CHANGE, c)]
-        summary = report.summary() if report else "refused"
+        report = import_text(directory, name, text)
+        changed = changes(before)
+        summary = report.summary()
         assert not changed, f"re-importing {name}'s own export ({summary}):\n" + "\n".join(changed)
     wipe_database()
     assert not Organization.objects.exists() and not User.objects.exists()
@@ -116,13 +105,6 @@ def assert_round_trip(directory: Path) -> None:
     assert again.keys() == exported.keys()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="key_result_delete and key_result_move leave a gap in the positions of the "
-    "objective's other key results; re-importing the export renumbers them (updated key "
-    "results, history entries) although nothing changed, and in a closed cycle the import "
-    "refuses its own export ('belongs to a closed cycle; cannot change position')",
-)
 @pytest.mark.parametrize("action", ["delete", "move", "delete, then close the cycle"])
 def test_reimport_after_removing_a_key_result_changes_nothing(tmp_path: Path, action: str) -> None:
     world = make_world()
@@ -133,8 +115,12 @@ def test_reimport_after_removing_a_key_result_changes_nothing(tmp_path: Path, ac
         services.key_result_delete(key_result=world.adoption)
     if action.endswith("close the cycle"):
         services.cycle_close(cycle=world.cycle)
+    positions = list(
+        KeyResult.objects.filter(objective=world.public).values_list("position", flat=True)
+    )
+    assert positions == [0]  # the gap is closed where the key result left
     report = import_text(tmp_path, "Acme", exports()["Acme"])
-    assert report is not None and not report.changed, report and report.summary()
+    assert not report.changed, report.summary()
 
 
 def test_an_override_prepared_on_an_open_cycle_survives_export_and_import(
@@ -154,61 +140,83 @@ def test_an_override_prepared_on_an_open_cycle_survives_export_and_import(
     assert (delivery.score_override, delivery.override_reason) == (Decimal("0.7"), "Late pilot")
 
 
-# --- Known defects: states the services reach that the import refuses --------------------
+# --- States the services once reached and the import refused: now refused where written ---
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="two check-ins of a key result at one moment (the API, the CLI and the services "
-    "accept them; the model orders them by id) export to a file the import refuses: 'a "
-    "second check-in at ...'",
-)
-def test_two_checkins_at_one_moment_survive_export_and_import(tmp_path: Path) -> None:
-    world = make_world()
-    check_in(world.adoption, 40, date(2026, 4, 20))  # the world's check-in is at that moment
-    assert_round_trip(tmp_path)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="key_result_move takes the check-ins along into a cycle that starts after them; "
-    "the import refuses them (rules.checkin_problems: 'lies before its cycle')",
-)
-def test_a_moved_key_result_keeps_its_checkins_in_its_cycle(tmp_path: Path) -> None:
-    world = make_world()
-    q3 = make_cycle(world.org, "2026-q3", date(2026, 7, 1), date(2026, 9, 30))
-    later = make_objective(q3, "later", world.owner)
-    with suppress(DomainError):  # refusing the move is a fix too
-        services.key_result_move(key_result=world.adoption, objective=later)
-    assert_round_trip(tmp_path)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="cycle_update moves a cycle's start after its check-ins; the import refuses them "
-    "(rules.checkin_problems: 'lies before its cycle')",
-)
-def test_a_cycle_does_not_start_after_its_checkins(tmp_path: Path) -> None:
-    world = make_world()
-    with suppress(DomainError):  # refusing the change is a fix too
-        services.cycle_update(cycle=world.cycle, start=date(2026, 5, 1))
-    assert_round_trip(tmp_path)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="18 significant digits (the API accepts 18 before the point and 6 after): SQLite "
-    "stores decimals as floats, and the exporter writes every non-integral value as a float",
-)
-def test_a_value_with_18_significant_digits_survives_storage_and_the_round_trip(
+def test_a_second_checkin_at_one_moment_is_refused_as_the_import_refuses_it(
     tmp_path: Path,
 ) -> None:
     world = make_world()
-    value = Decimal("999999999999.999999")
+    at = datetime.combine(date(2026, 4, 20), time.min, tzinfo=UTC)  # the world's check-in
+    with pytest.raises(DomainError) as refused:
+        check_in(world.adoption, 40, at)
+    assert refused.value.problems == [("at", f"a second check-in at {at.isoformat()}")]
+    assert_round_trip(tmp_path)
+
+
+def test_a_bulk_with_two_checkins_at_one_moment_writes_nothing(tmp_path: Path) -> None:
+    world = make_world()
+    at = datetime.combine(date(2026, 4, 22), time.min, tzinfo=UTC)
+    before = CheckIn.objects.count()
+    items = [services.CheckInInput(world.adoption, Decimal(v), at=at) for v in (41, 42)]
+    with pytest.raises(DomainError) as refused:
+        services.checkin_create_many(items=items, author=world.owner)
+    assert [field for field, _ in refused.value.problems] == ["items[1].at"]
+    assert CheckIn.objects.count() == before
+    assert_round_trip(tmp_path)
+
+
+def test_a_key_result_does_not_move_into_a_cycle_that_starts_after_its_checkins(
+    tmp_path: Path,
+) -> None:
+    world = make_world()
+    q3 = make_cycle(world.org, "2026-q3", date(2026, 7, 1), date(2026, 9, 30))
+    later = make_objective(q3, "later", world.owner)
+    with pytest.raises(DomainError) as refused:
+        services.key_result_move(key_result=world.adoption, objective=later)
+    assert [field for field, _ in refused.value.problems] == ["objective"]
+    assert KeyResult.objects.get(pk=world.adoption.pk).objective_id == world.public.pk
+    assert_round_trip(tmp_path)
+
+
+def test_a_cycle_does_not_start_after_its_checkins(tmp_path: Path) -> None:
+    world = make_world()
+    with pytest.raises(DomainError) as refused:
+        services.cycle_update(cycle=world.cycle, start=date(2026, 5, 1))
+    assert [field for field, _ in refused.value.problems] == ["start"]
+    assert Cycle.objects.get(pk=world.cycle.pk).start == world.cycle.start
+    assert_round_trip(tmp_path)
+
+
+def test_a_value_with_15_significant_digits_survives_storage_and_the_round_trip(
+    tmp_path: Path,
+) -> None:
+    world = make_world()
+    value = Decimal("999999999.999999")
     check_in(world.adoption, value, date(2026, 4, 21))
     assert CheckIn.objects.get(key_result=world.adoption, value__gt=30).value == value
     assert_round_trip(tmp_path)
     assert CheckIn.objects.get(key_result__ref="adoption", value__gt=30).value == value
+
+
+def test_a_whole_value_of_15_digits_survives_storage_and_the_round_trip(tmp_path: Path) -> None:
+    world = make_world()
+    value = Decimal("999999999999999")
+    check_in(world.adoption, value, date(2026, 4, 21))
+    assert_round_trip(tmp_path)
+    assert CheckIn.objects.get(key_result__ref="adoption", value__gt=30).value == value
+
+
+def test_more_significant_digits_than_storage_keeps_are_refused() -> None:
+    """Django reads a decimal back from SQLite with 15 significant digits, and the file
+    writes one that is not whole as a float: 999999999999.999999 came back as
+    1000000000000, and 999999999999999999 could not be read back at all (a 500)."""
+    world = make_world()
+    for value in ("999999999999.999999", "123456789012345678"):
+        with pytest.raises(DomainError) as refused:
+            check_in(world.adoption, Decimal(value), date(2026, 4, 21))
+        assert refused.value.problems[0][0] == "value"
+    assert CheckIn.objects.filter(key_result=world.adoption).count() == 1
 
 
 # --- The demo ------------------------------------------------------------------------------

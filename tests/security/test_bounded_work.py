@@ -47,12 +47,13 @@ pytestmark = pytest.mark.django_db
 DAY = datetime(2026, 5, 1, tzinfo=UTC)
 
 
-def bulk(kr: str, count: int) -> dict[str, Any]:
-    """`count` check-ins on `kr`, an hour apart."""
+def bulk(kr: str, count: int, first_hour: int = 0) -> dict[str, Any]:
+    """`count` check-ins on `kr`, an hour apart (a key result has one check-in a moment)."""
+    hours = range(first_hour, first_hour + count)
     return {
         "items": [
             {"key_result": kr, "value": n, "at": (DAY + timedelta(hours=n)).isoformat()}
-            for n in range(count)
+            for n in hours
         ]
     }
 
@@ -201,7 +202,9 @@ def test_a_bulk_on_one_chain_refreshes_each_objective_once(world: World) -> None
 def test_a_refused_bulk_item_still_writes_nothing(world: World) -> None:  # noqa: F811
     objectives = chain(world, "c", 3)
     metric = make_key_result(objectives[0], "bottom", target=100)
-    items = [services.CheckInInput(metric, Decimal(n), at=DAY) for n in range(5)]
+    items = [
+        services.CheckInInput(metric, Decimal(n), at=DAY + timedelta(hours=n)) for n in range(5)
+    ]
     items.append(services.CheckInInput(metric, Decimal(1), at=datetime(2999, 1, 1, tzinfo=UTC)))
     problems = refusal(lambda: services.checkin_create_many(items=items, author=world.owner))
     assert list(problems) == ["items[5].at"]
@@ -232,7 +235,7 @@ def test_each_bulk_item_counts_against_the_rate_limit(world: World, rates: Any) 
     assert api.call("GET", "/organization").status_code == 429
     # Another person has their own budget.
     other = world.client(world.teammate)
-    assert other.call("POST", "/checkins/bulk", bulk("adoption", 10)).status_code == 201
+    assert other.call("POST", "/checkins/bulk", bulk("adoption", 10, 24)).status_code == 201
 
 
 # --- A busy database: 503 with Retry-After, nothing written -----------------------------------

@@ -282,8 +282,8 @@ class FileChecker:
         for index, checkin in enumerate(kr.checkins):
             where: Path = (*path, "checkins", index)
             at = checkin_moment(checkin.at)
-            if at in moments:
-                self.add((*where, "at"), f"a second check-in at {at.isoformat()}")
+            for name, message in rules.checkin_moment_problems(at, taken=at in moments):
+                self.add((*where, name), message)
             moments.add(at)
             self.check_checkin_value(where, kr, checkin, at, cycle_start)
             self.check_email((*where, "by"), checkin.by)

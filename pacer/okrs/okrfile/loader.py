@@ -13,6 +13,7 @@ number is a problem at its line, not a crash).
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path as FilePath
 from typing import Any, NoReturn
 
@@ -219,6 +220,8 @@ class _Builder:
             self.problem(line, path, f"{text!r} must be quoted to be read as text")
             return None
         node = yaml.ScalarNode(tag, text, style=event.style)
+        if tag == FLOAT:
+            return _exact_number(text) or construct(self.loader, node)
         if tag != TIMESTAMP:
             return construct(self.loader, node)
         try:
@@ -235,6 +238,16 @@ class _Builder:
     def stop(self, line: int, path: Path, message: str) -> NoReturn:
         self.problems.append((line, path, message))
         raise _Stop
+
+
+def _exact_number(text: str) -> Decimal | None:
+    """A YAML float as written (a float would round 999999999999.999999 to 1000000000000,
+    and the rules could not see the digits it had); None for .inf, .nan and 1:30 forms."""
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
 
 
 def _line(event: yaml.Event) -> int:

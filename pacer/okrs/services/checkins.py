@@ -26,14 +26,33 @@ class CheckInInput:
     at: datetime | None = None
 
 
+Moment = tuple[int, datetime]  # (key result id, at)
+
+
+def taken_moments(items: Sequence[CheckInInput], now: datetime) -> set[Moment]:
+    """The moments of `items` at which their key results already hold a check-in."""
+    moments = {(item.key_result.pk, item.at or now) for item in items}
+    stored = CheckIn.objects.filter(
+        key_result__in={kr_id for kr_id, _ in moments}, at__in={at for _, at in moments}
+    )
+    return set(stored.values_list("key_result_id", "at")) & moments
+
+
 def checked_checkin(
-    item: CheckInInput, *, objective: Objective, author: User | None, now: datetime
+    item: CheckInInput,
+    *,
+    objective: Objective,
+    author: User | None,
+    now: datetime,
+    taken: set[Moment],
 ) -> CheckIn:
     """The check-in to insert (not saved yet), or a DomainError naming each wrong field.
 
-    `objective`: the key result's objective, locked and writable, with its cycle.
+    `objective`: the key result's objective, locked and writable, with its cycle. `taken`:
+    the moments already used (`taken_moments`); this one is added to it.
     """
     at = item.at or now
+    moment = (item.key_result.pk, at)
     raise_if(
         rules.checkin_problems(
             type=item.key_result.type,
@@ -44,7 +63,9 @@ def checked_checkin(
             cycle_start=objective.cycle.start,
         )
         + rules.texts_problems(note=item.note)
+        + rules.checkin_moment_problems(at, taken=moment in taken)
     )
+    taken.add(moment)
     return CheckIn(
         key_result=item.key_result,
         value=item.value,
@@ -66,8 +87,9 @@ def checkin_create(
     at: datetime | None = None,
 ) -> CheckIn:
     objective = writable_objective(key_result.objective_id)
-    item = CheckInInput(key_result, value, confidence, note, at)
-    checkin = checked_checkin(item, objective=objective, author=author, now=timezone.now())
+    item, now = CheckInInput(key_result, value, confidence, note, at), timezone.now()
+    taken = taken_moments([item], now)
+    checkin = checked_checkin(item, objective=objective, author=author, now=now, taken=taken)
     checkin.save(force_insert=True)
     rollup.refresh_after_change(key_result, objective=objective)
     return checkin
@@ -93,6 +115,7 @@ def checkin_create_many(*, items: Sequence[CheckInInput], author: User | None) -
     raise_if(rules.bulk_size_problems(len(items)))
     objectives = lock_writable(sorted({item.key_result.objective_id for item in items}))
     now = timezone.now()
+    taken = taken_moments(items, now)
     created: list[CheckIn] = []
     problems: list[rules.Problem] = []
     for index, item in enumerate(items):
@@ -100,7 +123,10 @@ def checkin_create_many(*, items: Sequence[CheckInInput], author: User | None) -
             objective = objectives[item.key_result.objective_id]
             if isinstance(objective, DomainError):
                 raise objective
-            created.append(checked_checkin(item, objective=objective, author=author, now=now))
+            checkin = checked_checkin(
+                item, objective=objective, author=author, now=now, taken=taken
+            )
+            created.append(checkin)
         except DomainError as error:
             problems += [
                 (f"items[{index}].{field or 'key_result'}", m) for field, m in error.problems

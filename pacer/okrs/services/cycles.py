@@ -8,13 +8,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.text import slugify
 
 from pacer.okrs import history, periods, rules
 from pacer.okrs import progress as engine
 from pacer.okrs.errors import DomainError, raise_if
-from pacer.okrs.models import REF_LENGTH, Cycle, KeyResult, Objective, Organization
+from pacer.okrs.models import REF_LENGTH, CheckIn, Cycle, KeyResult, Objective, Organization
 from pacer.okrs.services.objectives import objective_copy
 from pacer.okrs.services.writable import ensure_cycle_open
 
@@ -30,6 +31,8 @@ def _cycle_problems(
         problems.append(("state", "must be planning or active (close a cycle with close)"))
     if cycle is None or problems:
         return problems
+    first = CheckIn.objects.filter(key_result__objective__cycle=cycle).aggregate(at=Min("at"))
+    problems += rules.earliest_checkin_problems("start", first["at"], start)
     dues = KeyResult.objects.filter(objective__cycle=cycle, due__isnull=False)
     if dues.exclude(due__gte=start, due__lte=end).exists():
         problems.append(("start", "a key result of this cycle is due outside the new dates"))

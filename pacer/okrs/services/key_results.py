@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Min, QuerySet
 from django.utils import timezone
 
 from pacer.okrs import progress as engine
@@ -194,10 +194,13 @@ def key_result_move(*, key_result: KeyResult, objective: Objective) -> KeyResult
         raise DomainError("belongs to another organization", "objective")
     spec = spec_of(key_result)
     problems = spec_problems(spec, target.cycle) + link_problems(target, spec)
+    earliest = key_result.checkins.aggregate(first=Min("at"))["first"]
+    problems += rules.earliest_checkin_problems("objective", earliest, target.cycle.start)
     raise_if([("objective" if f == "linked_objective" else f, m) for f, m in problems])
     key_result.objective = target
     key_result.position = target.key_results.count()
     key_result.save(update_fields=["objective", "position", "updated_at"])
+    close_position_gaps(source)
     rollup.refresh_objective(source)
     rollup.refresh_after_change(key_result)
     return key_result
@@ -207,4 +210,14 @@ def key_result_move(*, key_result: KeyResult, objective: Objective) -> KeyResult
 def key_result_delete(*, key_result: KeyResult) -> None:
     objective = writable_objective(key_result.objective_id)
     key_result.delete()
+    close_position_gaps(objective)
     rollup.refresh_objective(objective)
+
+
+def close_position_gaps(objective: Objective) -> None:
+    """Number the objective's key results 0, 1, 2... again after one left, as a file
+    lists them: otherwise importing the objective's own export would renumber them."""
+    for position, kr in enumerate(objective.key_results.order_by("position", "pk")):
+        if kr.position != position:
+            kr.position = position
+            kr.save(update_fields=["position", "updated_at"])

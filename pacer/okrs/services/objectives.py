@@ -46,6 +46,7 @@ def objective_create(
     ensure_cycle_open(cycle)
     problems = rules.objective_problems(title=title, kind=kind, visibility=visibility)
     problems += rules.texts_problems(title=title, description=description)
+    problems += rules.organization_problems(cycle.organization_id, owner=owner, team=team)
     for index, spec in enumerate(key_results):
         problems += [(f"key_results-{index}-{f}", m) for f, m in spec_problems(spec, cycle)]
     org_id, private = cycle.organization_id, visibility == engine.PRIVATE
@@ -128,6 +129,7 @@ def objective_update(
     raise_if(
         rules.objective_problems(title=title, kind=kind, visibility=visibility)
         + rules.texts_problems(title=title, description=description)
+        + rules.organization_problems(objective.organization_id, team=team)
     )
     objective.title, objective.description = title.strip(), description
     objective.team, objective.kind, objective.visibility = team, kind, visibility
@@ -152,6 +154,7 @@ def objective_copy(
     Alignments come along where the parent's cycle still encloses the new one. The source
     may be closed or archived: carrying an objective over to the next cycle is the point.
     """
+    raise_if(rules.organization_problems(objective.organization_id, cycle=cycle))
     if any(kr.objective_id != objective.pk for kr in key_results):
         raise DomainError("only key results of the copied objective can come along", "key_results")
     # A due date of the old cycle would lie outside the new one.

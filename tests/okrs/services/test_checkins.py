@@ -136,12 +136,18 @@ def test_checkin_create_many_writes_nothing_if_one_item_is_wrong(world: World) -
             items=[
                 services.CheckInInput(key_result=world.adoption, value=D(45)),
                 services.CheckInInput(key_result=world.secret_kr, value=None),
-                services.CheckInInput(key_result=world.adoption, value=D(1), confidence="meh"),
+                services.CheckInInput(
+                    key_result=world.adoption, value=D(1), confidence="meh", at=an_hour_ago()
+                ),
             ],
             author=world.owner,
         )
     )
     assert set(problems) == {"items[1].value", "items[2].confidence"}
+
+
+def an_hour_ago() -> datetime:
+    return timezone.now() - timedelta(hours=1)
 
 
 def test_checkin_create_many_names_the_item_of_an_archived_objective(world: World) -> None:
