@@ -316,10 +316,12 @@ def texts_problems(**texts: str | None) -> list[Problem]:
 
 class InOrganization(Protocol):
     @property
-    def organization_id(self) -> int: ...
+    def organization_id(self) -> int | None: ...
 
 
-def organization_problems(organization_id: int, **related: InOrganization | None) -> list[Problem]:
+def organization_problems(
+    organization_id: int | None, **related: InOrganization | None
+) -> list[Problem]:
     """Everything an objective names (owner, team, cycle) is of the objective's organization."""
     return [
         (name, "belongs to another organization")
