@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves the API docs' Swagger UI from Pacer's own static files (no CDN; CSP)
     "auditlog",
     "axes",
     "pacer.accounts",

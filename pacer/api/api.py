@@ -4,7 +4,7 @@ import hashlib
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.openapi.schema import OpenAPISchema
 
 from pacer.api import errors
@@ -73,6 +73,9 @@ api = PacerAPI(
     auth=AUTH,
     throttle=THROTTLES,  # settings.PACER_API_RATES; 429 problem with Retry-After
     urls_namespace="api-v1",
+    # Swagger UI from Pacer's static files ("ninja" is installed); no validator badge, which
+    # would load an image from validator.swagger.io (the CSP allows 'self' only).
+    docs=Swagger(settings={"validatorUrl": None}),
 )
 errors.install(api)
 for module in (organization, cycles, objectives, key_results, checkins):
