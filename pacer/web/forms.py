@@ -1,6 +1,7 @@
 """Forms of the web app. They parse and show input; the services decide what is valid."""
 
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -174,7 +175,7 @@ class KeyResultBaseFormSet(forms.BaseFormSet):
     @staticmethod
     def spec_input(row: dict[str, Any]) -> dict[str, Any]:
         """One row's cleaned data with the defaults of an empty weight and type."""
-        row["weight"] = row.get("weight") if row.get("weight") is not None else 1
+        row["weight"] = row.get("weight") if row.get("weight") is not None else Decimal(1)
         row["type"] = row.get("type") or engine.METRIC
         return row
 
@@ -433,3 +434,16 @@ class PlanNextForm(PlainForm):
 
     def ids_sent(self, name: str) -> set[int]:
         return {int(v) for v in self[name].value() or () if str(v).isdigit()}
+
+
+class KeyResultEditForm(KeyResultForm):
+    """A stored key result's definition; its type's fields as KeyResultForm, plus the text."""
+
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MilestoneForm(PlainForm):
+    title = forms.CharField(label="Milestone", max_length=300, required=False)
+    weight = forms.DecimalField(
+        label="Milestone weight", required=False, max_digits=8, decimal_places=3, initial=1
+    )

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from pacer.web.views import checkin, cycle_close, objective, objective_edit
+from pacer.web.views import checkin, cycle_close, key_result_edit, objective, objective_edit
 
 urlpatterns: list[URLPattern] = [
     path("checkin/", checkin.checkin_week, name="checkin_week"),
@@ -26,6 +26,26 @@ urlpatterns: list[URLPattern] = [
         "objectives/<slug:ref>/key-results/<slug:kr_ref>/checkin/",
         objective.key_result_checkin,
         name="key_result_checkin",
+    ),
+    path(
+        "objectives/<slug:ref>/key-results/<slug:kr_ref>/edit/",
+        key_result_edit.key_result_edit,
+        name="key_result_edit",
+    ),
+    path(
+        "objectives/<slug:ref>/key-results/<slug:kr_ref>/delete/",
+        key_result_edit.key_result_delete,
+        name="key_result_delete",
+    ),
+    path(
+        "objectives/<slug:ref>/key-results/<slug:kr_ref>/milestones/",
+        key_result_edit.milestone_add,
+        name="key_result_milestone_add",
+    ),
+    path(
+        "objectives/<slug:ref>/key-results/<slug:kr_ref>/milestones/<int:milestone_id>/",
+        key_result_edit.milestone_done,
+        name="key_result_milestone_done",
     ),
     path(
         "objectives/<slug:ref>/key-results/<slug:kr_ref>/move/",

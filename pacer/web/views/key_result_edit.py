@@ -1,0 +1,141 @@
+"""Editing one key result: its definition, deleting it (after a confirmation), and adding
+milestones to a `milestones` key result.
+
+Each view finds the objective through `editable_objective` (404 if hidden, 403 if only
+visible) and the key result among its own; the services decide what is valid, and a
+`DomainError` becomes form errors on the fields it names, with what was typed kept.
+"""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from pacer.okrs import services
+from pacer.okrs.errors import DomainError
+from pacer.okrs.models import KeyResult, Milestone, Objective
+from pacer.web.forms import (
+    ConfirmForm,
+    KeyResultBaseFormSet,
+    KeyResultEditForm,
+    MilestoneForm,
+    show_problems,
+)
+from pacer.web.views.objective import editable_objective, person
+from pacer.web.views.objective_edit import refuse_if_read_only
+
+EDITED = (
+    "title", "type", "unit", "start", "target", "threshold", "low", "high", "weight", "due",
+    "description",
+)  # fmt: skip
+
+
+def editable_key_result(request: HttpRequest, ref: str, kr_ref: str) -> tuple[Objective, KeyResult]:
+    """The objective `ref` (if the user may change it) and its key result `kr_ref`."""
+    objective = editable_objective(person(request), ref)
+    kr = get_object_or_404(objective.key_results.all(), ref=kr_ref.replace("\x00", ""))
+    return objective, kr
+
+
+def status_of(request: HttpRequest) -> int:
+    return 400 if request.method == "POST" else 200
+
+
+@login_required
+def key_result_edit(request: HttpRequest, ref: str, kr_ref: str) -> HttpResponse:
+    objective, kr = editable_key_result(request, ref, kr_ref)
+    if refused := refuse_if_read_only(request, objective):
+        return refused
+    data = request.POST if request.method == "POST" else None
+    form = KeyResultEditForm(data, initial={name: getattr(kr, name) for name in EDITED})
+    if data is not None and form.is_valid():
+        row = KeyResultBaseFormSet.spec_input(dict(form.cleaned_data))
+        try:
+            spec = services.key_result_spec(kr, **row)
+            services.key_result_update(key_result=kr, spec=spec)
+        except DomainError as error:
+            show_problems(form, error)
+        else:
+            messages.success(request, f"Saved the key result “{spec.title.strip()}”.")
+            return redirect(reverse("objective_detail", args=[ref]) + f"#kr-{kr.pk}")
+    return render_edit(request, objective, kr, form=form, status=status_of(request))
+
+
+def render_edit(
+    request: HttpRequest,
+    objective: Objective,
+    kr: KeyResult,
+    *,
+    form: KeyResultEditForm | None = None,
+    milestone_form: MilestoneForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "objective": objective,
+        "kr": kr,
+        "form": form or KeyResultEditForm(initial={name: getattr(kr, name) for name in EDITED}),
+        "milestone_form": milestone_form or MilestoneForm(prefix="milestone"),
+        "milestones": list(kr.milestones.order_by("position", "pk")),
+    }
+    return render(request, "web/objective/key_result_form.html", context, status=status)
+
+
+@login_required
+def key_result_delete(request: HttpRequest, ref: str, kr_ref: str) -> HttpResponse:
+    """A confirmation page; the key result goes with its check-ins and milestones."""
+    objective, kr = editable_key_result(request, ref, kr_ref)
+    if refused := refuse_if_read_only(request, objective):
+        return refused
+    form = ConfirmForm(request.POST if request.method == "POST" else None)
+    if form.is_bound:
+        try:
+            services.key_result_delete(key_result=kr)
+        except DomainError as error:
+            show_problems(form, error)
+        else:
+            messages.success(request, f"Deleted the key result “{kr.title}”.")
+            return redirect("objective_detail", ref=ref)
+    context = {"form": form, "objective": objective, "kr": kr, "checkins": kr.checkins.count()}
+    return render(
+        request, "web/objective/key_result_delete.html", context, status=status_of(request)
+    )
+
+
+@login_required
+@require_POST
+def milestone_add(request: HttpRequest, ref: str, kr_ref: str) -> HttpResponse:
+    objective, kr = editable_key_result(request, ref, kr_ref)
+    if refused := refuse_if_read_only(request, objective):
+        return refused
+    form = MilestoneForm(request.POST, prefix="milestone")
+    if form.is_valid():
+        weight = form.cleaned_data["weight"]
+        try:
+            milestone = services.milestone_create(
+                key_result=kr,
+                title=form.cleaned_data["title"],
+                weight=Decimal(1) if weight is None else weight,
+            )
+        except DomainError as error:
+            show_problems(form, error)
+        else:
+            messages.success(request, f"Added the milestone “{milestone.title}”.")
+            return redirect("key_result_edit", ref=ref, kr_ref=kr.ref)
+    return render_edit(request, objective, kr, milestone_form=form, status=400)
+
+
+@login_required
+@require_POST
+def milestone_done(request: HttpRequest, ref: str, kr_ref: str, milestone_id: int) -> HttpResponse:
+    """Mark a milestone done or not done from the edit page, and come back to it."""
+    _, kr = editable_key_result(request, ref, kr_ref)
+    milestone = get_object_or_404(Milestone.objects.filter(key_result=kr), pk=milestone_id)
+    try:
+        services.milestone_set_done(milestone=milestone, done=request.POST.get("done") == "1")
+    except DomainError as error:
+        messages.error(request, str(error))
+    return redirect("key_result_edit", ref=ref, kr_ref=kr.ref)
