@@ -330,7 +330,7 @@ def test_web_milestone_done(world: World) -> None:
 def test_web_cycle_close_freezes_each_score_once(world: World) -> None:
     with recorded() as entries:
         response = web(world.admin).post(
-            reverse("cycle_close", args=["2026-q2"]), {"action": "close"}
+            reverse("cycle_close", args=["2026-q2"]), {"action": "close", "confirm": "yes"}
         )
     assert response.status_code == 302
     one_per_object(entries)

@@ -455,7 +455,7 @@ def test_close_cycle_with_one_override_reason_required(world: World) -> None:
     assert objective.score_override is None
     with_reason = no_reason | {f"{prefix}-override_reason": "Scope cut agreed with the CEO"}
     assert admin.post(url, with_reason).status_code == 302
-    assert admin.post(url, {"action": "close"}).status_code == 302
+    assert admin.post(url, {"action": "close", "confirm": "yes"}).status_code == 302
     world.quarter.refresh_from_db()
     objective.refresh_from_db()
     assert world.quarter.is_closed

@@ -17,6 +17,7 @@ from pacer.okrs import progress as engine
 from pacer.okrs.errors import DomainError
 from pacer.okrs.models import Cycle, KeyResult, Objective
 from pacer.web.forms import RetrospectiveForm, show_problems
+from pacer.web.selectors import today
 from pacer.web.views.objective import person, retrospective_initial
 
 
@@ -60,16 +61,50 @@ def cycle_close(request: HttpRequest, ref: str) -> HttpResponse:
     user = person(request)
     cycle = admin_cycle(user, ref)
     bound: dict[int, RetrospectiveForm] = {}
+    unconfirmed = ""
     if request.method == "POST":
-        if request.POST.get("action") == "close":
-            return close_now(request, cycle)
-        saved = save_retrospective(request, cycle)
-        if isinstance(saved, HttpResponseRedirect):
-            return saved
-        bound = saved
+        action = request.POST.get("action")
+        if action in CONFIRMATIONS:
+            if request.POST.get("confirm") == "yes":
+                return (close_now if action == "close" else reopen_now)(request, cycle)
+            unconfirmed = CONFIRMATIONS[action]
+        else:
+            saved = save_retrospective(request, cycle)
+            if isinstance(saved, HttpResponseRedirect):
+                return saved
+            bound = saved
     rows = [scored(o, bound.get(o.pk)) for o in cycle_objectives(user, cycle)]
-    context = {"cycle": cycle, "rows": rows}
-    return render(request, "web/objective/close.html", context, status=400 if bound else 200)
+    context = {
+        "cycle": cycle,
+        "rows": rows,
+        "freezes": freeze_summary(cycle),
+        "ends_later": today() < cycle.end,
+        "unconfirmed": unconfirmed,
+    }
+    status = 400 if bound or unconfirmed else 200
+    return render(request, "web/objective/close.html", context, status=status)
+
+
+# What the confirmation box of each irreversible step says when left unticked.
+CONFIRMATIONS = {
+    "close": "Tick “I understand” to close the cycle; nothing was closed.",
+    "reopen": "Tick “I understand” to reopen the cycle; nothing was reopened.",
+}
+
+
+@dataclass
+class FreezeSummary:
+    objectives: int
+    key_results: int
+
+
+def freeze_summary(cycle: Cycle) -> FreezeSummary:
+    """How many objectives and key results of the whole cycle (not only the visible ones)
+    closing freezes, or reopening thaws."""
+    return FreezeSummary(
+        objectives=Objective.objects.filter(cycle=cycle).count(),
+        key_results=KeyResult.objects.filter(objective__cycle=cycle).count(),
+    )
 
 
 def cycle_objectives(user: User, cycle: Cycle) -> list[Objective]:
@@ -86,6 +121,15 @@ def close_now(request: HttpRequest, cycle: Cycle) -> HttpResponse:
     services.cycle_close(cycle=cycle)
     messages.success(request, f"{cycle.name} is closed; its scores are frozen.")
     return redirect("cycle_close", ref=cycle.ref)
+
+
+def reopen_now(request: HttpRequest, cycle: Cycle) -> HttpResponse:
+    if not cycle.is_closed:
+        messages.info(request, f"{cycle.name} is not closed.")
+    else:
+        services.cycle_reopen(cycle=cycle)
+        messages.success(request, f"{cycle.name} is open again; its numbers follow check-ins.")
+    return redirect("cycle_overview", ref=cycle.ref)
 
 
 def save_retrospective(

@@ -10,7 +10,7 @@ from typing import cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -104,7 +104,7 @@ def refuse_if_read_only(request: HttpRequest, objective: Objective) -> HttpRespo
 @login_required
 def objective_new(request: HttpRequest) -> HttpResponse:
     user = person(request)
-    initial = {"cycle": default_cycle(user, request.GET.get("cycle", ""))}
+    initial = new_initial(user, request.GET)
     data = request.POST if request.method == "POST" else None
     form = objective_form(user, data, initial=initial)
     formset = cast(KeyResultBaseFormSet, KeyResultFormSet(data, prefix="key_results"))
@@ -118,6 +118,20 @@ def objective_new(request: HttpRequest) -> HttpResponse:
             return redirect("objective_detail", ref=objective.ref)
     context = {"form": form, "formset": formset, "creating": True}
     return render(request, FORM, context, status=400 if data else 200)
+
+
+def new_initial(user: User, query: QueryDict) -> dict[str, object]:
+    """The new form's cycle, and the team (`?team=<ref>`, only one `user` may file under)
+    and parent (`?parent=<ref>`, a writable objective `user` sees) a link asked for."""
+    initial: dict[str, object] = {"cycle": default_cycle(user, query.get("cycle", ""))}
+    team_ref = query.get("team", "").replace("\x00", "")
+    if team_ref:
+        initial["team"] = permissions.teams_to_file_under(user).filter(ref=team_ref).first()
+    parent_ref = query.get("parent", "").replace("\x00", "")
+    if parent_ref:
+        candidates = selectors.without_read_only(selectors.objectives_visible_to(user))
+        initial["parents"] = list(candidates.filter(ref=parent_ref).values_list("pk", flat=True))
+    return initial
 
 
 def create_from_forms(user: User, form: ObjectiveForm, formset: KeyResultBaseFormSet) -> Objective:

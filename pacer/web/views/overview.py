@@ -136,6 +136,7 @@ def cycle_overview(request: HttpRequest, ref: str) -> HttpResponse:
         )
         context["status_choices"] = selectors.STATUS_CHOICES
         context["may_chase"] = selectors.may_chase(person)
+        context["may_close"] = permissions.can_close_cycle(person, cycle)
     return render_page_or_fragment(
         request,
         "web/overview/cycle_overview.html",
@@ -186,6 +187,7 @@ def team_detail(request: HttpRequest, ref: str) -> HttpResponse:
         "sub_teams": sub_team_nodes(team, [t for t in teams if t.archived_at is None]),
         "memberships": selectors.team_memberships(team),
         "may_manage": permissions.can_manage_teams(person, person.organization),
+        "may_file": permissions.can_file_under_team(person, team),
         "own_rows": [],
         "sub_rows": [],
     }
