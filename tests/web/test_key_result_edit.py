@@ -170,3 +170,14 @@ def test_the_edit_page_lists_milestones_in_constant_queries(
     with django_assert_max_num_queries(15):
         page = client.get(edit_url(kr))
     assert page.content.decode().count("Mark “Step") == 30
+
+
+def test_a_blank_weight_saves_as_one(world: World) -> None:
+    KeyResult.objects.filter(pk=world.adoption.pk).update(weight=Decimal(3))
+    world.adoption.refresh_from_db()
+    answer = client_for(world.owner).post(
+        edit_url(world.adoption), fields_of(world.adoption, weight="")
+    )
+    assert answer.status_code == 302
+    world.adoption.refresh_from_db()
+    assert world.adoption.weight == Decimal(1)
