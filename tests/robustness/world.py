@@ -165,6 +165,11 @@ def web_urls(objectives: list[Objective]) -> dict[str, list[str]]:
                 for o in objectives
                 for kr in KeyResult.objects.filter(objective=o)
             ]
+        elif params == {"ref", "kr_ref", "milestone_id"}:
+            urls[name] = [
+                reverse(name, args=[m.key_result.objective.ref, m.key_result.ref, m.pk])
+                for m in Milestone.objects.filter(key_result__objective__in=objectives)
+            ]
         elif params == {"ref", "milestone_id"}:
             urls[name] = [
                 reverse(name, args=[m.key_result.objective.ref, m.pk])

@@ -216,8 +216,9 @@ def key_result_delete(*, key_result: KeyResult) -> None:
 
 def close_position_gaps(objective: Objective) -> None:
     """Number the objective's key results 0, 1, 2... again after one left, as a file
-    lists them: otherwise importing the objective's own export would renumber them."""
-    for position, kr in enumerate(objective.key_results.order_by("position", "pk")):
-        if kr.position != position:
-            kr.position = position
-            kr.save(update_fields=["position", "updated_at"])
+    lists them: otherwise importing the objective's own export would renumber them. The
+    order stays as it was, so this leaves no history entry (the move or delete has one)."""
+    ordered = objective.key_results.order_by("position", "pk").values_list("pk", "position")
+    for position, (pk, was) in enumerate(list(ordered)):
+        if was != position:
+            KeyResult.objects.filter(pk=pk).update(position=position)
