@@ -153,7 +153,8 @@ def number_problems(field: str, value: Decimal) -> list[Problem]:
     return []
 
 
-def weight_problems(weight: Decimal) -> list[Problem]:
+def weight_problems(weight: Decimal | int) -> list[Problem]:
+    weight = Decimal(weight)
     if not weight.is_finite() or not 0 <= weight < MAX_WEIGHT:
         return [("weight", f"must be 0 or more and less than {MAX_WEIGHT:,}, not {weight}")]
     if int(weight.normalize().as_tuple().exponent) < -WEIGHT_PLACES:
@@ -403,7 +404,7 @@ def has_milestones_problems(key_result_type: str) -> list[Problem]:
     return []
 
 
-def milestone_problems(*, key_result_type: str, title: str, weight: Decimal) -> list[Problem]:
+def milestone_problems(*, key_result_type: str, title: str, weight: Decimal | int) -> list[Problem]:
     problems = has_milestones_problems(key_result_type) + text_required("title", title)
     problems += weight_problems(weight)
     return problems
