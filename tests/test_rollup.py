@@ -100,9 +100,21 @@ def test_backdated_checkin_does_not_replace_newer(setup: Setup) -> None:
     assert sales.last_checkin_at == midnight(date(2026, 4, 12))
 
 
-def test_checkin_at_the_same_moment_written_later_wins(setup: Setup) -> None:
+def test_a_second_checkin_at_the_same_moment_is_refused(setup: Setup) -> None:
     check_in(setup.sales, 60, date(2026, 4, 12))
-    check_in(setup.sales, 70, date(2026, 4, 12))
+    with pytest.raises(DomainError, match="a second check-in at 2026-04-12"):
+        check_in(setup.sales, 70, date(2026, 4, 12))
+    assert fresh(setup.sales).current == D(60)
+    assert CheckIn.objects.filter(key_result=setup.sales).count() == 1
+
+
+def test_checkin_at_the_same_moment_stored_before_the_rule_written_later_wins(
+    setup: Setup,
+) -> None:
+    """Rows stored before one check-in a moment was the rule: the later written wins."""
+    check_in(setup.sales, 60, date(2026, 4, 12))
+    CheckIn.objects.create(key_result=setup.sales, value=D(70), at=midnight(date(2026, 4, 12)))
+    rollup.refresh_key_result(fresh(setup.sales))
     assert fresh(setup.sales).current == D(70)
 
 
