@@ -102,7 +102,10 @@ def test_invalid_input_creates_nothing(world: World, data: dict[str, str]) -> No
 def test_revoke_my_token(world: World) -> None:
     token, plain = token_create(user=world.owner, name="Old", expires_in_days=None)
     client = client_for(world.owner)
-    assert client.get(reverse("api_token_revoke", args=[token.pk])).status_code == 405
+    confirm = client.get(reverse("api_token_revoke", args=[token.pk]))
+    assert confirm.status_code == 200 and "cannot be undone" in confirm.content.decode()
+    token.refresh_from_db()
+    assert token.revoked_at is None and api_status(plain) == 200  # asking is not revoking
     response = client.post(reverse("api_token_revoke", args=[token.pk]), follow=True)
     assert response.redirect_chain == [(PAGE, 302)]
     text = response.content.decode()
@@ -115,7 +118,7 @@ def test_revoke_my_token(world: World) -> None:
 def test_nobody_revokes_someone_elses_token(world: World) -> None:
     token, plain = token_create(user=world.owner, name="Mine", expires_in_days=None)
     for person in (world.teammate, world.admin):
-        response = client_for(person).post(reverse("api_token_revoke", args=[token.pk]))
-        assert response.status_code == 404
+        for send in (client_for(person).get, client_for(person).post):
+            assert send(reverse("api_token_revoke", args=[token.pk])).status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None and api_status(plain) == 200

@@ -11,7 +11,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
 from pacer.accounts.models import User
 from pacer.api.models import ApiToken
@@ -55,9 +54,12 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    """A confirmation page (revoking cannot be undone: scripts using the token stop), then
+    the revocation."""
     token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
+    if request.method != "POST":
+        return render(request, "web/settings/token_revoke.html", {"token": token})
     was_active = token.revoked_at is None
     token_revoke(token=token)
     if was_active:
