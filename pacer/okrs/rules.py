@@ -410,6 +410,15 @@ def milestone_problems(*, key_result_type: str, title: str, weight: Decimal | in
     return problems
 
 
+def milestone_move_problems(*, place: int, offset: int, count: int) -> list[Problem]:
+    """A milestone at `place` (0 first) of `count` moves `offset` places (-1: up one)."""
+    if place + offset < 0:
+        return [("position", "is the first milestone already: it cannot move up")]
+    if place + offset >= count:
+        return [("position", "is the last milestone already: it cannot move down")]
+    return []
+
+
 # --- Teams and people ------------------------------------------------------------------
 
 TEAM_NAME_LENGTH = 200

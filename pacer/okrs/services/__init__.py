@@ -32,6 +32,7 @@ from pacer.okrs.services.key_results import (
 from pacer.okrs.services.milestones import (
     milestone_create,
     milestone_delete,
+    milestone_move,
     milestone_set_done,
     milestone_update,
 )
@@ -87,6 +88,7 @@ __all__ = [
     "membership_set",
     "milestone_create",
     "milestone_delete",
+    "milestone_move",
     "milestone_set_done",
     "milestone_update",
     "next_cycle_of",

@@ -70,4 +70,35 @@ def milestone_delete(*, milestone: Milestone) -> None:
     key_result = milestone.key_result
     writable_objective(key_result.objective_id)
     milestone.delete()
+    close_position_gaps(key_result)
     rollup.refresh_after_change(key_result)
+
+
+@transaction.atomic
+def milestone_move(*, milestone: Milestone, offset: int) -> Milestone:
+    """Move a milestone `offset` places in its key result's order (-1: up one, 1: down one).
+    The history records the moved milestone's position; the others keep their order."""
+    key_result = milestone.key_result
+    writable_objective(key_result.objective_id)
+    order = close_position_gaps(key_result)
+    place = order.index(milestone.pk)
+    raise_if(rules.milestone_move_problems(place=place, offset=offset, count=len(order)))
+    moved = list(order)
+    moved.insert(place + offset, moved.pop(place))
+    for position, (pk, was) in enumerate(zip(moved, order, strict=True)):
+        if pk != was and pk != milestone.pk:
+            Milestone.objects.filter(pk=pk).update(position=position)
+    milestone.position = place + offset
+    milestone.save(update_fields=["position", "updated_at"])
+    return milestone
+
+
+def close_position_gaps(key_result: KeyResult) -> list[int]:
+    """Number the key result's milestones 0, 1, 2... again (after one left; rows of old
+    could share a position) and return their ids in order. The order stays as it was, so
+    this leaves no history entry."""
+    ordered = list(key_result.milestones.order_by("position", "pk").values_list("pk", "position"))
+    for position, (pk, was) in enumerate(ordered):
+        if was != position:
+            Milestone.objects.filter(pk=pk).update(position=position)
+    return [pk for pk, _ in ordered]

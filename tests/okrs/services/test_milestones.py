@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from auditlog.models import LogEntry
 
 from pacer.okrs import services
 from pacer.okrs.models import KeyResult, Milestone
@@ -83,3 +84,65 @@ def test_milestone_delete_recomputes_the_progress(plan: KeyResult) -> None:
     services.milestone_delete(milestone=launch)
     assert fresh(plan).progress == 1
     assert list(Milestone.objects.filter(key_result=plan)) == [pilot]
+
+
+def titles(plan: KeyResult) -> list[str]:
+    return list(plan.milestones.order_by("position", "pk").values_list("title", flat=True))
+
+
+def test_milestone_move_up_and_down_keeps_the_others_in_order(plan: KeyResult) -> None:
+    pilot, beta, launch = (
+        services.milestone_create(key_result=plan, title=t) for t in ("Pilot", "Beta", "Launch")
+    )
+    services.milestone_move(milestone=launch, offset=-1)
+    assert titles(plan) == ["Pilot", "Launch", "Beta"]
+    services.milestone_move(milestone=fresh(pilot), offset=1)
+    assert titles(plan) == ["Launch", "Pilot", "Beta"]
+    positions = plan.milestones.order_by("position").values_list("position", flat=True)
+    assert list(positions) == [0, 1, 2]
+    assert fresh(beta).position == 2
+
+
+def test_milestone_move_refuses_to_leave_the_list(plan: KeyResult) -> None:
+    pilot = services.milestone_create(key_result=plan, title="Pilot")
+    launch = services.milestone_create(key_result=plan, title="Launch")
+    assert refusal(lambda: services.milestone_move(milestone=pilot, offset=-1)) == {
+        "position": "is the first milestone already: it cannot move up"
+    }
+    assert set(refusal(lambda: services.milestone_move(milestone=launch, offset=1))) == {"position"}
+
+
+def test_milestone_move_renumbers_shared_positions_first(plan: KeyResult) -> None:
+    """Rows written before positions were kept apart may share one: the order is by id."""
+    pilot, beta, launch = (
+        services.milestone_create(key_result=plan, title=t) for t in ("Pilot", "Beta", "Launch")
+    )
+    Milestone.objects.filter(key_result=plan).update(position=5)
+    services.milestone_move(milestone=launch, offset=-2)
+    assert titles(plan) == ["Launch", "Pilot", "Beta"]
+    assert [fresh(m).position for m in (launch, pilot, beta)] == [0, 1, 2]
+
+
+def test_milestone_move_leaves_one_history_entry_and_the_progress_as_it_was(
+    plan: KeyResult,
+) -> None:
+    pilot = services.milestone_create(key_result=plan, title="Pilot", done=True)
+    launch = services.milestone_create(key_result=plan, title="Launch", weight=D(3))
+    before = LogEntry.objects.count()
+    services.milestone_move(milestone=launch, offset=-1)
+    entries = list(LogEntry.objects.order_by("pk")[before:])
+    assert [(e.object_id, e.changes_dict) for e in entries] == [
+        (launch.pk, {"position": ["1", "0"]})
+    ]
+    assert fresh(plan).progress == D("0.25")
+    assert fresh(pilot).position == 1
+
+
+def test_milestone_delete_closes_the_gap_in_positions(plan: KeyResult) -> None:
+    pilot, beta, _ = (
+        services.milestone_create(key_result=plan, title=t) for t in ("Pilot", "Beta", "Launch")
+    )
+    services.milestone_delete(milestone=pilot)
+    assert [m.position for m in plan.milestones.order_by("position")] == [0, 1]
+    assert services.milestone_create(key_result=plan, title="Retro").position == 2
+    assert fresh(beta).position == 0

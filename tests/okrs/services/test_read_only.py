@@ -196,6 +196,11 @@ CASES = [
         lambda s: services.milestone_delete(milestone=s.milestone),
     ),
     Case(
+        "milestone_move",
+        "milestone_move",
+        lambda s: services.milestone_move(milestone=s.milestone, offset=1),
+    ),
+    Case(
         "key_result_create",
         "key_result_create",
         lambda s: services.key_result_create(objective=s.objective, spec=new_spec("New")),
