@@ -35,6 +35,11 @@ EARLIEST_UTC_OFFSET = timedelta(hours=14)
 # objectives following one another (a check-in at the bottom refreshes every level above).
 MAX_BULK_CHECKINS = 100
 MAX_LINK_DEPTH = 10
+# A check-in's value lies "far" outside its key result's range when it is beyond either end
+# by more than FAR_OUT_SPANS times the span (metric: start..target; range: low..high). It is
+# allowed (a metric may overshoot), but the web form asks to confirm it: such a value is
+# usually a typo (1e9 on a 0 → 80 % key result). See far_outside_range.
+FAR_OUT_SPANS = 10
 
 
 def cycle_problems(*, start: date, end: date) -> list[Problem]:
@@ -160,6 +165,25 @@ def weight_problems(weight: Decimal | int) -> list[Problem]:
     if int(weight.normalize().as_tuple().exponent) < -WEIGHT_PLACES:
         return [("weight", f"has more than {WEIGHT_PLACES} decimal places")]
     return []
+
+
+def far_outside_range(
+    value: Decimal | None,
+    *,
+    type: str,
+    start: Decimal | None = None,
+    target: Decimal | None = None,
+    low: Decimal | None = None,
+    high: Decimal | None = None,
+) -> bool:
+    """Whether `value` lies more than FAR_OUT_SPANS spans beyond either end of its key
+    result's range (metric, range); other types have no range to be far from."""
+    ends = (start, target) if type == engine.METRIC else (low, high)
+    if value is None or type not in (engine.METRIC, engine.RANGE) or None in ends:
+        return False
+    lowest, highest = min(e for e in ends if e is not None), max(e for e in ends if e is not None)
+    reach = FAR_OUT_SPANS * (highest - lowest)
+    return value < lowest - reach or value > highest + reach
 
 
 def checkin_moment_problems(at: datetime, taken: bool) -> list[Problem]:

@@ -17,7 +17,7 @@ def test_check_in_updates_the_key_result(world: World, owner_api: ApiClient) -> 
 
 
 def test_check_in_refuses_bad_values(world: World, owner_api: ApiClient) -> None:
-    for value, field in (("abc", "body.value"), ("1.1234567", "body.value"), (None, "body.value")):
+    for value, field in (("abc", "body.value"), ("1.1234567", "body.value")):
         response = owner_api.call("POST", "/key-results/adoption/checkins", {"value": value})
         assert assert_problem(response, 422)["errors"][0]["field"] == field
     future = owner_api.call(
@@ -25,6 +25,16 @@ def test_check_in_refuses_bad_values(world: World, owner_api: ApiClient) -> None
     )
     assert assert_problem(future, 422)["errors"][0]["field"] == "body.at"
     assert world.adoption.checkins.count() == 1
+
+
+def test_a_check_in_without_a_value_keeps_the_last_one(world: World, owner_api: ApiClient) -> None:
+    body = {"confidence": "off_track", "note": "blocked"}
+    response = owner_api.call("POST", "/key-results/adoption/checkins", body)
+    assert response.status_code == 201, response.content
+    assert (response.json()["value"], response.json()["confidence"]) == (30, "off_track")
+    make_key_result(world.public, "fresh", target=10)
+    refused = owner_api.call("POST", "/key-results/fresh/checkins", {"confidence": "on_track"})
+    assert assert_problem(refused, 422)["errors"][0]["field"] == "body.value"
 
 
 def test_bulk_is_all_or_nothing_and_names_each_bad_item(world: World, owner_api: ApiClient) -> None:

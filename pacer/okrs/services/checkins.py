@@ -1,4 +1,7 @@
-"""Check-ins: a dated value and confidence on one key result."""
+"""Check-ins: a dated value and confidence on one key result.
+
+A check-in without a value keeps the last one (`kept_value`): a metric's check-in may change
+only the confidence or add a note, on every path (web, API, CLI)."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -9,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from pacer.accounts.models import User
+from pacer.okrs import progress as engine
 from pacer.okrs import rollup, rules
 from pacer.okrs.errors import DomainError, raise_if
 from pacer.okrs.models import CheckIn, KeyResult, Objective
@@ -53,10 +57,11 @@ def checked_checkin(
     """
     at = item.at or now
     moment = (item.key_result.pk, at)
+    value = item.value if item.value is not None else kept_value(item.key_result, at)
     raise_if(
         rules.checkin_problems(
             type=item.key_result.type,
-            value=item.value,
+            value=value,
             confidence=item.confidence,
             at=at,
             now=now,
@@ -68,12 +73,22 @@ def checked_checkin(
     taken.add(moment)
     return CheckIn(
         key_result=item.key_result,
-        value=item.value,
+        value=value,
         confidence=item.confidence or "",
         note=item.note or "",
         author=author,
         at=at,
     )
+
+
+def kept_value(key_result: KeyResult, at: datetime) -> Decimal | None:
+    """A check-in without a value keeps the value of the key result's latest check-in at or
+    before its moment, so a check-in may change only the confidence or add a note. None when
+    there is no such check-in (the value is then required) or the type takes no value."""
+    if key_result.type in engine.DERIVED_TYPES:
+        return None
+    earlier = CheckIn.objects.filter(key_result=key_result, at__lte=at).order_by("-at", "-id")
+    return earlier.values_list("value", flat=True).first()
 
 
 @transaction.atomic

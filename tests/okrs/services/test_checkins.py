@@ -51,10 +51,40 @@ def test_derived_key_results_take_a_checkin_without_value(world: World) -> None:
     assert fresh(plan).confidence == "on_track"
 
 
+def test_a_checkin_without_a_value_keeps_the_last_value(world: World) -> None:
+    checkin = services.checkin_create(
+        key_result=world.adoption, value=None, confidence="at_risk", at=APRIL_25
+    )
+    assert (checkin.value, checkin.confidence) == (30, "at_risk")  # April 20's value
+    adoption = fresh(world.adoption)
+    assert (adoption.current, adoption.confidence, adoption.last_checkin_at) == (
+        30,
+        "at_risk",
+        APRIL_25,
+    )
+    note_only = services.checkin_create(key_result=world.adoption, value=None, note="Slow")
+    assert (note_only.value, note_only.confidence, note_only.note) == (30, "", "Slow")
+
+
+def test_a_backdated_checkin_without_a_value_keeps_the_value_it_followed(world: World) -> None:
+    services.checkin_create(key_result=world.adoption, value=D(50), at=APRIL_25)
+    earlier = services.checkin_create(
+        key_result=world.adoption, value=None, note="late note", at=midnight(date(2026, 4, 22))
+    )
+    assert earlier.value == 30  # April 20's, not April 25's
+    assert fresh(world.adoption).current == 50
+
+
+def test_a_checkin_without_a_value_and_nothing_to_keep_is_refused(world: World) -> None:
+    kr = make_key_result(world.public, "fresh", target=10)
+    before = refusal(lambda: services.checkin_create(key_result=kr, value=None, at=APRIL_25))
+    assert before == {"value": "is required"}
+
+
 @pytest.mark.parametrize(
     ("kr_type", "value", "field"),
     [
-        ("metric", None, "value"),
+        ("boolean", None, "value"),  # no earlier check-in whose value it could keep
         ("milestones", Decimal(1), "value"),
         ("boolean", Decimal(2), "value"),
         ("metric", Decimal("NaN"), "value"),
@@ -89,7 +119,7 @@ def test_every_problem_of_one_checkin_is_named_at_once(world: World) -> None:
     tomorrow = timezone.now() + timedelta(days=1)
     problems = refusal(
         lambda: services.checkin_create(
-            key_result=world.adoption, value=None, confidence="meh", at=tomorrow
+            key_result=world.adoption, value=Decimal("NaN"), confidence="meh", at=tomorrow
         )
     )
     assert set(problems) == {"value", "confidence", "at"}
