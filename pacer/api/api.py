@@ -12,6 +12,13 @@ from pacer.api.auth import AUTH
 from pacer.api.endpoints import checkins, cycles, key_results, objectives, organization
 from pacer.api.throttling import THROTTLES
 
+
+class PacerSwagger(Swagger):
+    """Swagger UI from ninja's static files, in a page that says its language (lang="en")."""
+
+    template = "api/swagger.html"
+
+
 DESCRIPTION = """\
 Everything Pacer's web app does, over REST. Authenticate with a personal token
 (`Authorization: Bearer pacer_...`, created with `pacer token create`) or a browser session
@@ -75,7 +82,7 @@ api = PacerAPI(
     urls_namespace="api-v1",
     # Swagger UI from Pacer's static files ("ninja" is installed); no validator badge, which
     # would load an image from validator.swagger.io (the CSP allows 'self' only).
-    docs=Swagger(settings={"validatorUrl": None}),
+    docs=PacerSwagger(settings={"validatorUrl": None}),
 )
 errors.install(api)
 for module in (organization, cycles, objectives, key_results, checkins):

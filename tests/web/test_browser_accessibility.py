@@ -1,0 +1,219 @@
+"""Every page passes an automated WCAG 2.1 AA check: axe-core (vendored in
+tests/web/vendor/axe-core, never served by the app) runs in Chromium on each page, as the
+person who would see it, with the rules tagged wcag2a, wcag2aa, wcag21a and wcag21aa. No
+violation of impact "serious" or "critical" may remain; the failure lists the page, the rule,
+its impact and the elements.
+
+axe goes in through `page.evaluate` (the DevTools protocol), which the page's strict
+Content Security Policy does not govern; a <script> tag (`add_script_tag`) would be refused.
+
+The pages are visited by URL (this is a check of each page, not of the way there: the
+clicking tests cover that), with one page per signed-in person, light theme first, then a
+second pass of a few pages in the dark theme (`prefers-color-scheme: dark`).
+
+The shared world (tests.factories): Acme's admin, owner (leads platform) and teammate;
+2026-Q2 (active) holds "Deliver faster" with the metric "adoption". Added here: a milestones
+key result, a closed 2026-Q1 with a scored objective, an empty planning 2026-Q3.
+"""
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from playwright.sync_api import Page
+
+from pacer.accounts.models import User
+from pacer.okrs import services
+from tests.factories import World, check_in, make_cycle, make_key_result, make_milestones
+from tests.factories import make_objective as make_objective_in
+from tests.web.test_browser_flows import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BLOCKING = {"serious", "critical"}
+
+RUN_AXE = """async (tags) => {
+  const result = await axe.run(document, {
+    runOnly: {type: "tag", values: tags}, resultTypes: ["violations"],
+  });
+  return result.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help,
+    targets: v.nodes.map((node) => node.target.join(" ")),
+  }));
+}"""
+
+
+def violations(page: Page) -> list[dict[str, Any]]:
+    """axe's violations on the page as it stands (axe is injected once per document)."""
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(AXE.read_text())
+    found: list[dict[str, Any]] = page.evaluate(RUN_AXE, TAGS)
+    return found
+
+
+def check(page: Page, label: str, found: list[str]) -> None:
+    """Record the serious and critical violations of the page now shown under `label`."""
+    page.wait_for_load_state("load")
+    for v in violations(page):
+        if v["impact"] in BLOCKING:
+            targets = ", ".join(v["targets"][:5]) + (" …" if len(v["targets"]) > 5 else "")
+            found.append(
+                f"{label} [{page.url}]: {v['id']} ({v['impact']}): {v['help']} at {targets}"
+            )
+
+
+def visit(page: Page, live_server: Any, url: str, label: str, found: list[str]) -> None:
+    page.goto(f"{live_server.url}{url}")
+    check(page, label, found)
+
+
+def report(found: list[str]) -> str:
+    return f"{len(found)} serious or critical WCAG violation(s):\n" + "\n".join(found)
+
+
+def with_password(person: User) -> User:
+    person.set_password("pw")
+    person.save()
+    return person
+
+
+@pytest.fixture
+def scene(world: World) -> World:
+    """The shared world plus a milestones key result, a closed quarter and an empty one."""
+    launch = make_key_result(world.public, "launch", type="milestones", title="Launch")
+    make_milestones(launch, ("Beta", 1, True), ("GA", 2, False))
+    q1 = make_cycle(world.org, "2026-q1", date(2026, 1, 1), date(2026, 3, 31))
+    earlier = make_objective_in(
+        q1, "foundations", world.owner, team=world.team, title="Lay foundations"
+    )
+    done = make_key_result(earlier, "uptime", target=10, title="Uptime")
+    check_in(done, 7, date(2026, 3, 20), confidence="on_track", note="nearly")
+    services.cycle_close(cycle=q1)
+    make_cycle(world.org, "2026-q3", date(2026, 7, 1), date(2026, 9, 30), state="planning")
+    with_password(world.admin)
+    with_password(world.owner)
+    return world
+
+
+def admin_pages(world: World) -> list[tuple[str, str]]:
+    delivery, q2 = world.public.ref, world.cycle.ref
+    return [
+        ("my focus", "/"),
+        ("cycle list", reverse("cycle_list")),
+        ("cycle overview (active)", reverse("cycle_overview", args=[q2])),
+        ("cycle overview (closed)", reverse("cycle_overview", args=["2026-q1"])),
+        ("cycle overview (planning)", reverse("cycle_overview", args=["2026-q3"])),
+        ("alignment map", reverse("alignment_map", args=[q2])),
+        ("missing check-ins", reverse("missing_checkins", args=[q2])),
+        ("objective (live cycle)", reverse("objective_detail", args=[delivery])),
+        ("objective (closed cycle)", reverse("objective_detail", args=["foundations"])),
+        ("new objective", reverse("objective_new")),
+        ("edit objective", reverse("objective_edit", args=[delivery])),
+        ("copy objective", reverse("objective_copy", args=[delivery])),
+        ("edit metric key result", reverse("key_result_edit", args=[delivery, "adoption"])),
+        ("edit milestones key result", reverse("key_result_edit", args=[delivery, "launch"])),
+        ("delete key result", reverse("key_result_delete", args=[delivery, "adoption"])),
+        ("weekly check-in", reverse("checkin_week")),
+        ("team list", reverse("team_list")),
+        ("team detail", reverse("team_detail", args=[world.team.ref])),
+        ("new team", reverse("team_new")),
+        ("edit team", reverse("team_edit", args=[world.team.ref])),
+        ("people", reverse("people")),
+        ("invite a person", reverse("person_invite")),
+        ("edit a person", reverse("person_edit", args=[world.teammate.pk])),
+        ("new cycle", reverse("cycle_new")),
+        ("edit cycle", reverse("cycle_edit", args=[q2])),
+        ("plan next cycle", reverse("cycle_plan_next", args=[q2])),
+        ("close cycle", reverse("cycle_close", args=[q2])),
+        ("close page of a closed cycle", reverse("cycle_close", args=["2026-q1"])),
+        ("delete cycle", reverse("cycle_delete", args=["2026-q3"])),
+        ("API tokens", reverse("api_tokens")),
+        ("404 page", "/objectives/no-such-objective/"),
+        ("API docs", "/api/v1/docs"),
+    ]
+
+
+def submit_without_browser_checks(page: Page, button: str) -> None:
+    """Send the form as it is (required fields empty), to see the server's error summary."""
+    page.evaluate("document.querySelectorAll('form').forEach((f) => { f.noValidate = true; })")
+    page.get_by_role("button", name=button).click()
+    page.wait_for_load_state("load")
+
+
+def test_signed_out_pages_have_no_serious_wcag_violation(
+    page: Page, live_server: Any, scene: World
+) -> None:
+    found: list[str] = []
+    visit(page, live_server, reverse("login"), "sign in", found)
+    page.fill("input[name=username]", scene.owner.email)
+    page.fill("input[name=password]", "wrong")
+    page.click("button[type=submit]")
+    check(page, "sign in with an error", found)
+    visit(page, live_server, reverse("password_reset"), "password reset", found)
+    visit(page, live_server, reverse("password_reset_done"), "password reset sent", found)
+    uid = urlsafe_base64_encode(force_bytes(scene.teammate.pk))
+    token = default_token_generator.make_token(scene.teammate)
+    reset = reverse("password_reset_confirm", args=[uid, token])
+    visit(page, live_server, reset, "choose a new password", found)
+    visit(page, live_server, reverse("password_reset_complete"), "password reset done", found)
+    assert found == [], report(found)
+
+
+def test_every_admin_page_has_no_serious_wcag_violation(
+    page: Page, live_server: Any, scene: World
+) -> None:
+    found: list[str] = []
+    sign_in(page, live_server, scene.admin, then="/")
+    for label, url in admin_pages(scene):
+        visit(page, live_server, url, label, found)
+
+    page.goto(f"{live_server.url}{reverse('objective_new')}")
+    submit_without_browser_checks(page, "Create objective")
+    check(page, "new objective with errors", found)
+    page.goto(f"{live_server.url}{reverse('cycle_new')}")
+    page.get_by_label("Name").fill("")
+    submit_without_browser_checks(page, "Create cycle")
+    check(page, "new cycle with errors", found)
+    assert found == [], report(found)
+
+
+def test_member_pages_have_no_serious_wcag_violation(
+    page: Page, live_server: Any, scene: World
+) -> None:
+    found: list[str] = []
+    sign_in(page, live_server, scene.owner, then="/")
+    visit(page, live_server, "/", "my focus (owner)", found)
+    visit(page, live_server, reverse("checkin_week"), "weekly check-in (owner)", found)
+    objective = reverse("objective_detail", args=[scene.public.ref])
+    visit(page, live_server, objective, "objective (owner)", found)
+    visit(page, live_server, reverse("cycle_new"), "403 page", found)
+    assert found == [], report(found)
+
+
+def test_dark_theme_pages_have_no_serious_wcag_violation(
+    page: Page, live_server: Any, scene: World
+) -> None:
+    page.emulate_media(color_scheme="dark")
+    found: list[str] = []
+    visit(page, live_server, reverse("login"), "sign in (dark)", found)
+    sign_in(page, live_server, scene.owner, then="/")
+    for label, url in [
+        ("my focus (dark)", "/"),
+        ("weekly check-in (dark)", reverse("checkin_week")),
+        ("objective (dark)", reverse("objective_detail", args=[scene.public.ref])),
+        ("objective, closed cycle (dark)", reverse("objective_detail", args=["foundations"])),
+        ("cycle overview (dark)", reverse("cycle_overview", args=[scene.cycle.ref])),
+        ("alignment map (dark)", reverse("alignment_map", args=[scene.cycle.ref])),
+        ("new objective (dark)", reverse("objective_new")),
+        ("people (dark)", reverse("people")),
+        ("404 page (dark)", "/objectives/no-such-objective/"),
+    ]:
+        visit(page, live_server, url, label, found)
+    assert found == [], report(found)
