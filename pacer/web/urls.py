@@ -43,4 +43,5 @@ urlpatterns = [
     path("", include("pacer.web.views.objective_urls")),
     path("", include("pacer.web.views.people_urls")),
     path("", include("pacer.web.views.tokens_urls")),
+    path("", include("pacer.web.views.search_urls")),
 ]
