@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pacer.okrs import progress as engine
 from pacer.okrs.progress import (
     ASPIRATIONAL,
     AT_RISK,
@@ -778,3 +779,36 @@ def test_boolean_status_rule(current, window, on, b):
         assert result == ON_TRACK
     else:
         assert result == OFF_TRACK
+
+
+# --- Computed status against reported confidence ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "confidence", "expected"),
+    [
+        (engine.ON_TRACK, engine.OFF_TRACK, engine.AHEAD_OF_CONFIDENCE),
+        (engine.ON_TRACK, engine.AT_RISK, engine.AHEAD_OF_CONFIDENCE),
+        (engine.OFF_TRACK, engine.ON_TRACK, engine.BEHIND_CONFIDENCE),
+        (engine.AT_RISK, engine.ON_TRACK, engine.BEHIND_CONFIDENCE),
+        (engine.ON_TRACK, engine.ON_TRACK, None),
+        (engine.AT_RISK, engine.OFF_TRACK, None),  # the same story, more or less sharply
+        (engine.OFF_TRACK, engine.AT_RISK, None),
+        (engine.OFF_TRACK, engine.OFF_TRACK, None),
+        (engine.DONE, engine.OFF_TRACK, None),  # done: confidence no longer matters
+        (engine.DONE, engine.ON_TRACK, None),
+        (engine.ON_TRACK, "", None),  # nothing reported yet
+        (engine.OFF_TRACK, "", None),
+    ],
+)
+def test_status_and_confidence_disagree_only_when_one_is_on_track_and_the_other_not(
+    status: str, confidence: str, expected: str | None
+) -> None:
+    assert engine.confidence_disagreement(status, confidence) == expected
+
+
+def test_every_status_and_confidence_pair_has_an_answer() -> None:
+    for status in engine.STATUSES:
+        for confidence in (*engine.CONFIDENCES, ""):
+            found = engine.confidence_disagreement(status, confidence)
+            assert found in (None, engine.AHEAD_OF_CONFIDENCE, engine.BEHIND_CONFIDENCE)

@@ -191,6 +191,28 @@ def key_result_status(
     return paced_status(progress, expected, bands)
 
 
+# How computed status and reported confidence can disagree (None: they agree).
+AHEAD_OF_CONFIDENCE = "ahead_of_confidence"  # on pace, yet someone reported low confidence
+BEHIND_CONFIDENCE = "behind_confidence"  # behind pace, yet someone reported on track
+
+
+def confidence_disagreement(status: str, confidence: str) -> str | None:
+    """Whether the computed status and the last reported confidence tell different stories.
+
+    They disagree when one says "on track" and the other "at risk" or "off track": status
+    on track with confidence at risk or off track is AHEAD_OF_CONFIDENCE; status at risk or
+    off track with confidence on track is BEHIND_CONFIDENCE. At risk against off track is
+    the same story told more or less sharply; a done result or no confidence reported
+    disagrees with nothing.
+    """
+    worried = (AT_RISK, OFF_TRACK)
+    if status == ON_TRACK and confidence in worried:
+        return AHEAD_OF_CONFIDENCE
+    if status in worried and confidence == ON_TRACK:
+        return BEHIND_CONFIDENCE
+    return None
+
+
 def score(progress: Decimal) -> Decimal:
     """Google's 0.0-1.0 grade: progress rounded half up to one decimal (0.65 -> 0.7)."""
     return clamp(progress).quantize(SCORE_QUANTUM, rounding=ROUND_HALF_UP)
