@@ -447,3 +447,26 @@ class MilestoneForm(PlainForm):
     weight = forms.DecimalField(
         label="Milestone weight", required=False, max_digits=8, decimal_places=3, initial=1
     )
+
+
+class MilestoneEditForm(PlainForm):
+    """Rename a milestone or change its weight (a blank weight is 1, as when adding one)."""
+
+    title = forms.CharField(label="Title", max_length=300, required=False)
+    weight = forms.DecimalField(
+        label="Weight",
+        required=False,
+        max_digits=8,
+        decimal_places=3,
+        help_text="Its share of the key result: progress is the weight done over all weight.",
+    )
+
+
+class MilestoneMoveForm(PlainForm):
+    """Move a milestone one place up or down its key result's list."""
+
+    OFFSETS = {"up": -1, "down": 1}
+    direction = forms.ChoiceField(choices=[("up", "Up"), ("down", "Down")])
+
+    def offset(self) -> int:
+        return self.OFFSETS[self.cleaned_data["direction"]]

@@ -1,23 +1,20 @@
-"""Editing one key result: its definition, deleting it (after a confirmation), and adding
-milestones to a `milestones` key result.
+"""Editing one key result: its definition and deleting it (after a confirmation); its
+milestones are edited by views/milestones.py, on this page.
 
 Each view finds the objective through `editable_objective` (404 if hidden, 403 if only
 visible) and the key result among its own; the services decide what is valid, and a
 `DomainError` becomes form errors on the fields it names, with what was typed kept.
 """
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from pacer.okrs import services
 from pacer.okrs.errors import DomainError
-from pacer.okrs.models import KeyResult, Milestone, Objective
+from pacer.okrs.models import KeyResult, Objective
 from pacer.web.forms import (
     ConfirmForm,
     KeyResultBaseFormSet,
@@ -103,39 +100,3 @@ def key_result_delete(request: HttpRequest, ref: str, kr_ref: str) -> HttpRespon
     return render(
         request, "web/objective/key_result_delete.html", context, status=status_of(request)
     )
-
-
-@login_required
-@require_POST
-def milestone_add(request: HttpRequest, ref: str, kr_ref: str) -> HttpResponse:
-    objective, kr = editable_key_result(request, ref, kr_ref)
-    if refused := refuse_if_read_only(request, objective):
-        return refused
-    form = MilestoneForm(request.POST, prefix="milestone")
-    if form.is_valid():
-        weight = form.cleaned_data["weight"]
-        try:
-            milestone = services.milestone_create(
-                key_result=kr,
-                title=form.cleaned_data["title"],
-                weight=Decimal(1) if weight is None else weight,
-            )
-        except DomainError as error:
-            show_problems(form, error)
-        else:
-            messages.success(request, f"Added the milestone “{milestone.title}”.")
-            return redirect("key_result_edit", ref=ref, kr_ref=kr.ref)
-    return render_edit(request, objective, kr, milestone_form=form, status=400)
-
-
-@login_required
-@require_POST
-def milestone_done(request: HttpRequest, ref: str, kr_ref: str, milestone_id: int) -> HttpResponse:
-    """Mark a milestone done or not done from the edit page, and come back to it."""
-    _, kr = editable_key_result(request, ref, kr_ref)
-    milestone = get_object_or_404(Milestone.objects.filter(key_result=kr), pk=milestone_id)
-    try:
-        services.milestone_set_done(milestone=milestone, done=request.POST.get("done") == "1")
-    except DomainError as error:
-        messages.error(request, str(error))
-    return redirect("key_result_edit", ref=ref, kr_ref=kr.ref)

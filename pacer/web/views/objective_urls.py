@@ -2,7 +2,14 @@
 
 from django.urls import URLPattern, path
 
-from pacer.web.views import checkin, cycle_close, key_result_edit, objective, objective_edit
+from pacer.web.views import (
+    checkin,
+    cycle_close,
+    key_result_edit,
+    milestones,
+    objective,
+    objective_edit,
+)
 
 urlpatterns: list[URLPattern] = [
     path("checkin/", checkin.checkin_week, name="checkin_week"),
@@ -39,13 +46,28 @@ urlpatterns: list[URLPattern] = [
     ),
     path(
         "objectives/<slug:ref>/key-results/<slug:kr_ref>/milestones/",
-        key_result_edit.milestone_add,
+        milestones.milestone_add,
         name="key_result_milestone_add",
     ),
     path(
         "objectives/<slug:ref>/key-results/<slug:kr_ref>/milestones/<int:milestone_id>/",
-        key_result_edit.milestone_done,
+        milestones.milestone_done,
         name="key_result_milestone_done",
+    ),
+    path(
+        "objectives/<slug:ref>/key-results/<slug:kr_ref>/milestones/<int:milestone_id>/edit/",
+        milestones.milestone_edit,
+        name="key_result_milestone_edit",
+    ),
+    path(
+        "objectives/<slug:ref>/key-results/<slug:kr_ref>/milestones/<int:milestone_id>/move/",
+        milestones.milestone_move,
+        name="key_result_milestone_move",
+    ),
+    path(
+        "objectives/<slug:ref>/key-results/<slug:kr_ref>/milestones/<int:milestone_id>/delete/",
+        milestones.milestone_delete,
+        name="key_result_milestone_delete",
     ),
     path(
         "objectives/<slug:ref>/key-results/<slug:kr_ref>/move/",
