@@ -75,6 +75,25 @@ def can_create_objective_for(person: User, *, owner: User, team: Team | None) ->
     return can_file_under_team(person, team)
 
 
+def owners_assignable_by(person: User, current: User | None = None) -> QuerySet[User]:
+    """Whom `person` may name an objective's owner (as `can_create_objective_for`): admins
+    any active person of their organization, members themselves; `current` may stay."""
+    people = active_people(person)
+    if not is_admin_of(person, person.organization_id):
+        people = people.filter(pk=person.pk)
+    if current is not None:
+        people = people | User.objects.filter(pk=current.pk)
+    return people.order_by("name", "email")
+
+
+def active_people(person: User) -> QuerySet[User]:
+    """The people of `person`'s organization who may own a key result: the active ones."""
+    if person.organization_id is None:
+        return User.objects.none()
+    people = User.objects.filter(organization_id=person.organization_id, is_active=True)
+    return people.order_by("name", "email")
+
+
 def can_check_in(person: User, key_result: KeyResult) -> bool:
     """Check-ins are changes to the key result's objective: the same people make them."""
     return can_edit_objective(person, key_result.objective)

@@ -355,6 +355,29 @@ def organization_problems(
     ]
 
 
+class Person(InOrganization, Protocol):
+    @property
+    def is_active(self) -> bool: ...
+
+
+def owner_problems(organization_id: int | None, owner: Person | None) -> list[Problem]:
+    """An owner (of an objective or a key result) is an active person of the organization."""
+    if owner is None:
+        return []
+    if owner.organization_id != organization_id:
+        return [("owner", "belongs to another organization")]
+    if not owner.is_active:
+        return [("owner", "is deactivated: choose an active person")]
+    return []
+
+
+def target_from_change(start: Decimal, percent: Decimal, *, increase: bool) -> Decimal:
+    """A metric's target as a change of `percent` % from its start: 1,200 increased by
+    50 % is 1,800; decreased by 25 % it is 900. Rounded to the 6 places a value keeps."""
+    factor = 1 + (percent if increase else -percent) / 100
+    return (start * factor).quantize(Decimal("0.000001"))
+
+
 def objective_problems(*, title: str, kind: str, visibility: str) -> list[Problem]:
     problems = text_required("title", title)
     if kind not in engine.OBJECTIVE_KINDS:

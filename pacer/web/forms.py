@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import QuerySet
+from django.urls import reverse
 
 from pacer.accounts.models import User
 from pacer.mail import send_later
@@ -118,6 +119,13 @@ class ObjectiveForm(PlainForm):
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     cycle = forms.ModelChoiceField(queryset=Cycle.objects.none())
     team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=None,  # not sent: you (new), unchanged (edit)
+        help_text="Who answers for it. Members own the objectives they create; admins may "
+        "name anyone.",
+    )
     kind = forms.ChoiceField(choices=Objective.Kind.choices, initial=engine.ASPIRATIONAL)
     visibility = forms.ChoiceField(
         choices=Objective.Visibility.choices, initial=Objective.Visibility.PUBLIC
@@ -136,10 +144,13 @@ class ObjectiveForm(PlainForm):
         cycles: QuerySet[Cycle],
         teams: QuerySet[Team],
         parents: QuerySet[Objective],
+        owners: QuerySet[User],
         editing: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners  # type: ignore[attr-defined]
+        self.fields["owner"].label_from_instance = person_label  # type: ignore[attr-defined]
         self.fields["cycle"].queryset = cycles  # type: ignore[attr-defined]
         self.fields["team"].queryset = teams  # type: ignore[attr-defined]
         self.fields["parents"].queryset = parents  # type: ignore[attr-defined]
@@ -151,17 +162,144 @@ class ObjectiveForm(PlainForm):
             del self.fields["ref"]
 
 
+# The fields each key result type shows (the rest are emptied when the form is cleaned).
+TYPE_FIELDS: dict[str, tuple[str, ...]] = {
+    engine.METRIC: ("unit", "start", "target", "change_by", "direction"),
+    engine.BOOLEAN: (),
+    engine.MILESTONES: (),
+    engine.STAY_ABOVE: ("unit", "threshold"),
+    engine.STAY_BELOW: ("unit", "threshold"),
+    engine.RANGE: ("unit", "low", "high"),
+    engine.LINKED: ("linked_objective",),
+}
+TYPE_HELP = {
+    engine.METRIC: "A number from a start to a target, e.g. “Raise weekly active users from "
+    "1,200 to 2,000”. Give the target, or let it follow from the start: increase or decrease "
+    "by a percentage.",
+    engine.BOOLEAN: "Done or not, e.g. “Launch the new pricing page”. Nothing to measure.",
+    engine.MILESTONES: "Progress is the weight of the milestones done, e.g. “Ship the mobile "
+    "app: beta, store review, launch”. Add the milestones on the key result's edit page "
+    "(Edit on the objective page) after creating it.",
+    engine.STAY_ABOVE: "A health metric that must not fall below a threshold, e.g. “Keep NPS "
+    "at or above 40”.",
+    engine.STAY_BELOW: "A health metric that must not rise above a threshold, e.g. “Keep p95 "
+    "latency at or below 300 ms”.",
+    engine.RANGE: "A health metric that stays between low and high, e.g. “Keep stock between "
+    "200 and 500 units”.",
+    engine.LINKED: "Follows the progress of another objective, e.g. “Team objective: "
+    "Improve onboarding” supporting this one. Choose the objective it follows.",
+}
+DIRECTIONS = [("increase", "Increase by"), ("decrease", "Decrease by")]
+
+
+def person_label(person: User) -> str:
+    return f"{person.name} ({person.email})" if person.name else person.email
+
+
 class KeyResultForm(PlainForm):
+    """One key result; only the fields of its type are shown (TYPE_FIELDS) and kept."""
+
     title = forms.CharField(max_length=300, required=False)
     type = forms.ChoiceField(choices=KeyResult.Type.choices, initial=engine.METRIC, required=False)
     unit = forms.CharField(max_length=30, required=False)
     start = value_field()
     target = value_field()
+    change_by = forms.DecimalField(
+        required=False,
+        max_digits=12,
+        decimal_places=6,
+        label="Or change by (%)",
+        help_text="Instead of a target: the target is the start changed by this percentage.",
+    )
+    direction = forms.ChoiceField(
+        choices=DIRECTIONS, required=False, initial="increase", label="Direction"
+    )
     threshold = value_field()
     low = value_field()
     high = value_field()
+    linked_objective = forms.ModelChoiceField(
+        queryset=Objective.objects.none(),
+        required=False,
+        label="Objective it follows",
+        widget=forms.Select(attrs={"data-filterable": "", "size": 6}),
+    )
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="(no owner)"
+    )
     weight = forms.DecimalField(required=False, max_digits=8, decimal_places=3, initial=1)
     due = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(
+        self,
+        *args: Any,
+        people: QuerySet[User] | None = None,
+        objectives: QuerySet[Objective] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        owner = self.fields["owner"]
+        owner.queryset = people if people is not None else User.objects.none()  # type: ignore[attr-defined]
+        owner.label_from_instance = person_label  # type: ignore[attr-defined]
+        linked = self.fields["linked_objective"]
+        linked.queryset = objectives if objectives is not None else Objective.objects.none()  # type: ignore[attr-defined]
+        linked.label_from_instance = lambda o: f"{o.title} ({o.cycle.name})"  # type: ignore[attr-defined]
+        self.fields["type"].widget.attrs.update(
+            {  # htmx: the type's fields replace the shown ones when the type changes
+                "hx-get": reverse("key_result_type_fields") + f"?prefix={self.prefix or ''}",
+                "hx-target": f"#{self.type_fields_id}",
+                "hx-swap": "outerHTML",
+                "hx-trigger": "change",
+            }
+        )
+
+    @property
+    def type_fields_id(self) -> str:
+        return f"{self.prefix or 'kr'}-type-fields"
+
+    @property
+    def chosen_type(self) -> str:
+        """The type as sent (if it is one), else as first shown."""
+        chosen = self.data.get(self.add_prefix("type")) if self.is_bound else None
+        if chosen not in TYPE_FIELDS:
+            chosen = self.get_initial_for_field(self.fields["type"], "type")
+        return chosen if chosen in TYPE_FIELDS else engine.METRIC
+
+    @property
+    def type_help(self) -> str:
+        return TYPE_HELP[self.chosen_type]
+
+    def type_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in TYPE_FIELDS[self.chosen_type]]
+
+    def common_fields(self) -> list[forms.BoundField]:
+        """Title and type first, the other fields (owner, weight, ...) after the type's."""
+        of_types = {name for names in TYPE_FIELDS.values() for name in names}
+        return [
+            field
+            for field in self.visible_fields()
+            if field.name not in {"title", "type"} | of_types
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kept = TYPE_FIELDS.get(data.get("type") or engine.METRIC, ())
+        for name in {name for names in TYPE_FIELDS.values() for name in names} - set(kept):
+            data[name] = "" if name == "unit" else None
+        change, direction = data.pop("change_by", None), data.pop("direction", None)
+        if change is not None and (data.get("title") or "").strip():
+            self.target_from_change(data, change, increase=direction != "decrease")
+        return data
+
+    def target_from_change(self, data: dict[str, Any], change: Decimal, increase: bool) -> None:
+        """The target as the start changed by `change` %, if only that was given."""
+        if data.get("target") is not None:
+            self.add_error("change_by", "Give a target or a change in %, not both.")
+        elif change <= 0:
+            self.add_error("change_by", "Must be more than 0 (choose increase or decrease).")
+        elif data.get("start") is None:
+            self.add_error("start", "Needed to compute the target from a change in %.")
+        else:
+            data["target"] = rules.target_from_change(data["start"], change, increase=increase)
 
     def is_blank(self) -> bool:
         return not (self.cleaned_data.get("title") or "").strip()
@@ -183,9 +321,26 @@ class KeyResultBaseFormSet(forms.BaseFormSet):
         return [i for i, form in enumerate(self.forms) if not form.is_blank()]
 
 
+MAX_KEY_RESULTS = 7
 KeyResultFormSet = forms.formset_factory(
-    KeyResultForm, formset=KeyResultBaseFormSet, extra=5, max_num=7, validate_max=True
+    KeyResultForm,
+    formset=KeyResultBaseFormSet,
+    extra=1,
+    max_num=MAX_KEY_RESULTS,
+    validate_max=True,
 )
+
+
+def without_errors(*shown: forms.BaseForm | forms.BaseFormSet) -> None:
+    """Show what was sent without judging it (a no-JavaScript "Add key result" or "Update
+    fields" comes back with the input kept and no errors: nothing is saved)."""
+    for item in shown:
+        if isinstance(item, forms.BaseFormSet):
+            without_errors(*item.forms)
+            item._errors = [form.errors for form in item.forms]  # type: ignore[attr-defined]
+            item._non_form_errors = item.error_class()  # type: ignore[attr-defined]
+        else:
+            item._errors = forms.utils.ErrorDict()  # type: ignore[attr-defined]
 
 
 class CopyForm(PlainForm):

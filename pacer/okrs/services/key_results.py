@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Min, QuerySet
 from django.utils import timezone
 
+from pacer.accounts.models import User
 from pacer.okrs import progress as engine
 from pacer.okrs import rollup, rules
 from pacer.okrs.errors import DomainError, raise_if
@@ -17,7 +18,7 @@ from pacer.okrs.services.writable import writable_objective
 
 DEFINITION_FIELDS = (
     "type", "unit", "start", "target", "threshold", "low", "high", "weight", "due",
-    "linked_objective", "description",
+    "linked_objective", "description", "owner",
 )  # fmt: skip
 
 
@@ -37,6 +38,7 @@ class KeyResultSpec:
     due: date | None = None
     linked_objective: Objective | None = None
     description: str = ""
+    owner: User | None = None
 
 
 def spec_of(kr: KeyResult) -> KeyResultSpec:
@@ -147,6 +149,7 @@ def create_from_spec(objective: Objective, spec: KeyResultSpec, position: int) -
         weight=spec.weight,
         due=spec.due,
         linked_objective=spec.linked_objective,
+        owner=spec.owner,
         position=position,
         current=spec.start if spec.type == engine.METRIC else None,
     )
@@ -155,7 +158,8 @@ def create_from_spec(objective: Objective, spec: KeyResultSpec, position: int) -
 @transaction.atomic
 def key_result_create(*, objective: Objective, spec: KeyResultSpec) -> KeyResult:
     objective = writable_objective(objective.pk)
-    raise_if(spec_problems(spec, objective.cycle) + link_problems(objective, spec))
+    problems = spec_problems(spec, objective.cycle) + link_problems(objective, spec)
+    raise_if(problems + rules.owner_problems(objective.organization_id, spec.owner))
     kr = create_from_spec(objective, spec, objective.key_results.count())
     rollup.refresh_after_change(kr)
     return kr
@@ -176,6 +180,10 @@ def key_result_update(*, key_result: KeyResult, spec: KeyResultSpec) -> KeyResul
     key_result = KeyResult.objects.get(pk=key_result.pk)
     problems = spec_problems(spec, objective.cycle)
     problems += link_problems(objective, spec, stored=key_result)
+    if (
+        spec.owner.pk if spec.owner else None
+    ) != key_result.owner_id:  # a deactivated owner may stay; a new one is active
+        problems += rules.owner_problems(objective.organization_id, spec.owner)
     raise_if(problems + _stored_checkin_problems(key_result, spec.type))
     for name in DEFINITION_FIELDS:
         setattr(key_result, name, getattr(spec, name))

@@ -47,9 +47,10 @@ def objective_create(
     problems = rules.objective_problems(title=title, kind=kind, visibility=visibility)
     problems += rules.texts_problems(title=title, description=description)
     problems += rules.organization_problems(cycle.organization_id, owner=owner, team=team)
-    for index, spec in enumerate(key_results):
-        problems += [(f"key_results-{index}-{f}", m) for f, m in spec_problems(spec, cycle)]
     org_id, private = cycle.organization_id, visibility == engine.PRIVATE
+    for index, spec in enumerate(key_results):
+        spec_found = spec_problems(spec, cycle) + rules.owner_problems(org_id, spec.owner)
+        problems += [(f"key_results-{index}-{f}", m) for f, m in spec_found]
     # Used as given only for a public objective: a private one's ref gets a random tail.
     as_given = "" if private else slugify(ref)
     if as_given:
@@ -86,6 +87,13 @@ def ref_problems(organization_id: int, ref: str) -> list[rules.Problem]:
     return []
 
 
+def owner_change_problems(objective: Objective, owner: User) -> list[rules.Problem]:
+    """A new owner must be active; the current one may stay even if deactivated since."""
+    if owner.pk == objective.owner_id:
+        return []
+    return rules.owner_problems(objective.organization_id, owner)
+
+
 def parents_hidden_from(editor: User | None, objective: Objective) -> list[Objective]:
     """The objective's parents that `editor` cannot see: an edit keeps them as they are."""
     current = list(objective.parents.all())
@@ -111,8 +119,10 @@ def objective_update(
     visibility: str = engine.PUBLIC,
     parents: Sequence[Objective] = (),
     editor: User | None = None,
+    owner: User | None = None,
 ) -> Objective:
-    """Change an objective's wording, team, kind, visibility and parents.
+    """Change an objective's wording, team, kind, visibility, parents and (if `owner` is
+    given) owner: an active person of the organization.
 
     `parents` are the ones `editor` chose among those they may see; parents hidden from the
     editor stay. `version` is `selectors.objective_version` as the form showed it to
@@ -130,8 +140,10 @@ def objective_update(
         rules.objective_problems(title=title, kind=kind, visibility=visibility)
         + rules.texts_problems(title=title, description=description)
         + rules.organization_problems(objective.organization_id, team=team)
+        + (owner_change_problems(objective, owner) if owner else [])
     )
     objective.title, objective.description = title.strip(), description
+    objective.owner = owner or objective.owner
     objective.team, objective.kind, objective.visibility = team, kind, visibility
     objective.save()
     parents = [*parents, *parents_hidden_from(editor, objective)]
@@ -158,7 +170,8 @@ def objective_copy(
     if any(kr.objective_id != objective.pk for kr in key_results):
         raise DomainError("only key results of the copied objective can come along", "key_results")
     # A due date of the old cycle would lie outside the new one.
-    specs = [replace(spec_of(kr), due=None) for kr in key_results]
+    # A deactivated key result owner does not come along (a new key result's is active).
+    specs = [replace(spec_of(kr), due=None, owner=active_or_none(kr.owner)) for kr in key_results]
     parents = [p for p in objective.parents.select_related("cycle") if p.cycle.encloses(cycle)]
     copy = objective_create(
         cycle=cycle,
@@ -180,6 +193,10 @@ def objective_copy(
             )
         )
     return copy
+
+
+def active_or_none(person: User | None) -> User | None:
+    return person if person is not None and person.is_active else None
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ visible) and the key result among its own; the services decide what is valid, an
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
@@ -21,13 +21,19 @@ from pacer.web.forms import (
     KeyResultEditForm,
     MilestoneForm,
     show_problems,
+    without_errors,
 )
 from pacer.web.views.objective import editable_objective, person
-from pacer.web.views.objective_edit import refuse_if_read_only
+from pacer.web.views.objective_edit import (
+    key_result_choices,
+    only_refreshing,
+    refuse_if_read_only,
+    show_key_result_problems,
+)
 
 EDITED = (
     "title", "type", "unit", "start", "target", "threshold", "low", "high", "weight", "due",
-    "description",
+    "description", "owner", "linked_objective",
 )  # fmt: skip
 
 
@@ -48,18 +54,31 @@ def key_result_edit(request: HttpRequest, ref: str, kr_ref: str) -> HttpResponse
     if refused := refuse_if_read_only(request, objective):
         return refused
     data = request.POST if request.method == "POST" else None
-    form = KeyResultEditForm(data, initial={name: getattr(kr, name) for name in EDITED})
+    form = definition_form(request, kr, data)
+    if only_refreshing(data):  # "Update fields" without JavaScript: nothing is saved
+        without_errors(form)
+        return render_edit(request, objective, kr, form=form)
     if data is not None and form.is_valid():
         row = KeyResultBaseFormSet.spec_input(dict(form.cleaned_data))
         try:
             spec = services.key_result_spec(kr, **row)
             services.key_result_update(key_result=kr, spec=spec)
         except DomainError as error:
-            show_problems(form, error)
+            show_key_result_problems(form, error)
         else:
             messages.success(request, f"Saved the key result “{spec.title.strip()}”.")
             return redirect(reverse("objective_detail", args=[ref]) + f"#kr-{kr.pk}")
     return render_edit(request, objective, kr, form=form, status=status_of(request))
+
+
+def definition_form(
+    request: HttpRequest, kr: KeyResult, data: QueryDict | None = None
+) -> KeyResultEditForm:
+    """The key result's definition as stored; owner and linked objective among the choices
+    of `key_result_choices`."""
+    choices = key_result_choices(person(request))
+    choices["initial"] = {name: getattr(kr, name) for name in EDITED}
+    return KeyResultEditForm(data, **choices)  # type: ignore[arg-type]
 
 
 def render_edit(
@@ -74,7 +93,7 @@ def render_edit(
     context = {
         "objective": objective,
         "kr": kr,
-        "form": form or KeyResultEditForm(initial={name: getattr(kr, name) for name in EDITED}),
+        "form": form or definition_form(request, kr),
         "milestone_form": milestone_form or MilestoneForm(prefix="milestone"),
         "milestones": list(kr.milestones.order_by("position", "pk")),
     }

@@ -5,6 +5,7 @@ visible), validates a form, and calls one service; a `DomainError` from the serv
 form errors on the field it names, with what was typed kept.
 """
 
+import re
 from typing import cast
 
 from django.contrib import messages
@@ -20,6 +21,7 @@ from pacer.okrs import permissions, selectors, services
 from pacer.okrs.errors import DomainError
 from pacer.okrs.models import Cycle, KeyResult, Objective, Team
 from pacer.web.forms import (
+    MAX_KEY_RESULTS,
     CopyForm,
     KeyResultBaseFormSet,
     KeyResultForm,
@@ -27,11 +29,13 @@ from pacer.web.forms import (
     MoveKeyResultForm,
     ObjectiveForm,
     show_problems,
+    without_errors,
 )
 from pacer.web.selectors import read_only_reason
 from pacer.web.views.objective import editable_objective, person
 
 FORM = "web/objective/form.html"
+KR_PREFIX = re.compile(r"(key_results-[0-6]|new_kr|)")
 
 
 def open_cycles(user: User) -> QuerySet[Cycle]:
@@ -47,9 +51,14 @@ def default_cycle(user: User, ref: str) -> Cycle | None:
 
 
 def objective_form(
-    user: User, data: object = None, current_team: Team | None = None, **kwargs: object
+    user: User,
+    data: object = None,
+    current_team: Team | None = None,
+    current_owner: User | None = None,
+    **kwargs: object,
 ) -> ObjectiveForm:
-    """The create/edit form; an edit may keep the objective's team even if `user` is not in it."""
+    """The create/edit form; an edit may keep the objective's team even if `user` is not in
+    it, and its owner."""
     teams = permissions.teams_to_file_under(user)
     if current_team is not None:
         teams = teams | Team.objects.filter(pk=current_team.pk)
@@ -63,6 +72,7 @@ def objective_form(
         cycles=open_cycles(user),
         teams=teams.distinct().order_by("name"),
         parents=candidates,
+        owners=permissions.owners_assignable_by(user, current_owner),
         **kwargs,  # type: ignore[arg-type]
     )
 
@@ -70,7 +80,12 @@ def objective_form(
 def edit_form(user: User, objective: Objective, data: object = None) -> ObjectiveForm:
     """The edit form of `objective`; it cannot become its own parent."""
     form = objective_form(
-        user, data, objective.team, initial=edit_initial(user, objective), editing=True
+        user,
+        data,
+        objective.team,
+        objective.owner,
+        initial=edit_initial(user, objective),
+        editing=True,
     )
     parents = form.fields["parents"]
     parents.queryset = parents.queryset.exclude(pk=objective.pk)  # type: ignore[attr-defined]
@@ -82,6 +97,7 @@ def edit_initial(user: User, objective: Objective) -> dict[str, object]:
         "title": objective.title,
         "description": objective.description,
         "team": objective.team_id,
+        "owner": objective.owner_id,
         "kind": objective.kind,
         "visibility": objective.visibility,
         "parents": list(objective.parents.values_list("pk", flat=True)),
@@ -101,13 +117,45 @@ def refuse_if_read_only(request: HttpRequest, objective: Objective) -> HttpRespo
 # --- New objective -----------------------------------------------------------------------
 
 
+def key_result_choices(user: User) -> dict[str, object]:
+    """What a key result form offers: its owner (default `user`) among the active people,
+    and the objective a linked key result follows among those `user` sees."""
+    objectives = selectors.objectives_visible_to(user).select_related("cycle")
+    return {
+        "people": permissions.active_people(user),
+        "objectives": objectives.order_by("cycle__start", "title"),
+        "initial": {"owner": user.pk},
+    }
+
+
+def key_result_formset(user: User, data: QueryDict | None) -> KeyResultBaseFormSet:
+    """The new form's key results; "Add key result" sent without JavaScript adds a block."""
+    if data is not None and "add_key_result" in data:
+        data = data.copy()
+        total = data.get("key_results-TOTAL_FORMS", "")
+        count = int(total) if total.isdigit() else 1
+        data["key_results-TOTAL_FORMS"] = str(min(count + 1, MAX_KEY_RESULTS))
+    formset = KeyResultFormSet(data, prefix="key_results", form_kwargs=key_result_choices(user))
+    return cast(KeyResultBaseFormSet, formset)
+
+
+def only_refreshing(data: QueryDict | None) -> bool:
+    """ "Add key result" or "Update fields" without JavaScript: show the form again, save
+    nothing."""
+    return data is not None and ("add_key_result" in data or "refresh" in data)
+
+
 @login_required
 def objective_new(request: HttpRequest) -> HttpResponse:
     user = person(request)
-    initial = new_initial(user, request.GET)
+    initial = {**new_initial(user, request.GET), "owner": user.pk}
     data = request.POST if request.method == "POST" else None
     form = objective_form(user, data, initial=initial)
-    formset = cast(KeyResultBaseFormSet, KeyResultFormSet(data, prefix="key_results"))
+    formset = key_result_formset(user, data)
+    if only_refreshing(data):
+        without_errors(form, formset)
+        context = {"form": form, "formset": formset, "creating": True, "max": MAX_KEY_RESULTS}
+        return render(request, FORM, context)
     if data is not None and form.is_valid() and formset.is_valid():
         try:
             objective = create_from_forms(user, form, formset)
@@ -116,8 +164,33 @@ def objective_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Created “{objective.title}”.")
             return redirect("objective_detail", ref=objective.ref)
-    context = {"form": form, "formset": formset, "creating": True}
+    context = {"form": form, "formset": formset, "creating": True, "max": MAX_KEY_RESULTS}
     return render(request, FORM, context, status=400 if data else 200)
+
+
+@login_required
+def key_result_type_fields(request: HttpRequest) -> HttpResponse:
+    """htmx: the fields of the type chosen in a key result form (`prefix` names the form)."""
+    prefix = request.GET.get("prefix", "")
+    if not KR_PREFIX.fullmatch(prefix):
+        return HttpResponse("Unknown form.", status=400)
+    chosen = request.GET.get(f"{prefix}-type" if prefix else "type", "")
+    choices = key_result_choices(person(request))
+    choices["initial"] = {**choices["initial"], "type": chosen}  # type: ignore[dict-item]
+    form = KeyResultForm(prefix=prefix or None, **choices)  # type: ignore[arg-type]
+    return render(request, "web/partials/objective/_kr_type_fields.html", {"form": form})
+
+
+@login_required
+def key_result_block(request: HttpRequest) -> HttpResponse:
+    """htmx: one more empty key result block for the new form (`index` counts from 0)."""
+    index = request.GET.get("index", "")
+    if not index.isdigit() or not 0 < int(index) < MAX_KEY_RESULTS:
+        return HttpResponse("No more key results.", status=400)
+    choices = key_result_choices(person(request))
+    kr_form = KeyResultForm(prefix=f"key_results-{index}", **choices)  # type: ignore[arg-type]
+    context = {"kr_form": kr_form, "index": int(index), "max": MAX_KEY_RESULTS}
+    return render(request, "web/partials/objective/_kr_block_added.html", context)
 
 
 def new_initial(user: User, query: QueryDict) -> dict[str, object]:
@@ -137,8 +210,9 @@ def new_initial(user: User, query: QueryDict) -> dict[str, object]:
 def create_from_forms(user: User, form: ObjectiveForm, formset: KeyResultBaseFormSet) -> Objective:
     fields = dict(form.cleaned_data)
     fields.pop("version", None)
+    fields["owner"] = fields.get("owner") or user
     specs = [services.KeyResultSpec(**row) for row in formset.specs_input()]
-    return services.objective_create(owner=user, key_results=specs, **fields)
+    return services.objective_create(key_results=specs, **fields)
 
 
 def show_objective_problems(
@@ -151,11 +225,18 @@ def show_objective_problems(
         parts = name.split("-", 2)
         if parts[0] == "key_results" and len(parts) == 3:
             row = formset.forms[filled[int(parts[1])]]
-            row.add_error(parts[2] if parts[2] in row.fields else None, message)
+            field = field_of(row, parts[2])
+            row.add_error(field, message if field else f"{parts[2]}: {message}")
         else:
             rest.append((name, message))
     if rest:
         show_problems(form, DomainError(rest))
+
+
+def field_of(form: KeyResultForm, name: str) -> str | None:
+    """The form field a service problem names (a linked key result's is `objective`)."""
+    name = "linked_objective" if name == "objective" else name
+    return name if name in form.fields else None
 
 
 # --- Edit, add a key result --------------------------------------------------------------
@@ -193,7 +274,7 @@ def render_edit(
     context = {
         "form": form or edit_form(user, objective),
         "objective": objective,
-        "kr_form": kr_form or KeyResultForm(prefix="new_kr"),
+        "kr_form": kr_form or KeyResultForm(prefix="new_kr", **key_result_choices(user)),  # type: ignore[arg-type]
         "moves": move_forms(user, objective),
     }
     return render(request, FORM, context, status=status)
@@ -203,20 +284,32 @@ def render_edit(
 @require_POST
 def key_result_add(request: HttpRequest, ref: str) -> HttpResponse:
     """A new key result from the edit page, through `services.key_result_create`."""
-    objective = editable_objective(person(request), ref)
+    user = person(request)
+    objective = editable_objective(user, ref)
     if refused := refuse_if_read_only(request, objective):
         return refused
-    kr_form = KeyResultForm(request.POST, prefix="new_kr")
+    kr_form = KeyResultForm(request.POST, prefix="new_kr", **key_result_choices(user))  # type: ignore[arg-type]
+    if only_refreshing(request.POST):
+        without_errors(kr_form)
+        return render_edit(request, objective, kr_form=kr_form)
     if kr_form.is_valid():
         row = KeyResultBaseFormSet.spec_input(kr_form.cleaned_data)
         try:
             kr = services.key_result_create(objective=objective, spec=services.KeyResultSpec(**row))
         except DomainError as error:
-            show_problems(kr_form, error)
+            show_key_result_problems(kr_form, error)
         else:
             messages.success(request, f"Added the key result “{kr.title}”.")
             return redirect(reverse("objective_detail", args=[ref]) + f"#kr-{kr.pk}")
     return render_edit(request, objective, kr_form=kr_form, status=400)
+
+
+def show_key_result_problems(form: KeyResultForm, error: DomainError) -> None:
+    """A service's problems at the key result form's fields (`field_of`), the rest on top."""
+    for name, message in error.problems:
+        field = field_of(form, name)
+        prefix = f"{name.replace('_', ' ')}: " if name and not field else ""
+        form.add_error(field, prefix + message)
 
 
 # --- Move a key result, copy an objective ------------------------------------------------

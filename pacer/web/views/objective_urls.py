@@ -14,6 +14,16 @@ from pacer.web.views import (
 urlpatterns: list[URLPattern] = [
     path("checkin/", checkin.checkin_week, name="checkin_week"),
     path("objectives/new/", objective_edit.objective_new, name="objective_new"),
+    path(
+        "objectives/new/key-result-fields/",
+        objective_edit.key_result_type_fields,
+        name="key_result_type_fields",
+    ),
+    path(
+        "objectives/new/key-result-block/",
+        objective_edit.key_result_block,
+        name="key_result_block",
+    ),
     path("objectives/<slug:ref>/", objective.objective_detail, name="objective_detail"),
     path("objectives/<slug:ref>/edit/", objective_edit.objective_edit, name="objective_edit"),
     path("objectives/<slug:ref>/copy/", objective_edit.objective_copy, name="objective_copy"),

@@ -1,8 +1,13 @@
 // Small progressive enhancements; every page works without them.
 
-// objective: a text filter above every <select multiple data-filterable> (e.g. parents).
-document.addEventListener("DOMContentLoaded", () => {
-  for (const select of document.querySelectorAll("select[multiple][data-filterable]")) {
+// Buttons only browsers without JavaScript need (key result forms' "Update fields") hide.
+document.documentElement.classList.add("js");
+
+// objective: a text filter above every <select data-filterable> (parents, the objective a
+// linked key result follows), also in what htmx adds later.
+function addFilters(root) {
+  for (const select of root.querySelectorAll("select[data-filterable]")) {
+    if (select.previousElementSibling?.classList.contains("filter-input")) continue;
     const filter = document.createElement("input");
     filter.type = "search";
     filter.className = "filter-input";
@@ -18,7 +23,9 @@ document.addEventListener("DOMContentLoaded", () => {
     });
     select.before(filter);
   }
-});
+}
+document.addEventListener("DOMContentLoaded", () => addFilters(document));
+document.addEventListener("htmx:afterSettle", () => addFilters(document));
 
 // Forms sent back with errors: the error summary at the top takes the focus, so that a screen
 // reader reads it and Tab leads to its links (web/partials/_error_summary.html).
