@@ -1,4 +1,4 @@
-"""Calendar periods of cycles, pure: the cycle after a cycle, and a quarter's name.
+"""Calendar periods, pure: the cycle after a cycle, a quarter's name, the check-in period.
 
 A cycle of whole calendar months (a quarter, a half, a year, a month) is followed by as many
 whole months, so that quarters stay quarters whatever the length of their months (2026 Q1,
@@ -6,7 +6,7 @@ whole months, so that quarters stay quarters whatever the length of their months
 long. Plain dates in, plain dates and strings out, no ORM.
 """
 
-from datetime import date
+from datetime import date, datetime, time, timedelta, tzinfo
 
 
 def month_end(year: int, month: int) -> date:
@@ -64,3 +64,17 @@ def cycle_label(start: date, end: date) -> tuple[str, str]:
     if months == 1:
         return f"{start:%Y-%m}", f"{start:%B %Y}"
     return f"{start:%Y-%m-%d}", f"{start.day} {start:%b %Y} to {end.day} {end:%b %Y}"
+
+
+def checkin_period_start(now: datetime, zone: tzinfo) -> datetime:
+    """The start of the check-in period holding `now` (docs/semantics.md, "Check-in
+    rhythm"): Monday 00:00 of its week in `zone`, the person's time zone. Pacer's cadence is
+    weekly; biweekly and monthly cadences are not settings yet."""
+    local = now.astimezone(zone)
+    monday = local.date() - timedelta(days=local.weekday())
+    return datetime.combine(monday, time.min, tzinfo=zone)
+
+
+def checkin_period_due(start: datetime) -> date:
+    """The last day of the check-in period starting at `start` (a week: its Sunday)."""
+    return start.date() + timedelta(days=6)

@@ -14,6 +14,7 @@ from pacer.accounts.models import User
 from pacer.mail import send_later
 from pacer.okrs import progress as engine
 from pacer.okrs import rules
+from pacer.okrs.display import value_text
 from pacer.okrs.errors import DomainError
 from pacer.okrs.models import CheckIn, Cycle, KeyResult, Objective, Team
 
@@ -76,9 +77,14 @@ class CheckInForm(forms.Form):
     confidence = forms.ChoiceField(choices=CONFIDENCE_CHOICES, required=False)
     note = forms.CharField(required=False, max_length=2000)
 
+    confirm_far = forms.BooleanField(required=False)
+
     def __init__(self, *args: Any, key_result: KeyResult, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.key_result = key_result
+        self.asks_confirmation = False  # a value far outside the range, not yet confirmed
+        if key_result.type not in (engine.METRIC, engine.RANGE):
+            del self.fields["confirm_far"]
         if key_result.type in (engine.MILESTONES, engine.LINKED):
             del self.fields["value"]
         elif key_result.type == engine.BOOLEAN:
@@ -95,7 +101,32 @@ class CheckInForm(forms.Form):
 
     def is_blank(self) -> bool:
         """Nothing typed in this row (the weekly page skips such rows)."""
-        return not any((self.data.get(self.add_prefix(name)) or "").strip() for name in self.fields)
+        typed = (name for name in self.fields if name != "confirm_far")
+        return not any((self.data.get(self.add_prefix(name)) or "").strip() for name in typed)
+
+    def clean(self) -> dict[str, Any]:
+        """A value far outside the key result's range (rules.far_outside_range) is saved only
+        once confirmed: the form comes back with a warning and a "Yes, save … anyway" box."""
+        data = super().clean() or {}
+        kr, value = self.key_result, data.get("value")
+        far = rules.far_outside_range(
+            value, type=kr.type, start=kr.start, target=kr.target, low=kr.low, high=kr.high
+        )
+        if far and not data.get("confirm_far"):
+            self.asks_confirmation = True
+            self.fields["confirm_far"].label = f"Yes, save {value_text(kr, value)} anyway"
+            self.add_error(
+                "value",
+                f"{value_text(kr, value)} is far outside this key result's range "
+                f"({self.range_text()}): more than {rules.FAR_OUT_SPANS} times its span beyond "
+                "either end. Is it a typo? Tick the box to save it anyway.",
+            )
+        return data
+
+    def range_text(self) -> str:
+        kr = self.key_result
+        ends = (kr.start, kr.target) if kr.type == engine.METRIC else (kr.low, kr.high)
+        return " → ".join(value_text(kr, end) for end in ends)
 
     def checkin_input(self) -> dict[str, Any]:
         data = self.cleaned_data

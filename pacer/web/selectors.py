@@ -8,12 +8,16 @@ already loaded; status filters and counts are range conditions on stored progres
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
+    Exists,
+    ExpressionWrapper,
     F,
     IntegerField,
     Model,
@@ -30,7 +34,7 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from pacer.accounts.models import User
-from pacer.okrs import permissions
+from pacer.okrs import periods, permissions
 from pacer.okrs import progress as engine
 from pacer.okrs.models import (
     Alignment,
@@ -277,10 +281,17 @@ def first_and_total(items: QuerySet[M], limit: int) -> tuple[list[M], int]:
     return list(items[:limit]), items.count()
 
 
-def week_start(on: date) -> datetime:
-    """Monday 00:00 of `on`'s ISO week, in the current time zone."""
-    monday = on - timedelta(days=on.weekday())
-    return timezone.make_aware(datetime.combine(monday, time.min))
+def person_zone(person: User) -> tzinfo:
+    """The person's time zone (the server's when theirs is unknown)."""
+    try:
+        return ZoneInfo(person.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return timezone.get_current_timezone()
+
+
+def checkin_period_start(person: User, now: datetime) -> datetime:
+    """When the person's current check-in period began (periods.checkin_period_start)."""
+    return periods.checkin_period_start(now, person_zone(person))
 
 
 def my_objectives(person: User, cycles: Sequence[Cycle]) -> QuerySet[Objective]:
@@ -307,15 +318,19 @@ def my_key_results(person: User, cycles: Sequence[Cycle]) -> QuerySet[KeyResult]
 
 
 def key_results_awaiting_checkin(
-    person: User, cycles: Sequence[Cycle], *, on: date
+    person: User, cycles: Sequence[Cycle], *, now: datetime
 ) -> QuerySet[KeyResult]:
-    """My KRs without a check-in since this ISO week began. Not linked ones (they follow
-    another objective) nor yes/no ones already done (nothing left to report)."""
-    since = week_start(on)
+    """The rhythm rule (docs/semantics.md, "Check-in rhythm"), THE one answer to "what awaits
+    my check-in" (My focus counts it, the weekly check-in lists it first): key results I
+    answer for (mine, or without owner under my objectives) in `cycles` (the active ones
+    running today), objective not archived, status not done (a stay-above, stay-below or
+    range key result is never done), and no check-in with `at` in my current period
+    (`last_checkin_at` is the latest `at`)."""
+    since = checkin_period_start(person, now)
+    done = Q(progress__gte=engine.ONE) & ~Q(type__in=engine.HEALTH_TYPES)
     return (
         my_key_results(person, cycles)
-        .exclude(type=KeyResult.Type.LINKED)
-        .exclude(type=KeyResult.Type.BOOLEAN, progress__gte=1)
+        .exclude(done)
         .filter(Q(last_checkin_at__isnull=True) | Q(last_checkin_at__lt=since))
         .order_by("objective__title", "position", "id")
     )
@@ -346,6 +361,62 @@ def slipping_in_my_teams(
         .filter(slipping)
         .order_by("progress", "title")
     )
+
+
+# --- The weekly check-in -------------------------------------------------------------------
+
+
+@dataclass
+class CheckInWeek:
+    """The key results of the weekly check-in, what awaits me first (`awaits` on each), with
+    how many await me in all and the last day of my current check-in period."""
+
+    key_results: QuerySet[KeyResult]
+    awaiting_total: int
+    due: date
+
+
+def open_objectives_editable_by(person: User) -> QuerySet[Objective]:
+    """Objectives of active cycles, not archived, that `person` may change (`can_edit_objective`:
+    those they own or of one of their teams)."""
+    return permissions.objectives_editable_by(person).filter(
+        cycle__state=Cycle.State.ACTIVE, archived_at__isnull=True
+    )
+
+
+def key_results_to_check_in(person: User) -> QuerySet[KeyResult]:
+    """The key results `person` checks in on (of `open_objectives_editable_by`), with what a
+    row of the weekly check-in shows."""
+    key_results = KeyResult.objects.filter(objective__in=open_objectives_editable_by(person))
+    return with_checkin_columns(with_link_visibility(key_results, person), person)
+
+
+def with_checkin_columns(key_results: QuerySet[KeyResult], person: User) -> QuerySet[KeyResult]:
+    """The objective, its cycle, both owners, the last note, and `may_check_in` (a key
+    result I own under another team's objective awaits me, but that team checks in on it)."""
+    latest = CheckIn.objects.filter(key_result=OuterRef("pk")).order_by("-at", "-id")
+    editable = permissions.objectives_editable_by(person).filter(pk=OuterRef("objective_id"))
+    return key_results.annotate(
+        last_note=Subquery(latest.values("note")[:1]), may_check_in=Exists(editable)
+    ).select_related("objective__cycle", "objective__owner", "owner")
+
+
+def checkin_week(person: User, *, now: datetime) -> CheckInWeek:
+    """The weekly check-in: first what awaits me (`key_results_awaiting_checkin`, the same
+    rule and cycles as My focus, so the counts agree), then, by cycle and objective, the
+    other key results I check in on (`key_results_to_check_in`). Two queries and a page of
+    the list, however many there are."""
+    cycles = active_cycles(person, on=today())
+    awaiting = key_results_awaiting_checkin(person, cycles, now=now)
+    awaits = Q(pk__in=awaiting.values("pk"))
+    key_results = KeyResult.objects.filter(
+        Q(objective__in=open_objectives_editable_by(person)) | awaits
+    ).annotate(awaits=ExpressionWrapper(awaits, output_field=BooleanField()))
+    ordered = with_checkin_columns(with_link_visibility(key_results, person), person).order_by(
+        "-awaits", "objective__cycle__start", "objective__title", "position", "id"
+    )
+    due = periods.checkin_period_due(checkin_period_start(person, now))
+    return CheckInWeek(ordered, awaiting.count(), due)
 
 
 # --- Teams ---------------------------------------------------------------------------------

@@ -74,3 +74,17 @@ def test_the_quarter_after_a_quarter_is_the_next_quarter(day: date) -> None:
 )
 def test_cycle_label(start: date, end: date, label: tuple[str, str]) -> None:
     assert periods.cycle_label(start, end) == label
+
+
+def test_the_checkin_period_starts_on_monday_in_the_persons_time_zone() -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    sunday_night_utc = datetime(2026, 12, 6, 20, 0, tzinfo=UTC)  # Monday 10:00 at UTC+14
+    utc_start = periods.checkin_period_start(sunday_night_utc, UTC)
+    assert utc_start == datetime(2026, 11, 30, tzinfo=UTC)
+    kiritimati = ZoneInfo("Pacific/Kiritimati")
+    assert periods.checkin_period_start(sunday_night_utc, kiritimati) == datetime(
+        2026, 12, 7, tzinfo=kiritimati
+    )
+    assert periods.checkin_period_due(utc_start) == date(2026, 12, 6)

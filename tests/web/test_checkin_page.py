@@ -1,5 +1,6 @@
 """The weekly check-in page: every key result a person checks in on, in one form."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -103,3 +104,116 @@ def test_anonymous_is_sent_to_login() -> None:
 
     response = Client().get(URL)
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+# --- What awaits me first (the rhythm rule), the rest folded ------------------------------
+
+
+def section(html: str, heading_id: str) -> str:
+    """The part of the page from a heading to the end of its section or details."""
+    part = html.split(f'id="{heading_id}"', 1)[1]
+    return part.split("</section>", 1)[0].split("</details>", 1)[0]
+
+
+def test_what_awaits_me_comes_first_and_counts_as_on_my_focus(world: World) -> None:
+    mine = make_objective(world, "Mine")
+    make_kr(mine, "Never checked in")
+    checked = make_kr(mine, "Checked in this week")
+    services.checkin_create(key_result=checked, value=Decimal(10), author=None)
+    make_kr(mine, "Reached", current=Decimal(100), progress=Decimal(1))  # done
+    make_kr(mine, "Owned by Tariq", owner=world.teammate)
+    teams = make_objective(world, "Team's", owner=world.teammate)
+    make_kr(teams, "Team KR")
+    theirs = make_objective(world, "Elsewhere", owner=world.outsider, team=None)
+    elsewhere = make_kr(theirs, "Mine in theirs", owner=world.owner)
+    client = client_for(world.owner)
+    html = client.get(URL).content.decode()
+    focus = client.get(reverse("focus")).content.decode()
+    count = '<span class="count">2</span>'
+    awaiting = section(html, "awaiting-heading")
+    assert count in section(focus, "awaiting-heading") and count in awaiting
+    assert "Never checked in" in awaiting and "Mine in theirs" in awaiting
+    for title in ("Checked in this week", "Reached", "Owned by Tariq", "Team KR"):
+        assert title not in awaiting, title
+    assert f'name="kr{elsewhere.pk}-value"' not in html  # its objective's team checks in
+    assert "Checked in by the people who may change" in awaiting
+    assert html.index('id="awaiting-heading"') < html.index("<details")
+    rest = section(html, "rest-heading")
+    for title in ("Checked in this week", "Reached", "Owned by Tariq", "Team KR"):
+        assert title in rest, title
+    assert "<details" in html and '<details class="checkin-rest" open' not in html  # folded
+    assert '<th scope="col">Owner</th>' in html and '<th scope="col">Due</th>' in html
+    tariq = rest.split("Owned by Tariq</a>", 1)[1].split("</tr>", 1)[0]
+    assert world.teammate.name in tariq  # the owner column
+
+
+def test_the_rest_is_open_when_nothing_awaits(world: World) -> None:
+    kr = make_kr(make_objective(world))
+    services.checkin_create(key_result=kr, value=Decimal(10), author=None)
+    html = client_for(world.owner).get(URL).content.decode()
+    assert "All caught up" in html and '<details class="checkin-rest" open' in html
+    assert f'name="kr{kr.pk}-value"' in html and "autofocus" in html
+
+
+def test_due_is_the_key_results_due_date_else_the_checkin_periods_last_day(world: World) -> None:
+    objective = make_objective(world)
+    make_kr(objective, "Dated", due=world.quarter.end)
+    make_kr(objective, "Undated")
+    html = client_for(world.owner).get(URL).content.decode()
+    dated = html.split("Dated</a>", 1)[1].split("</tr>", 1)[0]
+    undated = html.split("Undated</a>", 1)[1].split("</tr>", 1)[0]
+    assert world.quarter.end.strftime("%-d %b") in dated
+    assert "check-in" in undated and "Sun " in undated
+
+
+def test_a_row_may_keep_the_value_and_change_only_the_confidence_or_add_a_note(
+    world: World,
+) -> None:
+    objective = make_objective(world)
+    a, b = make_kr(objective, "A"), make_kr(objective, "B")
+    for kr in (a, b):
+        services.checkin_create(
+            key_result=kr, value=Decimal(40), author=None, at=timezone.now() - timedelta(days=8)
+        )
+    data = {f"kr{a.pk}-confidence": "at_risk", f"kr{b.pk}-note": "Waiting on legal"}
+    response = client_for(world.owner).post(URL, data)
+    assert response.status_code == 302
+    latest_a, latest_b = (kr.checkins.order_by("-at").first() for kr in (a, b))
+    assert latest_a is not None and latest_b is not None
+    assert (latest_a.value, latest_a.confidence) == (40, "at_risk")
+    assert (latest_b.value, latest_b.note) == (40, "Waiting on legal")
+
+
+def test_a_value_far_outside_the_range_asks_for_confirmation_then_saves(world: World) -> None:
+    objective = make_objective(world)
+    far = make_kr(objective, "Adoption", target=Decimal(80))
+    other = make_kr(objective, "Other")
+    client = client_for(world.owner)
+    response = client.post(URL, {f"kr{far.pk}-value": "1e9", f"kr{other.pk}-value": "30"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "is far outside this key result&#x27;s range (0 % → 80 %)" in html
+    assert f'name="kr{far.pk}-confirm_far"' in html and "anyway" in html
+    assert 'value="1e9"' in html  # what was typed stays
+    assert not far.checkins.exists() and other.checkins.count() == 1  # the rest is saved
+    confirmed = {f"kr{far.pk}-value": "1e9", f"kr{far.pk}-confirm_far": "on"}
+    assert client.post(URL, confirmed).status_code == 302
+    assert far.checkins.get().value == Decimal("1e9")
+
+
+def test_a_value_within_ten_spans_needs_no_confirmation(world: World) -> None:
+    kr = make_kr(make_objective(world), "Adoption", target=Decimal(80))
+    response = client_for(world.owner).post(URL, {f"kr{kr.pk}-value": "880"})
+    assert response.status_code == 302 and kr.checkins.get().value == 880
+
+
+def test_the_objective_pages_checkin_asks_the_same_confirmation(world: World) -> None:
+    objective = make_objective(world)
+    kr = make_kr(objective, "Adoption", target=Decimal(80))
+    url = reverse("key_result_checkin", args=[objective.ref, kr.ref])
+    client = client_for(world.owner)
+    html = client.post(url, {f"kr{kr.pk}-value": "1e9"}).content.decode()
+    assert "is far outside" in html and f'name="kr{kr.pk}-confirm_far"' in html
+    assert not kr.checkins.exists()
+    client.post(url, {f"kr{kr.pk}-value": "1e9", f"kr{kr.pk}-confirm_far": "on"})
+    assert kr.checkins.get().value == Decimal("1e9")

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from pacer.accounts.models import User
 from pacer.okrs.models import Alignment, Cycle, KeyResult, Membership, Objective, Organization, Team
-from pacer.web.selectors import week_start
+from pacer.web.selectors import checkin_period_start
 
 pytestmark = pytest.mark.django_db
 
@@ -315,7 +315,7 @@ def test_focus_lists_my_objectives_with_their_key_results(world: World) -> None:
 
 def test_focus_lists_key_results_awaiting_my_checkin_this_week(world: World) -> None:
     mine = make_objective(world, "Faster builds")
-    monday = week_start(timezone.localdate())
+    monday = checkin_period_start(world.owner, timezone.now())
     make_key_result(mine, "Never checked in")
     make_key_result(mine, "Checked in last week", last_checkin_at=monday - timedelta(hours=1))
     make_key_result(mine, "Checked in this week", last_checkin_at=monday + timedelta(minutes=1))

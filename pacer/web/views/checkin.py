@@ -1,50 +1,44 @@
-"""The weekly check-in page: every key result a person checks in on, in one form.
+"""The weekly check-in page: what awaits my check-in first, then the rest, in one form.
 
-Which key results: those of objectives in active cycles, not archived, that the person may
-change, that is objectives they own or that belong to one of their teams (the same rule as
-`can_edit_objective`; a key result you own under another team's objective is checked in by
-that team). Each row validates and saves on its own: valid rows are saved even when another
-row has an error, and a row left blank is skipped. The page shows CHECKIN_PAGE_SIZE rows at a
-time (`?page=`), so its size does not grow with what a person owns; a save takes the rows
-sent, whichever page showed them, and comes back to the same page.
+What awaits me is `selectors.key_results_awaiting_checkin`, the rhythm rule of
+docs/semantics.md that My focus counts too, so both say the same number. The rest, folded
+while something awaits, are the other key results of active, unarchived objectives I may
+change (`can_edit_objective`: my objectives and my teams'). A key result I own under another
+team's objective awaits me but shows no inputs: that team checks in on it.
+
+Each row validates and saves on its own: valid rows are saved even when another row has an
+error, and a row left blank is skipped. A row may keep the value and change only the
+confidence or add a note (the service keeps the last value). A value far outside the key
+result's range comes back with a warning and is saved once confirmed. The page shows
+CHECKIN_PAGE_SIZE rows at a time, what awaits first (`?page=`), so its size does not grow
+with what a person owns; a save takes the rows sent, whichever page showed
+them, and comes back to the same page.
 """
 
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Page, Paginator
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from pacer.accounts.models import User
-from pacer.okrs import permissions, selectors, services
+from pacer.okrs import selectors as okr_selectors
+from pacer.okrs import services
 from pacer.okrs.display import value_text
 from pacer.okrs.errors import DomainError
-from pacer.okrs.models import CheckIn, Cycle, KeyResult
+from pacer.okrs.models import KeyResult
+from pacer.web import selectors
 from pacer.web.forms import CheckInForm, show_problems
 from pacer.web.views.objective import person
 
 CHECKIN_PAGE_SIZE = 50
 ROW_FIELD = re.compile(r"^kr(\d{1,18})-")  # the prefix of a row's fields: kr<key result id>-
-
-
-def key_results_to_check_in(user: User) -> QuerySet[KeyResult]:
-    """Key results of active, unarchived objectives the user owns or whose team they are in."""
-    mine = permissions.objectives_editable_by(user).filter(
-        cycle__state=Cycle.State.ACTIVE, archived_at__isnull=True
-    )
-    latest = CheckIn.objects.filter(key_result=OuterRef("pk")).order_by("-at", "-id")
-    key_results = (
-        KeyResult.objects.filter(objective__in=mine)  # a short list, found from the objectives
-        .annotate(last_note=Subquery(latest.values("note")[:1]))
-        .select_related("objective", "objective__cycle")
-        .order_by("objective__cycle__start", "objective__title", "position", "id")
-    )
-    return selectors.with_link_visibility(key_results, user)
 
 
 @dataclass
@@ -60,34 +54,61 @@ class Row:
     @property
     def follows_hidden(self) -> bool:
         """It follows an objective this person may not see: its progress is not shown."""
-        return selectors.follows_hidden(self.kr)
+        return okr_selectors.follows_hidden(self.kr)
+
+    @property
+    def owner(self) -> User:
+        """Who answers for it: its owner, else its objective's."""
+        return self.kr.owner or self.kr.objective.owner
+
+    @property
+    def may_check_in(self) -> bool:
+        return bool(getattr(self.kr, "may_check_in", True))
+
+    @property
+    def awaits(self) -> bool:
+        """It awaits my check-in in the current period (the rhythm rule)."""
+        return bool(getattr(self.kr, "awaits", False))
 
 
-def page_of(user: User, request: HttpRequest) -> Page:
-    """The page of key results the request asks for (`?page=`; the first if unknown)."""
-    key_results = key_results_to_check_in(user)
-    return Paginator(key_results, CHECKIN_PAGE_SIZE).get_page(request.GET.get("page"))
+def form_for(kr: KeyResult, data: object = None) -> CheckInForm:
+    return CheckInForm(data, key_result=kr, prefix=f"kr{kr.pk}")
+
+
+def rows_for(key_results: Iterable[KeyResult], bound: dict[int, CheckInForm]) -> list[Row]:
+    """A row per key result, with the form as typed for those in `bound` (taken out of it)."""
+    return [Row(kr, bound.pop(kr.pk) if kr.pk in bound else form_for(kr)) for kr in key_results]
 
 
 def posted_key_results(user: User, data: QueryDict) -> list[KeyResult]:
     """The key results whose rows were sent, among those `user` checks in on: a page's worth
     at most, whichever page they were on when the form was shown."""
     ids = sorted({int(found[1]) for name in data if (found := ROW_FIELD.match(name))})
-    return list(key_results_to_check_in(user).filter(pk__in=ids[:CHECKIN_PAGE_SIZE]))
+    return list(selectors.key_results_to_check_in(user).filter(pk__in=ids[:CHECKIN_PAGE_SIZE]))
 
 
-def rows_for(key_results: Iterable[KeyResult], data: object = None) -> list[Row]:
-    rows = [Row(kr, CheckInForm(data, key_result=kr, prefix=f"kr{kr.pk}")) for kr in key_results]
-    if rows:  # the first field of the first row
-        next(iter(rows[0].form.fields.values())).widget.attrs["autofocus"] = True
-    return rows
-
-
-def render_week(
-    request: HttpRequest, page: Page, rows: list[Row], status: int = 200
-) -> HttpResponse:
-    context = {"rows": rows, "page": page}
-    return render(request, "web/objective/checkin_week.html", context, status=status)
+def week_context(user: User, request: HttpRequest, failed: Iterable[Row] = ()) -> dict[str, Any]:
+    """The page's rows, fresh, with the failed rows as typed (those no longer on this page
+    come last, in the rest, which is then open)."""
+    week = selectors.checkin_week(user, now=timezone.now())
+    page = Paginator(week.key_results, CHECKIN_PAGE_SIZE).get_page(request.GET.get("page"))
+    bound = {row.kr.pk: row.form for row in failed}
+    rows = rows_for(page.object_list, bound) + [row for row in failed if row.kr.pk in bound]
+    awaiting = [row for row in rows if row.awaits]
+    rest = [row for row in rows if not row.awaits]
+    rest_open = not awaiting or any(row.form.errors for row in rest)
+    first = next((row for row in awaiting + rest if row.may_check_in), None)
+    if first is not None and (awaiting or rest_open):  # the first field of the first row
+        next(iter(first.form.fields.values())).widget.attrs["autofocus"] = True
+    return {
+        "awaiting": awaiting,
+        "awaiting_total": week.awaiting_total,
+        "rest": rest,
+        "rest_total": page.paginator.count - week.awaiting_total,
+        "rest_open": rest_open,
+        "page": page,
+        "period_due": week.due,
+    }
 
 
 def save_row(row: Row, author: User) -> None:
@@ -102,33 +123,29 @@ def save_row(row: Row, author: User) -> None:
         row.saved = True
 
 
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
 @login_required
 def checkin_week(request: HttpRequest) -> HttpResponse:
     user = person(request)
+    template = "web/objective/checkin_week.html"
     if request.method != "POST":
-        page = page_of(user, request)
-        return render_week(request, page, rows_for(page.object_list))
-    posted = rows_for(posted_key_results(user, request.POST), request.POST)
+        return render(request, template, week_context(user, request))
+    posted = [Row(kr, form_for(kr, request.POST)) for kr in posted_key_results(user, request.POST)]
     filled = [row for row in posted if not row.form.is_blank()]
     for row in filled:
         save_row(row, user)
     failed = [row for row in filled if not row.saved]
     saved = len(filled) - len(failed)
     if not failed:
-        messages.success(request, f"Saved {saved} check-in{'s' if saved != 1 else ''}.")
+        messages.success(request, f"Saved {plural(saved, 'check-in')}.")
         return redirect(request.get_full_path())  # the same page
     messages.error(
         request,
-        f"Saved {saved} check-in{'s' if saved != 1 else ''}; {len(failed)} "
-        f"row{'s' if len(failed) != 1 else ''} need{'' if len(failed) != 1 else 's'} "
+        f"Saved {plural(saved, 'check-in')}; {plural(len(failed), 'row')} "
+        f"need{'' if len(failed) != 1 else 's'} "
         "another look (marked below, with what you typed kept).",
     )
-    page = page_of(user, request)
-    rows = rows_for(page.object_list)  # fresh last values, with the failed rows as typed
-    bound = {row.kr.pk: row.form for row in failed}
-    rows = [Row(r.kr, bound.pop(r.kr.pk, r.form)) for r in rows] + [
-        row
-        for row in failed
-        if row.kr.pk in bound  # no longer on this page
-    ]
-    return render_week(request, page, rows, status=400)
+    return render(request, template, week_context(user, request, failed), status=400)

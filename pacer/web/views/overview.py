@@ -66,7 +66,7 @@ def focus_lists(
 ) -> dict[str, Any]:
     first = selectors.first_and_total
     awaiting, awaiting_total = first(
-        selectors.key_results_awaiting_checkin(person, cycles, on=on), FOCUS_LIMIT
+        selectors.key_results_awaiting_checkin(person, cycles, now=timezone.now()), FOCUS_LIMIT
     )
     elsewhere, elsewhere_total = first(
         selectors.key_results_owned_elsewhere(person, cycles), FOCUS_LIMIT
