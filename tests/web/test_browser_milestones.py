@@ -57,6 +57,8 @@ def test_add_rename_move_mark_done_and_delete_milestones_by_clicking(
     # Move GA up, above the renamed one.
     page.get_by_role("button", name="Move “GA” up").click()
     expect(page.locator("ul.milestones > li").nth(1)).to_contain_text("GA")
+    ga = Milestone.objects.get(key_result=launch, title="GA")
+    expect(page.locator(f"#milestone-{ga.pk}-up")).to_be_focused()  # htmx kept the focus
     assert list(Milestone.objects.filter(key_result=launch).values_list("title", flat=True)) == [
         "Pilot",
         "GA",

@@ -64,10 +64,13 @@ def test_the_edit_page_offers_each_milestones_buttons_and_the_progress(
     assert "Progress: <strong>25%</strong>" in html
     for m in launch.milestones.all():
         assert url("edit", m) in html and url("delete", m) in html
-    # The first cannot move up, the last not down.
-    assert html.count(url("move", milestone(launch, "Pilot"))) == 1
-    assert html.count(url("move", milestone(launch, "Beta"))) == 2
-    assert html.count(url("move", milestone(launch, "GA"))) == 1
+    # The first cannot move up, the last not down (each form names its URL twice: action,
+    # hx-post).
+    assert html.count(url("move", milestone(launch, "Pilot"))) == 2
+    assert html.count(url("move", milestone(launch, "Beta"))) == 4
+    assert html.count(url("move", milestone(launch, "GA"))) == 2
+    assert 'Move<span class="visually-hidden"> “Pilot”</span> up' not in html
+    assert 'Move<span class="visually-hidden"> “GA”</span> down' not in html
 
 
 def test_rename_and_reweigh_a_milestone_refreshes_the_progress(
@@ -214,3 +217,25 @@ def test_the_edit_page_queries_as_often_for_3_as_for_12_milestones(
     make_milestones(launch, *((f"Step {i}", 1, i % 2 == 0) for i in range(9)))
     assert launch.milestones.count() == 12
     assert queries_of_the_edit_page(client, launch) == few
+
+
+def test_htmx_moves_and_marks_done_answer_with_the_section_alone(
+    world: World, launch: KeyResult
+) -> None:
+    client = client_for(world.owner)
+    answer = client.post(
+        url("move", milestone(launch, "GA")), {"direction": "up"}, HTTP_HX_REQUEST="true"
+    )
+    assert answer.status_code == 200 and "HX-Request" in answer["Vary"]
+    html = answer.content.decode()
+    assert html.lstrip().startswith('<section class="card" id="milestones"')
+    assert html.index("GA") < html.index("Beta")
+    answer = client.post(
+        url("done", milestone(launch, "GA")), {"done": "1"}, HTTP_HX_REQUEST="true"
+    )
+    assert "Progress: <strong>75%</strong>" in answer.content.decode()
+    refused = client.post(
+        url("move", milestone(launch, "Pilot")), {"direction": "up"}, HTTP_HX_REQUEST="true"
+    )
+    assert "“Pilot” was not moved: is the first milestone already" in refused.content.decode()
+    assert titles(launch) == ["Pilot", "GA", "Beta"]

@@ -2,6 +2,9 @@
 done, rename it or change its weight (a page of its own), move it up or down, and delete it
 after a confirmation.
 
+Marking done and moving also answer htmx with the milestones section alone (the progress in
+it refreshed); without JavaScript they go back to the edit page.
+
 Each view finds the key result through `editable_key_result` (404 if hidden, 403 if only
 visible) and the milestone among its own; the services decide what is valid (and refuse a
 closed cycle or an archived objective), and a `DomainError` becomes form errors.
@@ -13,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from pacer.okrs import services
@@ -25,6 +29,7 @@ from pacer.web.forms import (
     MilestoneMoveForm,
     show_problems,
 )
+from pacer.web.htmx import wants_fragment
 from pacer.web.views.key_result_edit import editable_key_result, render_edit, status_of
 from pacer.web.views.objective_edit import refuse_if_read_only
 
@@ -41,6 +46,28 @@ def editable_milestone(
 
 def back_to(kr: KeyResult, objective: Objective) -> HttpResponse:
     return redirect("key_result_edit", ref=objective.ref, kr_ref=kr.ref)
+
+
+def after_change(
+    request: HttpRequest, objective: Objective, kr: KeyResult, *, error: str = ""
+) -> HttpResponse:
+    """htmx: the milestones section as it now stands; otherwise back to the edit page (the
+    error, if any, as a message)."""
+    if not wants_fragment(request):
+        if error:
+            messages.error(request, error)
+        return back_to(kr, objective)
+    kr.refresh_from_db()
+    context = {
+        "objective": objective,
+        "kr": kr,
+        "milestones": list(kr.milestones.order_by("position", "pk")),
+        "milestone_form": MilestoneForm(prefix="milestone"),
+        "milestones_error": error,
+    }
+    response = render(request, "web/objective/_milestones.html", context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 @login_required
@@ -74,8 +101,8 @@ def milestone_done(request: HttpRequest, ref: str, kr_ref: str, milestone_id: in
     try:
         services.milestone_set_done(milestone=milestone, done=request.POST.get("done") == "1")
     except DomainError as error:
-        messages.error(request, str(error))
-    return back_to(kr, objective)
+        return after_change(request, objective, kr, error=str(error))
+    return after_change(request, objective, kr)
 
 
 @login_required
@@ -111,14 +138,15 @@ def milestone_move(request: HttpRequest, ref: str, kr_ref: str, milestone_id: in
     objective, kr, milestone = editable_milestone(request, ref, kr_ref, milestone_id)
     form = MilestoneMoveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose up or down to move a milestone.")
-        return back_to(kr, objective)
+        return after_change(request, objective, kr, error="Choose up or down to move it.")
     try:
         services.milestone_move(milestone=milestone, offset=form.offset())
     except DomainError as error:
         reasons = "; ".join(message for _, message in error.problems)
-        messages.error(request, f"“{milestone.title}” was not moved: {reasons}.")
-    return back_to(kr, objective)
+        return after_change(
+            request, objective, kr, error=f"“{milestone.title}” was not moved: {reasons}."
+        )
+    return after_change(request, objective, kr)
 
 
 @login_required
