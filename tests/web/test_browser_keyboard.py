@@ -32,9 +32,28 @@ DESCRIBE_FOCUS = """() => {
 FOCUS_RING = """() => {
   const el = document.activeElement;
   const style = getComputedStyle(el);
+  // What the ring is drawn on (outline-offset puts it outside the element): the first
+  // ancestor with a background.
+  let around = el.parentElement;
+  while (around && getComputedStyle(around).backgroundColor === "rgba(0, 0, 0, 0)") {
+    around = around.parentElement;
+  }
   return {visible: el.matches(":focus-visible"), style: style.outlineStyle,
-          width: parseFloat(style.outlineWidth)};
+          width: parseFloat(style.outlineWidth), color: style.outlineColor,
+          background: around ? getComputedStyle(around).backgroundColor : "rgb(255, 255, 255)"};
 }"""
+
+
+def luminance(rgb: str) -> float:
+    """Relative luminance (WCAG) of a computed colour such as "rgb(179, 107, 0)"."""
+    channels = [int(part) / 255 for part in rgb[rgb.index("(") + 1 : -1].split(",")[:3]]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(one: str, other: str) -> float:
+    light, dark = sorted((luminance(one), luminance(other)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
 
 
 def focused(target: Locator) -> bool:
@@ -57,6 +76,9 @@ def assert_focus_ring(page: Page) -> None:
     ring = page.evaluate(FOCUS_RING)
     assert ring["visible"], f"the focused {page.evaluate(DESCRIBE_FOCUS)} is not :focus-visible"
     assert ring["style"] != "none" and ring["width"] >= 2, f"no visible focus outline: {ring}"
+    # WCAG 1.4.11: the ring stands out from what it is drawn on by 3:1 at least.
+    ratio = contrast(ring["color"], ring["background"])
+    assert ratio >= 3, f"the focus outline contrasts {ratio:.1f}:1 with its background: {ring}"
 
 
 def test_create_an_objective_with_a_key_result_by_keyboard_only(
