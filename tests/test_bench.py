@@ -23,7 +23,14 @@ from pacer.bench.generate import (
     generate,
     member_email,
 )
-from pacer.bench.measure import api_token, api_urls, bench_client, choose_targets, page_urls
+from pacer.bench.measure import (
+    admin_page_urls,
+    api_token,
+    api_urls,
+    bench_client,
+    choose_targets,
+    page_urls,
+)
 from pacer.okrs import progress as engine
 from pacer.okrs.models import Alignment, CheckIn, KeyResult, Objective, Organization
 
@@ -131,7 +138,8 @@ def test_bench_run_smoke(tmp_path: Path) -> None:
 
 
 def query_counts(name: str) -> dict[str, tuple[int, int]]:
-    """(status, queries) of each page and API read of the bench member of `name`."""
+    """(status, queries) of each page and API read of the bench member of `name`, and of
+    each admin page of the bench admin."""
     organization = Organization.objects.get(name=name)
     member = User.objects.get(email=member_email(name))
     targets = choose_targets(organization, member)
@@ -141,11 +149,15 @@ def query_counts(name: str) -> dict[str, tuple[int, int]]:
     if token is not None:
         auth = {"headers": {"Authorization": f"Bearer {token}"}}
         urls += [(label, url, auth) for label, url in api_urls(targets)]
+    assert targets.admin is not None
+    admin = bench_client(targets.admin)
+    clients = [(client, label, url, extra) for label, url, extra in urls]
+    clients += [(admin, label, url, {}) for label, url in admin_page_urls(targets)]
     counts = {}
-    for label, url, extra in urls:
-        client.get(url, secure=True, **extra)  # warm caches (session, content types)
+    for reader, label, url, extra in clients:
+        reader.get(url, secure=True, **extra)  # warm caches (session, content types)
         with CaptureQueriesContext(connection) as captured:
-            response = client.get(url, secure=True, **extra)
+            response = reader.get(url, secure=True, **extra)
         counts[label] = (response.status_code, len(captured.captured_queries))
     return counts
 

@@ -84,6 +84,7 @@ class Targets:
     map_parent_ref: str
     kr: KeyResult
     status: str = engine.AT_RISK
+    admin: User | None = None  # the organization admin the admin pages are measured as
 
 
 def choose_targets(organization: Organization, member: User) -> Targets:
@@ -116,9 +117,14 @@ def choose_targets(organization: Organization, member: User) -> Targets:
     metrics = KeyResult.objects.filter(
         objective__owner=member, objective__cycle=cycle, type="metric"
     ).select_related("objective")
-    # A check-in on the measured objective page's objective when it has a metric.
+    # A check-in on the measured objective page's objective when it has a metric; one with
+    # an owner first, so the key result edit page reads the same rows at every size.
+    owned = metrics.filter(owner__isnull=False).order_by("id")
     kr = (
-        metrics.filter(objective=objective).order_by("id").first() or metrics.order_by("id").first()
+        owned.filter(objective=objective).first()
+        or owned.first()
+        or metrics.filter(objective=objective).order_by("id").first()
+        or metrics.order_by("id").first()
     )
     assert kr is not None, "the bench member owns no metric key result in the active cycle"
     return Targets(
@@ -129,6 +135,7 @@ def choose_targets(organization: Organization, member: User) -> Targets:
         with_children[0].ref,
         kr,
         filter_status(organization, cycle, team_ref, today),
+        User.objects.filter(organization=organization, role=User.Role.ADMIN).order_by("id").first(),
     )
 
 
@@ -156,6 +163,28 @@ def page_urls(t: Targets) -> list[tuple[str, str]]:
         ("alignment map", f"/cycles/{c}/map/"),
         ("map expansion", f"/cycles/{c}/map/children/{t.map_parent_ref}/"),
         ("weekly check-in page", "/checkin/"),
+        # Issue 11's pages: search (words of many titles, and of none: every title read),
+        # the teams and people lists, the forms of a new objective and of a key result.
+        ("search", "/search/?q=onboarding"),
+        ("search, nothing found", "/search/?q=zqxj"),
+        ("team list", "/teams/"),
+        ("people list", "/people/"),
+        ("new objective form", "/objectives/new/"),
+        ("key result edit", f"/objectives/{t.kr.objective.ref}/key-results/{t.kr.ref}/edit/"),
+    ]
+
+
+def admin_page_urls(t: Targets) -> list[tuple[str, str]]:
+    """Issue 11's pages for organization admins, measured as the bench admin."""
+    c = t.cycle.ref
+    return [
+        ("new cycle form (admin)", "/cycles/new/"),
+        ("cycle edit (admin)", f"/cycles/{c}/edit/"),
+        ("plan next cycle (admin)", f"/cycles/{c}/plan-next/"),
+        ("cycle close page (admin)", f"/cycles/{c}/close/"),
+        ("team edit (admin)", f"/teams/{t.team_ref}/edit/"),
+        ("people list (admin)", "/people/"),
+        ("person edit (admin)", f"/people/{t.member.pk}/edit/"),
     ]
 
 
@@ -403,6 +432,11 @@ def collect(
     for label, url in page_urls(t):
         result.items.append(measure_get(client, label, "page", url, requests))
         log(f"{label}: done")
+    if t.admin is not None:
+        admin_client = bench_client(t.admin)
+        for label, url in admin_page_urls(t):
+            result.items.append(measure_get(admin_client, label, "page", url, requests))
+            log(f"{label}: done")
     token = api_token(member)
     probe = None
     if token is not None:
