@@ -320,3 +320,25 @@ def test_service_refuses_an_owner_of_another_organization(world: World) -> None:
         services.key_result_create(objective=objective, spec=spec)
     assert caught.value.problems == [("owner", "belongs to another organization")]
     assert not KeyResult.objects.exists()
+
+
+# --- The objective edit page's "Add a key result" -----------------------------------------
+
+
+def test_add_key_result_on_the_edit_page_by_type_with_owner_default(world: World) -> None:
+    objective = make_objective(world)
+    page = client_for(world.owner).get(reverse("objective_edit", args=[objective.ref]))
+    html = page.content.decode()
+    assert 'hx-get="/objectives/new/key-result-fields/?prefix=new_kr"' in html
+    assert 'name="new_kr-start"' in html and 'name="new_kr-threshold"' not in html
+    url = reverse("key_result_add", args=[objective.ref])
+    again = client_for(world.owner).post(
+        url, {"new_kr-title": "NPS", "new_kr-type": "stay_above", "refresh": "1"}
+    )
+    assert 'name="new_kr-threshold"' in again.content.decode()
+    assert not objective.key_results.exists()
+    data = {"new_kr-title": "NPS", "new_kr-type": "stay_above", "new_kr-threshold": "40"}
+    response = client_for(world.owner).post(url, data | {"new_kr-owner": world.owner.pk})
+    assert response.status_code == 302
+    kr = objective.key_results.get()
+    assert (kr.type, kr.threshold, kr.owner) == ("stay_above", 40, world.owner)
