@@ -25,7 +25,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from pacer.accounts.models import User
 from pacer.okrs import services
@@ -35,7 +35,7 @@ from tests.web.test_browser_flows import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+AXE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text()
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BLOCKING = {"serious", "critical"}
 
@@ -60,7 +60,7 @@ def violations(page: Page) -> list[dict[str, Any]]:
     """axe's violations and results left for review on the page as it stands (axe is
     injected once per document)."""
     if not page.evaluate("typeof window.axe === 'object'"):
-        page.evaluate(AXE.read_text())
+        page.evaluate(AXE)
     found: list[dict[str, Any]] = page.evaluate(RUN_AXE, TAGS)
     return found
 
@@ -143,6 +143,8 @@ def admin_pages(world: World) -> list[tuple[str, str]]:
         ("close page of a closed cycle", reverse("cycle_close", args=["2026-q1"])),
         ("delete cycle", reverse("cycle_delete", args=["2026-q3"])),
         ("API tokens", reverse("api_tokens")),
+        ("search results", reverse("search") + "?q=Deliver"),
+        ("search with no result", reverse("search") + "?q=zzzz"),
         ("404 page", "/objectives/no-such-objective/"),
         ("API docs", "/api/v1/docs"),
     ]
@@ -199,8 +201,16 @@ def test_member_pages_have_no_serious_wcag_violation(
     sign_in(page, live_server, scene.owner, then="/")
     visit(page, live_server, "/", "my focus (owner)", found)
     visit(page, live_server, reverse("checkin_week"), "weekly check-in (owner)", found)
+    page.get_by_label("Value for Adoption").fill("1000000000")
+    page.get_by_role("button", name="Save all check-ins").click()
+    check(page, "weekly check-in asking to confirm a far value", found)
     objective = reverse("objective_detail", args=[scene.public.ref])
     visit(page, live_server, objective, "objective (owner)", found)
+    row = page.locator(f"#kr-{scene.adoption.pk}")
+    row.get_by_label("Value").fill("-5000")
+    row.get_by_role("button", name="Check in").click()
+    expect(row.locator(".confirm-far")).to_be_visible()  # the row comes back through htmx
+    check(page, "objective with a check-in answer in place", found)
     visit(page, live_server, reverse("cycle_new"), "403 page", found)
     assert found == [], report(found)
 
