@@ -83,6 +83,7 @@ class CheckInForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.key_result = key_result
         self.asks_confirmation = False  # a value far outside the range, not yet confirmed
+        self.far_value: Decimal | None = None
         if key_result.type not in (engine.METRIC, engine.RANGE):
             del self.fields["confirm_far"]
         if key_result.type in (engine.MILESTONES, engine.LINKED):
@@ -112,9 +113,9 @@ class CheckInForm(forms.Form):
         far = rules.far_outside_range(
             value, type=kr.type, start=kr.start, target=kr.target, low=kr.low, high=kr.high
         )
+        self.far_value = value if far else None
         if far and not data.get("confirm_far"):
             self.asks_confirmation = True
-            self.fields["confirm_far"].label = f"Yes, save {value_text(kr, value)} anyway"
             self.add_error(
                 "value",
                 f"{value_text(kr, value)} is far outside this key result's range "
@@ -122,6 +123,11 @@ class CheckInForm(forms.Form):
                 "either end. Is it a typo? Tick the box to save it anyway.",
             )
         return data
+
+    @property
+    def confirm_label(self) -> str:
+        """The confirmation box's label: "Yes, save 1000000000 % anyway"."""
+        return f"Yes, save {value_text(self.key_result, self.far_value)} anyway"
 
     def range_text(self) -> str:
         kr = self.key_result

@@ -193,7 +193,7 @@ def test_a_value_far_outside_the_range_asks_for_confirmation_then_saves(world: W
     html = response.content.decode()
     assert response.status_code == 400
     assert "is far outside this key result&#x27;s range (0 % → 80 %)" in html
-    assert f'name="kr{far.pk}-confirm_far"' in html and "anyway" in html
+    assert f'name="kr{far.pk}-confirm_far"' in html and "Yes, save 1000000000 % anyway" in html
     assert 'value="1e9"' in html  # what was typed stays
     assert not far.checkins.exists() and other.checkins.count() == 1  # the rest is saved
     confirmed = {f"kr{far.pk}-value": "1e9", f"kr{far.pk}-confirm_far": "on"}
