@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -196,6 +197,11 @@ def test_signed_out_pages_have_no_serious_wcag_violation(
     reset = reverse("password_reset_confirm", args=[uid, token])
     visit(page, live_server, reset, "choose a new password", found)
     visit(page, live_server, reverse("password_reset_complete"), "password reset done", found)
+    # Pages shown when something is wrong, rendered as their views would and written into
+    # a page of the app (same origin, same CSP, same stylesheet).
+    for template in ("500.html", "503.html", "registration/locked_out.html"):
+        page.set_content(render_to_string(template))
+        check(page, template, found)
     assert found == [], report(found)
 
 
