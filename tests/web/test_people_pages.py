@@ -161,3 +161,24 @@ def test_admin_cannot_deactivate_self_or_other_organizations(world: World) -> No
     stranger = make_person(Organization.objects.create(name="Other"), "Sam")
     response = admin.post(reverse("person_deactivate", args=[stranger.pk]))
     assert response.status_code == 404
+
+
+def test_the_people_list_pages_through_many_people(world: World) -> None:
+    from pacer.web.views.people import PAGE_SIZE
+
+    for n in range(PAGE_SIZE + 5):
+        make_person(world.organization, f"Zz{n:03d}")
+    client = client_for(world.outsider)
+    first = client.get(reverse("people")).content.decode()
+    assert first.count('<tr id="person-') == PAGE_SIZE
+    assert "Page 1 of 2" in first and 'href="?page=2"' in first
+    second = client.get(reverse("people"), {"page": 2}).content.decode()
+    assert second.count('<tr id="person-') == 9  # 59 people (the world's 4), 50 a page
+
+
+def test_a_search_result_links_to_that_person_alone(world: World) -> None:
+    url = reverse("people") + f"?person={world.teammate.pk}"
+    text = client_for(world.outsider).get(url).content.decode()
+    assert text.count('<tr id="person-') == 1 and world.teammate.email in text
+    bad = client_for(world.outsider).get(reverse("people") + "?person=x%00&page=zz")
+    assert bad.status_code == 200

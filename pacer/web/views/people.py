@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -75,18 +76,33 @@ def filtered(people: QuerySet[User], filters: PeopleFilterForm) -> QuerySet[User
     return people
 
 
+PAGE_SIZE = 50  # people a page; an organization of thousands pages through them
+FILTERS = ("team", "state")
+
+
+def one_person(people: QuerySet[User], person_id: str | None) -> QuerySet[User]:
+    """Only the person `person_id` (a search result links there); anything else: everyone."""
+    if person_id is None or not person_id.isdigit():
+        return people
+    return people.filter(pk=int(person_id))
+
+
 def render_people(
     request: HttpRequest, form: InviteForm | None = None, status: int = 200
 ) -> HttpResponse:
     user = person_of(request)
     if form is None and permissions.can_manage_people(user, user.organization):
         form = InviteForm(teams=teams_of(user))
-    filters = PeopleFilterForm(request.GET or None, teams=teams_of(user))
+    chosen = {k: v for k, v in request.GET.items() if k in FILTERS}
+    filters = PeopleFilterForm(chosen or None, teams=teams_of(user))
+    people = one_person(filtered(people_of(user), filters), request.GET.get("person"))
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     context: dict[str, Any] = {
-        "people": filtered(people_of(user), filters),
+        "people": page,  # the rows of this page
+        "page": page,
         "form": form,
         "filters": filters,
-        "filtered": filters.is_bound,
+        "filtered": filters.is_bound or "person" in request.GET,
     }
     return render(request, "web/people/list.html", context, status=status)
 
