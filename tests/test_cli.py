@@ -130,6 +130,13 @@ def test_boolean_checkin_of_1_is_done(all_types: None) -> None:
     assert progress("health") == D("0.714285714286")  # 5 of 7
 
 
+def test_checkin_with_dash_keeps_the_last_value(all_types: None) -> None:
+    before = KeyResult.objects.get(ref="signups").current
+    run_command("checkin", "signups", "-", "--confidence", "at_risk", "--note", "slower")
+    checkin = CheckIn.objects.filter(key_result__ref="signups").latest("at")
+    assert (checkin.value, checkin.confidence, checkin.note) == (before, "at_risk", "slower")
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -144,7 +151,7 @@ def test_boolean_checkin_of_1_is_done(all_types: None) -> None:
         (["signups", "5", "--confidence", "fine"], "argument --confidence: invalid choice: 'fine'"),
         (["launched", "2"], "value: a yes/no key result takes 0 or 1, not 2"),
         (["launched", "0.5"], "value: a yes/no key result takes 0 or 1, not 0.5"),
-        (["signups", "-"], "value: is required"),
+        (["launched", "-"], "value: is required"),  # no earlier value to keep
         (["feedback", "3"], "value: a milestones key result takes no value"),
         (["top-follows-mid", "0.5"], "value: a linked key result takes no value"),
         (["signups", "5", "--by", "zed@bright.test"], "--by: no person 'zed@bright.test'"),
@@ -164,7 +171,7 @@ def test_boolean_checkin_of_1_is_done(all_types: None) -> None:
         "bad-confidence",
         "boolean-2",
         "boolean-half",
-        "metric-without-value",
+        "no-value-and-none-to-keep",
         "value-on-milestones",
         "value-on-linked",
         "unknown-author",

@@ -23,7 +23,8 @@ class Command(PacerCommand):
         parser.add_argument(
             "value",
             metavar="VALUE",
-            help="the new value (0 or 1 for yes/no); '-' for milestones and linked key results",
+            help="the new value (0 or 1 for yes/no); '-' keeps the last value (and is the "
+            "only value of milestones and linked key results)",
         )
         parser.add_argument("--confidence", choices=CONFIDENCES)
         parser.add_argument("--note", default="", metavar="TEXT")
