@@ -101,6 +101,15 @@ def test_create_an_objective_with_a_key_result_by_keyboard_only(
     first_kr = form.get_by_role("group", name="Key result 1")
     tab_to(page, first_kr.get_by_role("textbox", name="Title", exact=True))
     page.keyboard.type("Tabbed releases")
+    # The type's fields change under the select (htmx); the focus stays on the select.
+    kind = first_kr.get_by_role("combobox", name="Type", exact=True)
+    tab_to(page, kind)
+    page.keyboard.press("ArrowDown")  # Metric -> Boolean: no target any more
+    expect(first_kr.get_by_role("spinbutton", name="Target", exact=True)).to_have_count(0)
+    expect(kind).to_be_focused()
+    page.keyboard.press("ArrowUp")  # back to Metric
+    expect(first_kr.get_by_role("spinbutton", name="Target", exact=True)).to_be_visible()
+    expect(kind).to_be_focused()
     tab_to(page, first_kr.get_by_role("spinbutton", name="Target", exact=True))
     page.keyboard.type("12")
     # Backwards too: Shift+Tab from the target reaches the start field before it.
@@ -114,7 +123,12 @@ def test_create_an_objective_with_a_key_result_by_keyboard_only(
     objective = Objective.objects.get(title="Keyboard first")
     assert objective.owner == world.owner
     [kr] = objective.key_results.all()
-    assert (kr.title, kr.start, kr.target) == ("Tabbed releases", Decimal(2), Decimal(12))
+    assert (kr.type, kr.title, kr.start, kr.target) == (
+        "metric",
+        "Tabbed releases",
+        Decimal(2),
+        Decimal(12),
+    )
 
 
 def test_weekly_check_in_by_keyboard_only(page: Page, live_server: Any, world: World) -> None:
