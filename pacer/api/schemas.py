@@ -348,6 +348,7 @@ class KeyResultIn(Strict):
     weight: Weight = Decimal(1)
     due: Day | None = None
     linked_objective: Ref | None = None
+    owner: Email | None = Field(None, description="an active person of the organization")
 
 
 class KeyResultPatch(Strict):
@@ -364,6 +365,9 @@ class KeyResultPatch(Strict):
     weight: Weight | None = None
     due: Day | None = None
     linked_objective: Ref | None = None
+    owner: Email | None = Field(
+        None, description="an active person of the organization; null: none"
+    )
 
 
 class MoveIn(Strict):

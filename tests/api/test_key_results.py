@@ -100,3 +100,25 @@ def test_linked_key_result_shows_a_private_objective_to_those_who_see_it(
     kr = owner_api.get_json(f"/key-results/{ref}?as_of=2026-05-01")
     assert (kr["linked_objective"], kr["progress"], kr["current"]) == ("secret-merger", 0.4, 0.4)
     assert kr["status"] is not None and kr["score"] == 0.4
+
+
+def test_key_result_owner_is_an_active_person_of_the_organization(
+    world: World, owner_api: ApiClient
+) -> None:
+    body = {"title": "Latency", "type": "boolean", "owner": world.teammate.email}
+    response = owner_api.call("POST", "/objectives/delivery/key-results", body)
+    assert response.status_code == 201, response.content
+    kr = response.json()
+    assert kr["owner"] == world.teammate.email
+    cleared = owner_api.call("PATCH", f"/key-results/{kr['ref']}", {"owner": None})
+    assert cleared.json()["owner"] is None
+    stranger = {"owner": world.stranger.email}
+    refused = owner_api.call("PATCH", f"/key-results/{kr['ref']}", stranger)
+    assert assert_problem(refused, 422)["errors"][0]["field"] == "body.owner"
+    nested = {
+        "cycle": world.cycle.ref,
+        "title": "Owned",
+        "key_results": [{"title": "A", "type": "boolean", "owner": "nobody@example.com"}],
+    }
+    refused = owner_api.call("POST", "/objectives", nested)
+    assert assert_problem(refused, 422)["errors"][0]["field"] == "body.key_results[0].owner"

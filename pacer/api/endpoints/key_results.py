@@ -18,6 +18,7 @@ from pacer.api.endpoints.common import (
     on_date,
     require_editor,
     resolve_objective,
+    resolve_person,
 )
 from pacer.api.endpoints.objectives import key_result_spec
 from pacer.api.pagination import paged
@@ -105,7 +106,7 @@ def create_key_result(
 ) -> Status[dict[str, Any]]:
     user = caller(request)
     objective = editable_objective(user, ref)
-    spec = key_result_spec(user, payload, "linked_objective")
+    spec = key_result_spec(user, payload)
     kr = services.key_result_create(objective=objective, spec=spec)
     return Status(201, fresh(user, kr))
 
@@ -127,6 +128,9 @@ def update_key_result(
         changes["linked_objective"] = resolve_objective(
             user, payload.linked_objective, "linked_objective"
         )
+    changes.pop("owner", None)
+    if "owner" in payload.model_fields_set:  # null: no owner
+        changes["owner"] = resolve_person(user, payload.owner, "owner") if payload.owner else None
     kr = services.key_result_update(key_result=kr, spec=services.key_result_spec(kr, **changes))
     return fresh(user, kr)
 

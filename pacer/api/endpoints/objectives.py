@@ -96,16 +96,16 @@ def get_objective(request: HttpRequest, ref: Path[Ref], query: Query[AsOfQuery])
 
 
 def key_result_specs(user: User, items: list[KeyResultIn]) -> list[services.KeyResultSpec]:
-    return [
-        key_result_spec(user, item, f"key_results.{i}.linked_objective")
-        for i, item in enumerate(items)
-    ]
+    return [key_result_spec(user, item, f"key_results.{i}.") for i, item in enumerate(items)]
 
 
-def key_result_spec(user: User, item: KeyResultIn, field: str) -> services.KeyResultSpec:
-    fields = item.model_dump(exclude={"linked_objective"})
-    linked = resolve_objective(user, item.linked_objective, field)
-    return services.KeyResultSpec(**fields, linked_objective=linked)
+def key_result_spec(user: User, item: KeyResultIn, at: str = "") -> services.KeyResultSpec:
+    """The spec of `item`, with its linked objective and owner found (`at`: where the item
+    sits in the body, such as `key_results.2.`, for the errors)."""
+    fields = item.model_dump(exclude={"linked_objective", "owner"})
+    linked = resolve_objective(user, item.linked_objective, f"{at}linked_objective")
+    owner = resolve_person(user, item.owner, f"{at}owner") if item.owner else None
+    return services.KeyResultSpec(**fields, linked_objective=linked, owner=owner)
 
 
 @router.post(
