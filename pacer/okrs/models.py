@@ -296,6 +296,11 @@ class Milestone(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def weight_text(self) -> str:
+        """The weight as people write it: 2, 2.5, 10 (normalize alone writes 1E+1)."""
+        return f"{self.weight.normalize():f}"
+
 
 class CheckIn(models.Model):
     class Confidence(models.TextChoices):

@@ -239,3 +239,11 @@ def test_htmx_moves_and_marks_done_answer_with_the_section_alone(
     )
     assert "“Pilot” was not moved: is the first milestone already" in refused.content.decode()
     assert titles(launch) == ["Pilot", "GA", "Beta"]
+
+
+def test_a_weight_of_ten_reads_10_not_1e1(world: World, launch: KeyResult) -> None:
+    client = client_for(world.owner)
+    beta = milestone(launch, "Beta")
+    client.post(url("edit", beta), {"title": "Beta", "weight": "10"})
+    assert "(weight 10)" in client.get(edit_page(launch)).content.decode()
+    assert 'value="10"' in client.get(url("edit", beta)).content.decode()

@@ -111,7 +111,7 @@ def milestone_edit(request: HttpRequest, ref: str, kr_ref: str, milestone_id: in
     objective, kr, milestone = editable_milestone(request, ref, kr_ref, milestone_id)
     if refused := refuse_if_read_only(request, objective):
         return refused
-    initial = {"title": milestone.title, "weight": milestone.weight.normalize()}
+    initial = {"title": milestone.title, "weight": milestone.weight_text}
     data = request.POST if request.method == "POST" else None
     form = MilestoneEditForm(data, initial=initial)
     if form.is_bound and form.is_valid():
