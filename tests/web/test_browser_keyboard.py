@@ -88,8 +88,15 @@ def test_create_an_objective_with_a_key_result_by_keyboard_only(
     world.owner.save()
     sign_in(page, live_server, world.owner, then="/")
 
+    # The first Tab reaches "Skip to content", which moves the focus to the main content.
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+    assert_focus_ring(page)
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+
     nav = page.get_by_role("navigation", name="Main")
-    tab_to(page, nav.get_by_role("link", name="New objective"))
+    tab_to(page, nav.get_by_role("link", name="New objective"), backwards=True)
     assert_focus_ring(page)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="New objective")).to_be_visible()
