@@ -119,13 +119,20 @@ def read_only_problems(objective: Objective) -> list[rules.Problem]:
 
 @dataclass(frozen=True)
 class Pace:
-    """Progress, expected progress, status and score of one objective or KR at a date."""
+    """Progress, expected progress, status and score of one objective or KR at a date.
+
+    `final`: its cycle is closed, so the score is frozen and what counts is the final score,
+    its colour and (for an objective) `succeeded`; expected progress and status are no longer
+    news, and pages show neither (the web's `pace_*` template tags decide from this alone).
+    """
 
     progress: Decimal
     expected: Decimal
     status: str
     score: Decimal
     color: str
+    final: bool = False
+    succeeded: bool | None = None  # objectives only: met by its kind's rule at this score
 
 
 def objective_pace(objective: Objective, *, on: date, bands: engine.Bands) -> Pace:
@@ -133,7 +140,15 @@ def objective_pace(objective: Objective, *, on: date, bands: engine.Bands) -> Pa
     expected = engine.expected_progress(on, cycle.start, cycle.end)
     status = engine.paced_status(objective.progress, expected, bands)
     grade = objective.score
-    return Pace(objective.progress, expected, status, grade, engine.color(grade))
+    return Pace(
+        objective.progress,
+        expected,
+        status,
+        grade,
+        engine.color(grade),
+        final=cycle.is_closed,
+        succeeded=engine.succeeded(objective.kind, grade),
+    )
 
 
 def key_result_facts(kr: KeyResult) -> engine.KeyResultFacts:
@@ -162,7 +177,7 @@ def key_result_pace(kr: KeyResult, cycle: Cycle, *, on: date, bands: engine.Band
         bands=bands,
     )
     grade = kr.score
-    return Pace(kr.progress, expected, status, grade, engine.color(grade))
+    return Pace(kr.progress, expected, status, grade, engine.color(grade), final=cycle.is_closed)
 
 
 def status_condition(status: str, expected: Decimal, bands: engine.Bands) -> Q:

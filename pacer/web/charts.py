@@ -126,8 +126,11 @@ def progress_chart(
     title: str,
     dom_id: str,
     today: date | None = None,
+    pace: bool = True,
 ) -> str:
-    """An accessible SVG: actual progress (steps) against the expected-pace line."""
+    """An accessible SVG: actual progress (steps) against the expected-pace line.
+
+    `pace` False (a closed cycle) leaves out the expected-pace line and today's mark."""
     scale = _Scale(window_start, window_end)
     label = escape(title)
     parts = [
@@ -135,10 +138,13 @@ def progress_chart(
         f'xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="xMidYMid meet">',
         f'<title id="{dom_id}-title">{label}</title>',
         *_axes(scale, window_start, window_end),
-        f'<polyline class="pace" points="{scale.xy(window_start, 0)} '
-        f'{scale.xy(window_end, 1)}"><title>Expected pace</title></polyline>',
     ]
-    if today is not None and window_start <= today <= window_end:
+    if pace:
+        parts.append(
+            f'<polyline class="pace" points="{scale.xy(window_start, 0)} '
+            f'{scale.xy(window_end, 1)}"><title>Expected pace</title></polyline>'
+        )
+    if pace and today is not None and window_start <= today <= window_end:
         x = scale.x(today)
         parts.append(f'<line class="today" x1="{x}" y1="{TOP}" x2="{x}" y2="{_bottom()}"/>')
     if points:

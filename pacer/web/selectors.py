@@ -237,6 +237,43 @@ def status_counts(
 
 
 @dataclass(frozen=True)
+class CountCard:
+    """One count above a cycle's objectives: `key` is the chip's class, `label` its text."""
+
+    key: str
+    label: str
+    n: int
+
+
+def cycle_counts(
+    objectives: QuerySet[Objective], cycle: Cycle, *, on: date, bands: engine.Bands
+) -> list[CountCard]:
+    """Per status while the cycle is live; once it is closed, how many met (their final
+    score, by kind) and how many did not. One query either way."""
+    if cycle.is_closed:
+        met = success_counts(objectives)
+        return [CountCard("met", "Met", met[True]), CountCard("not_met", "Not met", met[False])]
+    counts = status_counts(objectives, cycle, on=on, bands=bands)
+    return [CountCard(status, label, counts[status]) for status, label in STATUS_CHOICES]
+
+
+def success_counts(objectives: QuerySet[Objective]) -> dict[bool, int]:
+    """How many objectives met their kind's rule at their final score (override first):
+    one query grouped by kind and score (a few groups), the rule applied per group."""
+    groups = (
+        objectives.order_by()
+        .annotate(grade=Coalesce("score_override", "final_score"))
+        .values("kind", "grade")
+        .annotate(n=Count("pk"))
+    )
+    counts = {True: 0, False: 0}
+    for group in groups:
+        grade = group["grade"]
+        counts[grade is not None and engine.succeeded(group["kind"], grade)] += group["n"]
+    return counts
+
+
+@dataclass(frozen=True)
 class FilterChoices:
     teams: list[Team]
     owners: list[User]
@@ -264,7 +301,7 @@ def cycle_objectives(
 ) -> QuerySet[Objective]:
     """A cycle's visible objectives after the filters, grouped by team then titled."""
     objectives = filter_objectives(live_objectives(person).filter(cycle=cycle), filters)
-    if filters.status:
+    if filters.status and not cycle.is_closed:  # a closed cycle shows no status
         objectives = objectives.filter(status_in_cycle(cycle, filters.status, on=on, bands=bands))
     return objectives.order_by(F("team__name").asc(nulls_last=True), "title", "pk")
 
@@ -497,7 +534,7 @@ def map_objectives(
     """What the map shows: visible objectives of the cycle and enclosing ones, filtered."""
     objectives = live_objectives(person).filter(cycle__in=enclosing_cycles(cycle))
     objectives = filter_objectives(objectives, filters)
-    if filters.status:
+    if filters.status and not cycle.is_closed:  # a closed cycle shows no status
         objectives = filter_objectives_by_status(
             objectives, filters.status, on=on, organization=cycle.organization
         )

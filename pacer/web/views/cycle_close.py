@@ -23,21 +23,29 @@ from pacer.web.views.objective import person, retrospective_initial
 
 @dataclass
 class ScoredObjective:
+    """An objective on the close page. Each number carries the colour of its own value: the
+    computed score its own, the final score (the override, else the computed) its own."""
+
     objective: Objective
     key_results: list[tuple[KeyResult, str]]
     computed: Decimal
-    color: str
+    computed_color: str
+    final: Decimal
+    final_color: str
     succeeded: bool
     form: RetrospectiveForm
 
 
 def scored(objective: Objective, form: RetrospectiveForm | None) -> ScoredObjective:
-    computed = objective.final_score or engine.score(objective.progress)
+    frozen = objective.final_score
+    computed = frozen if frozen is not None else engine.score(objective.progress)
     return ScoredObjective(
         objective=objective,
         key_results=[(kr, engine.color(kr.score)) for kr in objective.key_results.all()],
         computed=computed,
-        color=engine.color(objective.score),
+        computed_color=engine.color(computed),
+        final=objective.score,
+        final_color=engine.color(objective.score),
         succeeded=engine.succeeded(objective.kind, objective.score),
         form=form or close_out_form(objective),
     )

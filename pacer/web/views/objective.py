@@ -184,9 +184,10 @@ def key_result_chart(
         detail.series,
         window_start=window_start,
         window_end=window_end,
-        title=f"Progress of “{kr.title}” over time against the expected pace",
+        title=chart_title(kr.title, detail.pace),
         dom_id=f"kr-chart-{kr.pk}",
         today=today,
+        pace=not detail.pace.final,
     )
     return mark_safe(chart)  # built from numbers and escaped text only
 
@@ -197,11 +198,19 @@ def objective_chart(read: selectors.ObjectiveDetail, today: date) -> SafeString:
         read.series,
         window_start=objective.cycle.start,
         window_end=objective.cycle.end,
-        title=f"Progress of “{objective.title}” over time against the expected pace",
+        title=chart_title(objective.title, read.pace),
         dom_id="objective-chart-svg",
         today=today,
+        pace=not read.pace.final,
     )
     return mark_safe(chart)  # built from numbers and escaped text only
+
+
+def chart_title(title: str, pace: okr_selectors.Pace) -> str:
+    """A closed cycle's chart shows progress alone: no expected pace."""
+    if pace.final:
+        return f"Progress of “{title}” over time, until the cycle closed"
+    return f"Progress of “{title}” over time against the expected pace"
 
 
 # --- The page and its inline changes -----------------------------------------------------

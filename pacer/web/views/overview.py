@@ -128,13 +128,13 @@ def cycle_overview(request: HttpRequest, ref: str) -> HttpResponse:
         "filters": filters,
         "page": page,
         "rows": selectors.objective_rows(page.object_list, on=on, bands=bands),
-        "counts": selectors.status_counts(unfiltered_by_status, cycle, on=on, bands=bands),
+        "counts": selectors.cycle_counts(unfiltered_by_status, cycle, on=on, bands=bands),
     }
     if not wants_fragment(request):
         context["choices"] = selectors.filter_choices(
             selectors.live_objectives(person).filter(cycle=cycle)
         )
-        context["status_choices"] = selectors.STATUS_CHOICES
+        context["status_choices"] = [] if cycle.is_closed else selectors.STATUS_CHOICES
         context["may_chase"] = selectors.may_chase(person)
         context["may_close"] = permissions.can_close_cycle(person, cycle)
     return render_page_or_fragment(
@@ -235,7 +235,7 @@ def alignment_map(request: HttpRequest, ref: str) -> HttpResponse:
         context["choices"] = selectors.filter_choices(
             selectors.live_objectives(person).filter(cycle__in=selectors.enclosing_cycles(cycle))
         )
-        context["status_choices"] = selectors.STATUS_CHOICES
+        context["status_choices"] = [] if cycle.is_closed else selectors.STATUS_CHOICES
     return render_page_or_fragment(
         request,
         "web/overview/alignment_map.html",
