@@ -13,13 +13,14 @@ second pass of a few pages in the dark theme (`prefers-color-scheme: dark`).
 
 The shared world (tests.factories): Acme's admin, owner (leads platform) and teammate;
 2026-Q2 (active) holds "Deliver faster" with the metric "adoption". Added here: a milestones
-key result, a closed 2026-Q1 with a scored objective, an empty planning 2026-Q3.
+key result, a closed 2026-Q1 with a scored objective, an empty planning 2026-Q3, a cycle
+running today (so the weekly check-in has rows awaiting the owner).
 
 Two checks axe does not make run along: form fields' edges contrast 3:1 (WCAG 1.4.11), and
 every page reflows at 320 px without scrolling sideways (WCAG 1.4.10).
 """
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -143,6 +144,11 @@ def scene(world: World) -> World:
     check_in(done, 7, date(2026, 3, 20), confidence="on_track", note="nearly")
     services.cycle_close(cycle=q1)
     make_cycle(world.org, "2026-q3", date(2026, 7, 1), date(2026, 9, 30), state="planning")
+    # A cycle running today, so that the weekly check-in has rows awaiting the owner.
+    today = date.today()
+    now = make_cycle(world.org, "running", today - timedelta(days=30), today + timedelta(days=60))
+    current = make_objective_in(now, "current", world.owner, team=world.team, title="Run now")
+    make_key_result(current, "signups", target=50, title="Signups")
     with_password(world.admin)
     with_password(world.owner)
     return world
@@ -246,8 +252,9 @@ def test_member_pages_have_no_serious_wcag_violation(
     sign_in(page, live_server, scene.owner, then="/")
     visit(page, live_server, "/", "my focus (owner)", found)
     visit(page, live_server, reverse("checkin_week"), "weekly check-in (owner)", found)
-    page.get_by_label("Value for Adoption").fill("1000000000")
+    page.get_by_label("Value for Signups").fill("1000000000")  # awaiting me, shown first
     page.get_by_role("button", name="Save all check-ins").click()
+    expect(page.locator(".confirm-far")).to_be_visible()
     check(page, "weekly check-in asking to confirm a far value", found)
     objective = reverse("objective_detail", args=[scene.public.ref])
     visit(page, live_server, objective, "objective (owner)", found)
