@@ -35,6 +35,8 @@ def test_create_an_objective_with_three_key_results(
         ("NPS", "10", "40"),
     ]
     for n, (title, start, target) in enumerate(rows):
+        if n:  # the form starts with one block; each further one comes by clicking
+            page.get_by_role("button", name="Add key result").click()
         page.fill(f"[name=key_results-{n}-title]", title)
         page.fill(f"[name=key_results-{n}-start]", start)
         page.fill(f"[name=key_results-{n}-target]", target)
@@ -111,7 +113,11 @@ def test_close_a_cycle_with_one_override(page: Page, live_server: Any, world: Wo
     expect(page.get_by_role("button", name=f"Close {world.quarter.name}")).to_have_count(0)
     card = page.locator(f"#o{objective.pk}")
     expect(card.locator(".score").first).to_have_text("0.5")  # computed
-    expect(card).to_contain_text("final 0.8 (override: Two customers signed after the cut-off)")
+    # Each number in its own colour: the computed 0.5 yellow, the final 0.8 green.
+    expect(card.get_by_test_id("computed-score")).to_contain_text("0.5 yellow")
+    expect(card).to_contain_text(
+        "final 0.8 green (override: Two customers signed after the cut-off)"
+    )
 
     card.get_by_role("link", name="Launch the beta").click()
     expect(page.locator("h1")).to_have_text("Launch the beta")
