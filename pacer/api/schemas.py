@@ -446,6 +446,9 @@ class ObjectivePatch(Strict):
     kind: Kind | None = None
     visibility: Visibility | None = None
     parents: Annotated[list[Ref], Field(max_length=50)] | None = None
+    owner: Email | None = Field(
+        None, description="an active person of the organization; members may name only themselves"
+    )
     version: Annotated[str, StringConstraints(max_length=64, pattern=r"^[0-9a-f]*$")] | None = None
 
 

@@ -86,6 +86,11 @@ def owners_assignable_by(person: User, current: User | None = None) -> QuerySet[
     return people.order_by("name", "email")
 
 
+def can_assign_owner(person: User, owner: User, current: User | None = None) -> bool:
+    """Whether `person` may make `owner` an objective's owner (`owners_assignable_by`)."""
+    return owners_assignable_by(person, current).filter(pk=owner.pk).exists()
+
+
 def active_people(person: User) -> QuerySet[User]:
     """The people of `person`'s organization who may own a key result: the active ones."""
     if person.organization_id is None:

@@ -168,3 +168,20 @@ def test_a_member_cannot_file_an_objective_under_a_team_they_are_not_in(
     assert_problem(refused, 403)
     assert not Objective.objects.filter(title="Own the platform roadmap").exists()
     assert owner_api.call("POST", "/objectives", body).status_code == 201
+
+
+def test_an_admin_names_another_owner_a_member_only_themselves(
+    world: World, owner_api: ApiClient
+) -> None:
+    outsider = {"owner": world.outsider.email}
+    refused = owner_api.call("PATCH", "/objectives/delivery", outsider)
+    assert_problem(refused, 403)
+    assert fresh(world.public).owner == world.owner
+    unknown = owner_api.call("PATCH", "/objectives/delivery", {"owner": "nobody@acme.test"})
+    assert assert_problem(unknown, 422)["errors"][0]["field"] == "body.owner"
+    stranger = {"owner": world.stranger.email}  # another organization's: not found here
+    assert_problem(world.client(world.admin).call("PATCH", "/objectives/delivery", stranger), 422)
+    changed = world.client(world.admin).call("PATCH", "/objectives/delivery", outsider)
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["owner"] == world.outsider.email
+    assert fresh(world.public).owner == world.outsider

@@ -168,8 +168,19 @@ def update_objective(
         visibility=payload.visibility or objective.visibility,
         parents=chosen_parents(user, objective, payload.parents),
         editor=user,
+        owner=new_owner(user, objective, payload.owner),
     )
     return fresh(user, objective)
+
+
+def new_owner(user: User, objective: Objective, email: str | None) -> User | None:
+    """The owner named in a change (None: unchanged); admins name anyone, members themselves."""
+    if email is None:
+        return None
+    owner = resolve_person(user, email, "owner")
+    if not permissions.can_assign_owner(user, owner, current=objective.owner):
+        raise PermissionDenied("Only admins name another person an objective's owner.")
+    return owner
 
 
 @router.post("/objectives/{ref}/archive", response=ok(ObjectiveOut), summary="Archive")
