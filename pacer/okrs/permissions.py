@@ -100,8 +100,17 @@ def active_people(person: User) -> QuerySet[User]:
 
 
 def can_check_in(person: User, key_result: KeyResult) -> bool:
-    """Check-ins are changes to the key result's objective: the same people make them."""
+    """Check-ins are changes to the key result's objective: the same people make them, and
+    the key result's own owner, who answers for it (perhaps from another team)."""
+    if person.is_authenticated and key_result.owner_id == person.pk:
+        return person.organization_id == key_result.organization_id
     return can_edit_objective(person, key_result.objective)
+
+
+def key_results_checkable_by(person: User) -> QuerySet[KeyResult]:
+    """The key results `can_check_in` allows `person`, among those they may see."""
+    owned = Q(owner_id=person.pk, objective__in=objectives_visible_to(person))
+    return KeyResult.objects.filter(Q(objective__in=objectives_editable_by(person)) | owned)
 
 
 def can_delete_checkin(person: User, checkin: CheckIn) -> bool:

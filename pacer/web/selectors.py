@@ -16,7 +16,6 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
-    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -422,20 +421,20 @@ def open_objectives_editable_by(person: User) -> QuerySet[Objective]:
 
 
 def key_results_to_check_in(person: User) -> QuerySet[KeyResult]:
-    """The key results `person` checks in on (of `open_objectives_editable_by`), with what a
-    row of the weekly check-in shows."""
-    key_results = KeyResult.objects.filter(objective__in=open_objectives_editable_by(person))
-    return with_checkin_columns(with_link_visibility(key_results, person), person)
+    """The key results `person` checks in on (`permissions.key_results_checkable_by`) in
+    active cycles, not archived, with what a row of the weekly check-in shows."""
+    key_results = permissions.key_results_checkable_by(person).filter(
+        objective__cycle__state=Cycle.State.ACTIVE, objective__archived_at__isnull=True
+    )
+    return with_checkin_columns(with_link_visibility(key_results, person))
 
 
-def with_checkin_columns(key_results: QuerySet[KeyResult], person: User) -> QuerySet[KeyResult]:
-    """The objective, its cycle, both owners, the last note, and `may_check_in` (a key
-    result I own under another team's objective awaits me, but that team checks in on it)."""
+def with_checkin_columns(key_results: QuerySet[KeyResult]) -> QuerySet[KeyResult]:
+    """The objective, its cycle, both owners and the last note."""
     latest = CheckIn.objects.filter(key_result=OuterRef("pk")).order_by("-at", "-id")
-    editable = permissions.objectives_editable_by(person).filter(pk=OuterRef("objective_id"))
-    return key_results.annotate(
-        last_note=Subquery(latest.values("note")[:1]), may_check_in=Exists(editable)
-    ).select_related("objective__cycle", "objective__owner", "owner")
+    return key_results.annotate(last_note=Subquery(latest.values("note")[:1])).select_related(
+        "objective__cycle", "objective__owner", "owner"
+    )
 
 
 def checkin_week(person: User, *, now: datetime) -> CheckInWeek:
@@ -449,7 +448,7 @@ def checkin_week(person: User, *, now: datetime) -> CheckInWeek:
     key_results = KeyResult.objects.filter(
         Q(objective__in=open_objectives_editable_by(person)) | awaits
     ).annotate(awaits=ExpressionWrapper(awaits, output_field=BooleanField()))
-    ordered = with_checkin_columns(with_link_visibility(key_results, person), person).order_by(
+    ordered = with_checkin_columns(with_link_visibility(key_results, person)).order_by(
         "-awaits", "objective__cycle__start", "objective__title", "position", "id"
     )
     due = periods.checkin_period_due(checkin_period_start(person, now))

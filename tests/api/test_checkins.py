@@ -105,3 +105,18 @@ def test_delete_own_check_in_only(world: World, owner_api: ApiClient) -> None:
     assert owner_api.get_json("/key-results/adoption")["current"] == 30
     assert_problem(owner_api.call("DELETE", f"/checkins/{mine['id']}"), 404)
     assert_problem(owner_api.call("DELETE", "/checkins/99999999999999999999"), 422)
+
+
+def test_a_key_results_owner_from_another_team_checks_in_on_it(
+    world: World, outsider_api: ApiClient
+) -> None:
+    refused = outsider_api.call("POST", "/key-results/adoption/checkins", {"value": 40})
+    assert_problem(refused, 403)
+    world.adoption.owner = world.outsider
+    world.adoption.save()
+    created = outsider_api.call("POST", "/key-results/adoption/checkins", {"value": 40})
+    assert created.status_code == 201, created.content
+    bulk = {"items": [{"key_result": "adoption", "value": 45, "at": "2026-05-02T10:00:00"}]}
+    assert outsider_api.call("POST", "/checkins/bulk", bulk).status_code == 201
+    still = outsider_api.call("PATCH", "/key-results/adoption", {"title": "Mine now"})
+    assert_problem(still, 403)  # owning a key result is checking in on it, not editing it

@@ -63,3 +63,21 @@ def test_cycles_people_and_settings_are_for_the_organizations_admins(world: Worl
         assert not permissions.can_close_cycle(person, world.cycle)
         assert not permissions.can_manage_people(person, world.org)
         assert not permissions.can_change_settings(person, world.org)
+
+
+def test_a_key_results_owner_checks_in_on_it_from_outside_the_team(world: World) -> None:
+    world.adoption.owner = world.outsider
+    world.adoption.save()
+    assert permissions.can_check_in(world.outsider, world.adoption)
+    assert not permissions.can_edit_objective(world.outsider, world.public)  # only check-ins
+    assert not permissions.can_check_in(world.stranger, world.adoption)
+    everyone = list(world.adoption.__class__.objects.all())
+    for person in (world.admin, world.owner, world.teammate, world.outsider, world.stranger):
+        checkable = set(permissions.key_results_checkable_by(person))
+        assert checkable == {kr for kr in everyone if permissions.can_check_in(person, kr)}
+
+
+def test_owning_a_key_result_of_a_hidden_objective_shows_nothing(world: World) -> None:
+    world.secret_kr.owner = world.outsider  # a private objective of a team they are not in
+    world.secret_kr.save()
+    assert world.secret_kr not in set(permissions.key_results_checkable_by(world.outsider))

@@ -135,8 +135,7 @@ def test_what_awaits_me_comes_first_and_counts_as_on_my_focus(world: World) -> N
     assert "Never checked in" in awaiting and "Mine in theirs" in awaiting
     for title in ("Checked in this week", "Reached", "Owned by Tariq", "Team KR"):
         assert title not in awaiting, title
-    assert f'name="kr{elsewhere.pk}-value"' not in html  # its objective's team checks in
-    assert "Checked in by the people who may change" in awaiting
+    assert f'name="kr{elsewhere.pk}-value"' in awaiting  # its owner checks in on it
     assert html.index('id="awaiting-heading"') < html.index("<details")
     rest = section(html, "rest-heading")
     for title in ("Checked in this week", "Reached", "Owned by Tariq", "Team KR"):
@@ -217,3 +216,24 @@ def test_the_objective_pages_checkin_asks_the_same_confirmation(world: World) ->
     assert not kr.checkins.exists()
     client.post(url, {f"kr{kr.pk}-value": "1e9", f"kr{kr.pk}-confirm_far": "on"})
     assert kr.checkins.get().value == Decimal("1e9")
+
+
+def test_i_check_in_on_a_key_result_i_own_under_another_teams_objective(world: World) -> None:
+    theirs = make_objective(world, "Elsewhere", owner=world.teammate, team=None)
+    mine = make_kr(theirs, "Mine in theirs", owner=world.outsider)
+    other = make_kr(theirs, "Not mine")
+    client = client_for(world.outsider)
+    html = client.get(URL).content.decode()
+    assert f'name="kr{mine.pk}-value"' in html and f'name="kr{other.pk}-value"' not in html
+    data = {f"kr{mine.pk}-value": "40", f"kr{other.pk}-value": "50"}  # the other is ignored
+    assert client.post(URL, data).status_code == 302
+    assert [c.value for c in mine.checkins.all()] == [Decimal(40)]
+    assert not other.checkins.exists()
+    page = client.get(reverse("objective_detail", args=[theirs.ref])).content.decode()
+    assert f'name="kr{mine.pk}-value"' in page and f'name="kr{other.pk}-value"' not in page
+    inline = reverse("key_result_checkin", args=[theirs.ref, mine.ref])
+    assert client.post(inline, {f"kr{mine.pk}-value": "45"}).status_code in (200, 302)
+    assert mine.checkins.count() == 2
+    refused = reverse("key_result_checkin", args=[theirs.ref, other.ref])
+    assert client.post(refused, {f"kr{other.pk}-value": "45"}).status_code == 403
+    assert not other.checkins.exists()

@@ -13,10 +13,9 @@ from pacer.api import queries, throttling
 from pacer.api.auth import caller
 from pacer.api.endpoints.common import (
     NO_CONTENT,
-    editable_key_result,
     links,
     ok,
-    require_editor,
+    require_checker,
 )
 from pacer.api.pagination import paged
 from pacer.api.present import checkin_out
@@ -97,7 +96,8 @@ def create_checkin(
     """A value (none for milestones and linked key results), an optional confidence and
     note; `at` defaults to now and may not lie in the future."""
     user = caller(request)
-    kr = editable_key_result(user, ref)
+    kr = queries.key_result(user, ref)
+    require_checker(user, kr)
     checkin = services.checkin_create(
         key_result=kr,
         value=payload.value,
@@ -121,7 +121,7 @@ def bulk_key_results(user: User, items: list[BulkItem]) -> list[KeyResult]:
     if missing:
         raise ValidationError(missing)
     for kr in found.values():
-        require_editor(user, kr.objective)
+        require_checker(user, kr)
     return [found[item.key_result] for item in items]
 
 

@@ -62,6 +62,12 @@ def require_editor(user: User, objective: Objective) -> None:
         raise PermissionDenied("Only the owner, the owning team and admins change this objective.")
 
 
+def require_checker(user: User, kr: KeyResult) -> None:
+    """Check-ins: the objective's editors and the key result's owner (`can_check_in`)."""
+    if not permissions.can_check_in(user, kr):
+        raise PermissionDenied("Only the objective's editors and the key result's owner check in.")
+
+
 def editable_key_result(user: User, ref: str) -> KeyResult:
     kr = queries.key_result(user, ref)
     require_editor(user, kr.objective)

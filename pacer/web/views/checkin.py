@@ -2,9 +2,9 @@
 
 What awaits me is `selectors.key_results_awaiting_checkin`, the rhythm rule of
 docs/semantics.md that My focus counts too, so both say the same number. The rest, folded
-while something awaits, are the other key results of active, unarchived objectives I may
-change (`can_edit_objective`: my objectives and my teams'). A key result I own under another
-team's objective awaits me but shows no inputs: that team checks in on it.
+while something awaits, are the other key results of active, unarchived objectives I check
+in on (`permissions.can_check_in`: my objectives', my teams', and the key results I own,
+also under another team's objective).
 
 Each row validates and saves on its own: valid rows are saved even when another row has an
 error, and a row left blank is skipped. A row may keep the value and change only the
@@ -62,10 +62,6 @@ class Row:
         return self.kr.owner or self.kr.objective.owner
 
     @property
-    def may_check_in(self) -> bool:
-        return bool(getattr(self.kr, "may_check_in", True))
-
-    @property
     def awaits(self) -> bool:
         """It awaits my check-in in the current period (the rhythm rule)."""
         return bool(getattr(self.kr, "awaits", False))
@@ -97,7 +93,7 @@ def week_context(user: User, request: HttpRequest, failed: Iterable[Row] = ()) -
     awaiting = [row for row in rows if row.awaits]
     rest = [row for row in rows if not row.awaits]
     rest_open = not awaiting or any(row.form.errors for row in rest)
-    first = next((row for row in awaiting + rest if row.may_check_in), None)
+    first = next(iter(awaiting + rest), None)
     if first is not None and (awaiting or rest_open):  # the first field of the first row
         next(iter(first.form.fields.values())).widget.attrs["autofocus"] = True
     return {

@@ -138,7 +138,7 @@ def objective_page(
         KeyResultRow(
             **fields_of(detail),
             chart=key_result_chart(detail, objective, today),
-            form=(bound or {}).get(detail.kr.pk) or checkin_form_for(detail.kr, read),
+            form=(bound or {}).get(detail.kr.pk) or checkin_form_for(user, detail.kr, read),
             error=(errors or {}).get(detail.kr.pk, ""),
         )
         for detail in read.key_results
@@ -152,8 +152,13 @@ def objective_page(
     )
 
 
-def checkin_form_for(kr: KeyResult, read: selectors.ObjectiveDetail) -> CheckInForm | None:
-    return checkin_form(kr) if read.writable else None
+def checkin_form_for(
+    user: User, kr: KeyResult, read: selectors.ObjectiveDetail
+) -> CheckInForm | None:
+    """For the objective's editors, and the key result's owner (`permissions.can_check_in`),
+    while the objective may change."""
+    may_check_in = read.can_edit or kr.owner_id == user.pk
+    return checkin_form(kr) if may_check_in and not read.read_only_reason else None
 
 
 def checkin_form(kr: KeyResult, data: object = None) -> CheckInForm:
@@ -227,8 +232,10 @@ def objective_detail(request: HttpRequest, ref: str) -> HttpResponse:
 @require_POST
 def key_result_checkin(request: HttpRequest, ref: str, kr_ref: str) -> HttpResponse:
     """An inline check-in; htmx gets the key result's row plus the header and chart."""
-    objective = editable_objective(person(request), ref)
+    objective = visible_objective(person(request), ref)
     kr = get_object_or_404(objective.key_results.all(), ref=kr_ref)
+    if not permissions.can_check_in(person(request), kr):
+        raise PermissionDenied("Only the objective's editors and the key result's owner check in.")
     form = checkin_form(kr, request.POST)
     if form.is_valid():
         try:
