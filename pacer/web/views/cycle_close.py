@@ -3,6 +3,7 @@ success by kind, an override with its reason and the close-out notes; then close
 
 from dataclasses import dataclass
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,6 +17,7 @@ from pacer.okrs import permissions, selectors, services
 from pacer.okrs import progress as engine
 from pacer.okrs.errors import DomainError
 from pacer.okrs.models import Cycle, KeyResult, Objective
+from pacer.web import paging
 from pacer.web.forms import RetrospectiveForm, show_problems
 from pacer.web.selectors import today
 from pacer.web.views.objective import person, retrospective_initial
@@ -81,11 +83,12 @@ def cycle_close(request: HttpRequest, ref: str) -> HttpResponse:
             if isinstance(saved, HttpResponseRedirect):
                 return saved
             bound = saved
-    rows = [scored(o, bound.get(o.pk)) for o in cycle_objectives(user, cycle)]
+    shown = paging.close_page(user, cycle, request.GET)
     context = {
         "cycle": cycle,
-        "rows": rows,
-        "freezes": freeze_summary(cycle),
+        "shown": shown,
+        "rows": [scored(o, bound.get(o.pk)) for o in shown.objectives],
+        "freezes": paging.freeze_counts(cycle),
         "ends_later": today() < cycle.end,
         "unconfirmed": unconfirmed,
     }
@@ -98,31 +101,6 @@ CONFIRMATIONS = {
     "close": "Tick “I understand” to close the cycle; nothing was closed.",
     "reopen": "Tick “I understand” to reopen the cycle; nothing was reopened.",
 }
-
-
-@dataclass
-class FreezeSummary:
-    objectives: int
-    key_results: int
-
-
-def freeze_summary(cycle: Cycle) -> FreezeSummary:
-    """How many objectives and key results of the whole cycle (not only the visible ones)
-    closing freezes, or reopening thaws."""
-    return FreezeSummary(
-        objectives=Objective.objects.filter(cycle=cycle).count(),
-        key_results=KeyResult.objects.filter(objective__cycle=cycle).count(),
-    )
-
-
-def cycle_objectives(user: User, cycle: Cycle) -> list[Objective]:
-    return list(
-        selectors.objectives_visible_to(user)
-        .filter(cycle=cycle)
-        .select_related("owner", "team")
-        .prefetch_related("key_results")
-        .order_by("team__name", "title")
-    )
 
 
 def close_now(request: HttpRequest, cycle: Cycle) -> HttpResponse:
@@ -138,6 +116,13 @@ def reopen_now(request: HttpRequest, cycle: Cycle) -> HttpResponse:
         services.cycle_reopen(cycle=cycle)
         messages.success(request, f"{cycle.name} is open again; its numbers follow check-ins.")
     return redirect("cycle_overview", ref=cycle.ref)
+
+
+def same_page(request: HttpRequest, cycle: Cycle) -> str:
+    """The close page with the page and team filter of the request (the forms post to it)."""
+    kept = {key: request.GET[key] for key in ("page", "team") if request.GET.get(key)}
+    query = f"?{urlencode(kept)}" if kept else ""
+    return reverse("cycle_close", args=[cycle.ref]) + query
 
 
 def save_retrospective(
@@ -157,5 +142,5 @@ def save_retrospective(
             show_problems(form, error)
         else:
             messages.success(request, f"Saved the close-out of “{objective.title}”.")
-            return redirect(reverse("cycle_close", args=[cycle.ref]) + f"#o{objective.pk}")
+            return redirect(same_page(request, cycle) + f"#o{objective.pk}")
     return {objective.pk: form}

@@ -16,12 +16,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from pacer.accounts.models import User
 from pacer.okrs import periods, permissions, rules, services
 from pacer.okrs.errors import DomainError
 from pacer.okrs.models import Cycle, KeyResult, Objective
-from pacer.web import selectors
+from pacer.web import paging, selectors
 from pacer.web.forms import ConfirmForm, CycleForm, PlainForm, PlanNextForm
 
 FORM = "web/cycles/form.html"
@@ -133,11 +134,13 @@ class CarryRow:
     objective: Objective
     ticked: bool
     key_results: list[tuple[KeyResult, bool]]
-    copied_before: bool
 
 
 @login_required
 def cycle_plan_next(request: HttpRequest, ref: str) -> HttpResponse:
+    """One page of the unfinished objectives at a time (`paging.plan_next_page`): the form
+    copies the ticked ones of the page shown; "Plan <next>" then opens the next cycle, "Copy
+    and show more" comes back here, where the copied ones are no longer offered."""
     admin, cycle = admin_cycle(request, ref)
     following = services.next_cycle_of(cycle)
     refused = rules.plan_next_problems(
@@ -145,7 +148,8 @@ def cycle_plan_next(request: HttpRequest, ref: str) -> HttpResponse:
         in_planning=cycle.state == Cycle.State.PLANNING,
         has_next=following is not None,
     )
-    offered = [] if refused else selectors.carry_over_candidates(admin, cycle)
+    shown = None if refused else paging.plan_next_page(admin, cycle, following, request.GET)
+    offered = [] if shown is None else shown.objectives
     form = PlanNextForm(request.POST if request.method == "POST" else None, offered=offered)
     if form.is_bound and not refused and form.is_valid():
         try:
@@ -154,25 +158,27 @@ def cycle_plan_next(request: HttpRequest, ref: str) -> HttpResponse:
             show_refusal(form, error)
         else:
             messages.success(request, planned_message(planned))
+            if request.POST.get("then") == "more" and shown is not None:
+                return redirect(reverse("cycle_plan_next", args=[cycle.ref]) + shown.query)
             return redirect("cycle_overview", ref=planned.cycle.ref)
     context: dict[str, Any] = {
         "cycle": cycle,
         "following": following,
         "refused": [message for _, message in refused],
         "form": form,
-        "rows": carry_rows(form, selectors.titles_in_cycle(admin, following)),
+        "shown": shown,
+        "rows": carry_rows(form),
     }
     return render(request, "web/cycles/plan_next.html", context, status=status_of(request))
 
 
-def carry_rows(form: PlanNextForm, titles_there: set[str]) -> list[CarryRow]:
+def carry_rows(form: PlanNextForm) -> list[CarryRow]:
     objectives, key_results = form.ticked()
     return [
         CarryRow(
             objective=objective,
             ticked=objective.pk in objectives,
             key_results=[(kr, kr.pk in key_results) for kr in objective.key_results.all()],
-            copied_before=objective.title in titles_there,
         )
         for objective in form.offered
     ]
