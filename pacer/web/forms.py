@@ -17,6 +17,17 @@ from pacer.okrs import rules
 from pacer.okrs.display import value_text
 from pacer.okrs.errors import DomainError
 from pacer.okrs.models import CheckIn, Cycle, KeyResult, Objective, Team
+from pacer.web.pickers import (
+    CachedSelect,
+    SearchableModelChoiceField,
+    SearchableModelMultipleChoiceField,
+)
+
+PEOPLE_SEARCH: dict[str, Any] = {
+    "search_fields": ("name", "email"),
+    "search_label": "Find by name or email",
+}
+OBJECTIVE_SEARCH: dict[str, Any] = {"search_fields": ("title",), "search_label": "Find by title"}
 
 
 def value_field() -> forms.DecimalField:
@@ -156,22 +167,24 @@ class ObjectiveForm(PlainForm):
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     cycle = forms.ModelChoiceField(queryset=Cycle.objects.none())
     team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
-    owner = forms.ModelChoiceField(
+    owner = SearchableModelChoiceField(
         queryset=User.objects.none(),
         required=False,
         empty_label=None,  # not sent: you (new), unchanged (edit)
         help_text="Who answers for it. Members own the objectives they create; admins may "
         "name anyone.",
+        size=1,
+        **PEOPLE_SEARCH,
     )
     kind = forms.ChoiceField(choices=Objective.Kind.choices, initial=engine.ASPIRATIONAL)
     visibility = forms.ChoiceField(
         choices=Objective.Visibility.choices, initial=Objective.Visibility.PUBLIC
     )
-    parents = forms.ModelMultipleChoiceField(
+    parents = SearchableModelMultipleChoiceField(
         queryset=Objective.objects.none(),
         required=False,
         help_text="Objectives this one supports (same or enclosing cycle).",
-        widget=forms.SelectMultiple(attrs={"data-filterable": "", "size": 6}),
+        **OBJECTIVE_SEARCH,
     )
     version = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -254,14 +267,18 @@ class KeyResultForm(PlainForm):
     threshold = value_field()
     low = value_field()
     high = value_field()
-    linked_objective = forms.ModelChoiceField(
+    linked_objective = SearchableModelChoiceField(
         queryset=Objective.objects.none(),
         required=False,
         label="Objective it follows",
-        widget=forms.Select(attrs={"data-filterable": "", "size": 6}),
+        **OBJECTIVE_SEARCH,
     )
-    owner = forms.ModelChoiceField(
-        queryset=User.objects.none(), required=False, empty_label="(no owner)"
+    owner = SearchableModelChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="(no owner)",
+        size=1,
+        **PEOPLE_SEARCH,
     )
     weight = forms.DecimalField(required=False, max_digits=8, decimal_places=3, initial=1)
     due = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -435,11 +452,7 @@ class InviteForm(PlainForm):
     email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "off"}))
     name = forms.CharField(max_length=200, required=False)
     admin = forms.BooleanField(required=False, label="Organization admin")
-    teams = forms.ModelMultipleChoiceField(
-        queryset=Team.objects.none(),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"data-filterable": "", "size": 5}),
-    )
+    teams = SearchableModelMultipleChoiceField(queryset=Team.objects.none(), required=False, size=5)
 
     def __init__(self, *args: Any, teams: QuerySet[Team], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -477,11 +490,12 @@ class TeamForm(PlainForm):
         required=False,
         help_text="Short name in URLs and OKR files; made from the name if empty.",
     )
-    parent = forms.ModelChoiceField(
+    parent = SearchableModelChoiceField(
         queryset=Team.objects.none(),
         required=False,
         label="Part of",
         empty_label="(no team: the top of the tree)",
+        size=1,
     )
 
     def __init__(
@@ -494,7 +508,9 @@ class TeamForm(PlainForm):
 
 
 class MemberForm(PlainForm):
-    person = forms.ModelChoiceField(queryset=User.objects.none(), label="Person")
+    person = SearchableModelChoiceField(
+        queryset=User.objects.none(), label="Person", size=1, **PEOPLE_SEARCH
+    )
     is_lead = forms.BooleanField(required=False, label="Team lead")
 
     def __init__(self, *args: Any, people: QuerySet[User], **kwargs: Any) -> None:
@@ -513,12 +529,11 @@ class PersonForm(PlainForm):
     """What an admin changes about a person; `services.person_update` checks it again."""
 
     role = forms.ChoiceField(choices=User.Role.choices)
-    time_zone = forms.ChoiceField(choices=time_zone_choices, label="Time zone")
-    teams = forms.ModelMultipleChoiceField(
+    time_zone = forms.ChoiceField(choices=time_zone_choices, label="Time zone", widget=CachedSelect)
+    teams = SearchableModelMultipleChoiceField(
         queryset=Team.objects.none(),
         required=False,
         help_text="Archived teams are not listed; memberships in them stay.",
-        widget=forms.SelectMultiple(attrs={"data-filterable": "", "size": 6}),
     )
 
     def __init__(self, *args: Any, teams: QuerySet[Team], **kwargs: Any) -> None:

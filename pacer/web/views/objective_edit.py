@@ -65,7 +65,7 @@ def objective_form(
     candidates = (
         selectors.without_read_only(selectors.objectives_visible_to(user))
         .select_related("cycle")
-        .order_by("cycle__start", "title")
+        .order_by("-cycle__start", "title")  # a picker shows the latest cycles' first
     )
     return ObjectiveForm(
         data,
@@ -123,7 +123,7 @@ def key_result_choices(user: User) -> dict[str, object]:
     objectives = selectors.objectives_visible_to(user).select_related("cycle")
     return {
         "people": permissions.active_people(user),
-        "objectives": objectives.order_by("cycle__start", "title"),
+        "objectives": objectives.order_by("-cycle__start", "title"),
         "initial": {"owner": user.pk},
     }
 
@@ -250,6 +250,9 @@ def objective_edit(request: HttpRequest, ref: str) -> HttpResponse:
         return refused
     data = request.POST if request.method == "POST" else None
     form = edit_form(user, objective, data)
+    if only_refreshing(data):  # a picker's Find without JavaScript: nothing is saved
+        without_errors(form)
+        return render_edit(request, objective, form=form)
     if data is not None and form.is_valid():
         try:
             services.objective_update(objective=objective, editor=user, **form.cleaned_data)

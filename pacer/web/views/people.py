@@ -24,7 +24,13 @@ from pacer.okrs import permissions
 from pacer.okrs.errors import DomainError
 from pacer.okrs.models import Membership, Team
 from pacer.okrs.services import people
-from pacer.web.forms import InviteForm, PeopleFilterForm, PersonForm, show_problems
+from pacer.web.forms import (
+    InviteForm,
+    PeopleFilterForm,
+    PersonForm,
+    show_problems,
+    without_errors,
+)
 
 
 def person_of(request: HttpRequest) -> User:
@@ -118,6 +124,9 @@ def person_invite(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render_people(request)
     form = InviteForm(request.POST, teams=teams_of(admin))
+    if "refresh" in request.POST:  # the teams picker's Find: shown again, nothing saved
+        without_errors(form)
+        return render_people(request, form)
     if form.is_valid():
         try:
             person = people.person_invite(
@@ -189,6 +198,9 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
         "teams": [m.team_id for m in person.memberships.filter(team__archived_at__isnull=True)],
     }
     form = PersonForm(data, teams=teams_of(admin), initial=initial)
+    if data is not None and "refresh" in data:  # the teams picker's Find: nothing saved
+        without_errors(form)
+        return render(request, "web/people/edit.html", {"person": person, "form": form})
     if data is not None and form.is_valid():
         try:
             people.person_update(person=person, by=admin, **form.cleaned_data)

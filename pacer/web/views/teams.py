@@ -21,7 +21,7 @@ from pacer.okrs import permissions, services
 from pacer.okrs.errors import DomainError
 from pacer.okrs.models import Membership, Organization, Team
 from pacer.web import selectors
-from pacer.web.forms import MemberForm, TeamForm, show_problems
+from pacer.web.forms import MemberForm, TeamForm, show_problems, without_errors
 
 FORM = "web/teams/form.html"
 EDIT = "web/teams/edit.html"
@@ -68,6 +68,9 @@ def team_new(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     initial = {"parent": request.GET.get("parent")} if data is None else None
     form = TeamForm(data, parents=parent_choices(admin), initial=initial)
+    if data is not None and "refresh" in data:  # a picker's Find: shown again, nothing saved
+        without_errors(form)
+        return render(request, FORM, {"form": form})
     if data is not None and form.is_valid():
         try:
             organization = cast(Organization, admin.organization)  # admin_of: not None
@@ -110,6 +113,9 @@ def team_edit(request: HttpRequest, ref: str) -> HttpResponse:
     if request.method != "POST":
         return render_edit(request, team)
     form = TeamForm(request.POST, parents=parent_choices(admin, team), creating=False)
+    if "refresh" in request.POST:  # a picker's Find: shown again, nothing saved
+        without_errors(form)
+        return render_edit(request, team, form=form)
     if form.is_valid():
         try:
             services.team_update(team=team, by=admin, **form.cleaned_data)
@@ -127,6 +133,9 @@ def team_member_add(request: HttpRequest, ref: str) -> HttpResponse:
     admin = admin_of(request)
     team = team_or_404(admin, ref)
     form = MemberForm(request.POST, people=member_choices(team))
+    if "refresh" in request.POST:  # the person picker's Find: shown again, nothing saved
+        without_errors(form)
+        return render_edit(request, team, member_form=form)
     if form.is_valid():
         person = form.cleaned_data["person"]
         try:

@@ -33,3 +33,19 @@ document.addEventListener("DOMContentLoaded", () => {
   const summary = document.querySelector(".error-summary[tabindex]");
   if (summary) summary.focus();
 });
+
+// Searchable pickers (pacer/web/pickers.py): typing in a picker's search box sends its form,
+// with refresh (nothing saved), to the form's own action, and htmx swaps the picker's list.
+// Enter in the box finds instead of submitting the form.
+document.addEventListener("htmx:configRequest", (event) => {
+  const search = event.detail.elt;
+  if (search.matches?.("[data-picker-search]") && search.form) {
+    event.detail.path = search.form.action;
+  }
+});
+document.addEventListener("keydown", (event) => {
+  const search = event.target;
+  if (event.key !== "Enter" || !search.matches?.("[data-picker-search]")) return;
+  event.preventDefault();
+  search.dispatchEvent(new Event("search"));
+});

@@ -1,0 +1,170 @@
+"""Searchable pickers: choice fields over organization-sized lists (people, objectives,
+teams) that validate against the whole queryset (one pk lookup) but show only the chosen
+value(s) and the first `limit` matches of the picker's search text.
+
+The search text is a sibling input `<field>__q`; its "Find" button (name="refresh") sends the
+form back to be shown again, nothing saved (the views' `only_refreshing`). With htmx, typing
+in it posts the form the same way and swaps only the picker's <select> (pacer.js sends it to
+the form's own action). Options are built as escaped strings: no template per option.
+"""
+
+import functools
+import json
+import operator
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django import forms
+from django.db.models import Model, Q, QuerySet
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+LIMIT = 20  # matches shown besides the chosen ones
+
+
+def chosen_pks(value: Any) -> list[int]:
+    """The pks in a bound or initial value: a pk, an instance, or a list of either."""
+    values = value if isinstance(value, list | tuple | set | QuerySet) else [value]
+    pks = (item.pk if isinstance(item, Model) else item for item in values)
+    return [int(pk) for pk in pks if str(pk).isdigit()]
+
+
+def matching(queryset: QuerySet[Any], fields: Sequence[str], query: str) -> QuerySet[Any]:
+    """The rows whose `fields` contain every word of `query` (case-insensitive)."""
+    for word in query.split():
+        found = [Q(**{f"{name}__icontains": word}) for name in fields]
+        queryset = queryset.filter(functools.reduce(operator.or_, found))
+    return queryset
+
+
+class PickerBoundField(forms.BoundField):
+    """Renders the picker: a search input, a Find button and a short <select>."""
+
+    def query(self) -> str:
+        if not self.form.is_bound:
+            return ""
+        return str(self.form.data.get(f"{self.html_name}__q", ""))[:200]
+
+    def as_widget(self, widget: Any = None, attrs: Any = None, only_initial: bool = False) -> Any:
+        field = self.field
+        widget = widget or field.widget
+        attrs = self.build_widget_attrs(dict(attrs or {}), widget)
+        if self.auto_id and "id" not in widget.attrs:
+            attrs.setdefault("id", self.auto_id)
+        attrs = {**widget.attrs, **attrs}
+        attrs.pop("required", None)
+        return render_picker(self, attrs)
+
+
+def render_picker(bound: PickerBoundField, attrs: dict[str, Any]) -> SafeString:
+    field: Any = bound.field
+    query = bound.query()
+    chosen = chosen_pks(bound.value())
+    shown = field.shown(chosen, query)
+    select_id = escape(attrs.get("id") or f"id_{bound.html_name}")
+    name = escape(bound.html_name)
+    search_id = f"{select_id}__q"
+    htmx = {
+        "hx-post": "",
+        "hx-trigger": "input changed delay:250ms, search",
+        "hx-select": f"#{select_id}",
+        "hx-target": f"#{select_id}",
+        "hx-swap": "outerHTML",
+        "hx-vals": json.dumps({"refresh": "1"}),
+    }
+    htmx_attrs = " ".join(f'{key}="{escape(value)}"' for key, value in htmx.items())
+    select_attrs = " ".join(
+        f'{escape(key)}="{escape(value)}"' if value is not True else escape(key)
+        for key, value in attrs.items()
+        if value is not False and value is not None and key != "id"
+    )
+    multiple = " multiple" if field.multiple else ""
+    return mark_safe(  # every value escaped above or in `options`
+        f'<div class="picker" id="{select_id}-picker">'
+        f'<span class="picker-search"><label for="{search_id}" class="small">'
+        f"{escape(field.search_label)}</label> "
+        f'<input type="search" id="{search_id}" name="{name}__q" value="{escape(query)}" '
+        f'autocomplete="off" data-picker-search {htmx_attrs}> '
+        f'<button type="submit" name="refresh" value="1" class="secondary small">Find</button>'
+        f"</span>"
+        f'<select name="{name}" id="{select_id}"{multiple} {select_attrs}>'
+        f"{options(field, shown, set(chosen))}</select></div>"
+    )
+
+
+def options(field: Any, shown: Iterable[Any], chosen: set[int]) -> str:
+    parts = []
+    if not field.multiple and field.empty_label is not None:
+        selected = "" if chosen else " selected"
+        parts.append(f'<option value=""{selected}>{escape(field.empty_label)}</option>')
+    for item in shown:
+        selected = " selected" if item.pk in chosen else ""
+        label = escape(field.label_from_instance(item))
+        parts.append(f'<option value="{item.pk}"{selected}>{label}</option>')
+    return "".join(parts)
+
+
+class PickerMixin:
+    """What both pickers share: the search fields, the limit, the shown rows."""
+
+    multiple = False
+
+    def __init__(
+        self,
+        *args: Any,
+        search_fields: Sequence[str] = ("name",),
+        search_label: str = "Find by name",
+        limit: int = LIMIT,
+        size: int = 6,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("widget", forms.SelectMultiple if self.multiple else forms.Select)
+        super().__init__(*args, **kwargs)
+        self.search_fields = tuple(search_fields)
+        self.search_label = search_label
+        self.limit = limit
+        if self.multiple or size > 1:
+            self.widget.attrs.setdefault("size", size)  # type: ignore[attr-defined]
+
+    def shown(self, chosen: list[int], query: str) -> list[Any]:
+        """The chosen rows first, then the first `limit` others matching `query`."""
+        rows: QuerySet[Any] = self.queryset  # type: ignore[attr-defined]
+        first = [] if not chosen else list(rows.filter(pk__in=chosen))
+        others = matching(rows, self.search_fields, query).exclude(pk__in=chosen)
+        return first + list(others[: self.limit])
+
+    def get_bound_field(self, form: forms.BaseForm, field_name: str) -> forms.BoundField:
+        return PickerBoundField(form, self, field_name)  # type: ignore[arg-type]
+
+
+class SearchableModelChoiceField(PickerMixin, forms.ModelChoiceField):
+    """One row among many: validated against the whole queryset, a few shown."""
+
+
+class SearchableModelMultipleChoiceField(PickerMixin, forms.ModelMultipleChoiceField):
+    """Several rows among many: validated against the whole queryset, a few shown."""
+
+    multiple = True
+
+
+class CachedSelect(forms.Select):
+    """A select over a long fixed list (time zones), its options built once as a string."""
+
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
+        attrs = self.build_attrs(self.attrs, attrs)
+        attributes = " ".join(
+            f'{escape(key)}="{escape(val)}"' if val is not True else escape(key)
+            for key, val in attrs.items()
+            if val is not False and val is not None
+        )
+        chosen = f'<option value="{escape(value or "")}">'
+        html = options_html(tuple(self.choices)).replace(chosen, chosen[:-1] + " selected>", 1)
+        return mark_safe(f'<select name="{escape(name)}" {attributes}>{html}</select>')
+
+
+@functools.lru_cache(maxsize=8)
+def options_html(choices: tuple[tuple[Any, Any], ...]) -> str:
+    """The options of a fixed list, built once per process."""
+    return "".join(
+        f'<option value="{escape(value)}">{escape(label)}</option>' for value, label in choices
+    )
