@@ -19,6 +19,7 @@ from pacer.okrs.errors import DomainError
 from pacer.okrs.models import CheckIn, Cycle, KeyResult, Objective, Team
 from pacer.web.pickers import (
     CachedSelect,
+    QuickSelect,
     SearchableModelChoiceField,
     SearchableModelMultipleChoiceField,
 )
@@ -553,7 +554,11 @@ class PeopleFilterForm(PlainForm):
     """The people list's filters (GET): a team and a state; a bad value shows everyone."""
 
     team = forms.ModelChoiceField(
-        queryset=Team.objects.none(), required=False, to_field_name="ref", empty_label="Any team"
+        queryset=Team.objects.none(),
+        required=False,
+        to_field_name="ref",
+        empty_label="Any team",
+        widget=QuickSelect,  # 600 teams: options as strings, not a template each
     )
     state = forms.ChoiceField(choices=PERSON_STATES, required=False)
 

@@ -147,8 +147,9 @@ class SearchableModelMultipleChoiceField(PickerMixin, forms.ModelMultipleChoiceF
     multiple = True
 
 
-class CachedSelect(forms.Select):
-    """A select over a long fixed list (time zones), its options built once as a string."""
+class QuickSelect(forms.Select):
+    """A select over a long list (600 teams) whose options are built as escaped strings, not
+    one template each."""
 
     def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
         attrs = self.build_attrs(self.attrs, attrs)
@@ -157,14 +158,27 @@ class CachedSelect(forms.Select):
             for key, val in attrs.items()
             if val is not False and val is not None
         )
-        chosen = f'<option value="{escape(value or "")}">'
-        html = options_html(tuple(self.choices)).replace(chosen, chosen[:-1] + " selected>", 1)
+        chosen = f'<option value="{escape("" if value is None else value)}">'
+        html = self.options_html().replace(chosen, chosen[:-1] + " selected>", 1)
         return mark_safe(f'<select name="{escape(name)}" {attributes}>{html}</select>')
 
+    def options_html(self) -> str:
+        return options_html(self.choices)
 
-@functools.lru_cache(maxsize=8)
-def options_html(choices: tuple[tuple[Any, Any], ...]) -> str:
-    """The options of a fixed list, built once per process."""
+
+class CachedSelect(QuickSelect):
+    """A select over a long fixed list (time zones), its options built once per process."""
+
+    def options_html(self) -> str:
+        return cached_options_html(tuple(self.choices))
+
+
+def options_html(choices: Iterable[tuple[Any, Any]]) -> str:
     return "".join(
         f'<option value="{escape(value)}">{escape(label)}</option>' for value, label in choices
     )
+
+
+@functools.lru_cache(maxsize=8)
+def cached_options_html(choices: tuple[tuple[Any, Any], ...]) -> str:
+    return options_html(choices)

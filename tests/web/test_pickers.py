@@ -210,3 +210,11 @@ def test_picker_pages_read_a_constant_number_of_queries(
     grow(world, "b", 30)
     large = queries(client, url)
     assert small == large, f"{name}: {small} queries, then {large} with more data"
+
+
+def test_people_filter_team_select_keeps_the_chosen_team(world: World) -> None:
+    html = client_for(world.admin).get(reverse("people"), {"team": "platform"}).content.decode()
+    assert '<option value="platform" selected>Platform</option>' in html
+    assert '<option value="">Any team</option>' in html
+    html = client_for(world.admin).get(reverse("people")).content.decode()
+    assert '<option value="" selected>Any team</option>' in html
