@@ -6,11 +6,14 @@ Each function runs a fixed number of queries whatever the number of objectives."
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Prefetch, QuerySet
 from django.http import Http404
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 
 from pacer.accounts.models import User
 from pacer.okrs import rules
@@ -21,14 +24,22 @@ CLOSE_PAGE_SIZE = 25
 PLAN_PAGE_SIZE = 50
 
 
+class TeamChoice(NamedTuple):
+    """A team in the filter: plain values, not a model (600 of them at the large size)."""
+
+    pk: int
+    ref: str
+    name: str
+
+
 @dataclass
 class ObjectivePage:
     """One page of objectives, the team filter it was cut with, and the teams to pick from."""
 
     page: Page
     objectives: list[Objective]
-    teams: list[Team]
-    team: Team | None
+    teams: list[TeamChoice]
+    team: TeamChoice | None
     # Objectives left out because a copy with the same title is in the next cycle already.
     copied_before: int = 0
     params: dict[str, str] = field(default_factory=dict)
@@ -44,12 +55,27 @@ class ObjectivePage:
         return f"{noun} {first:,}\N{EN DASH}{last:,} of {total:,}"
 
     @property
+    def team_options(self) -> SafeString:
+        """The team filter's `<option>`s, built here: 600 teams through the template
+        language took about 25 ms, a fifth of the page."""
+        chosen = self.team.ref if self.team is not None else None
+        return format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((t.ref, " selected" if t.ref == chosen else "", t.name) for t in self.teams),
+        )
+
+    @property
     def query(self) -> str:
         """The query string that shows this page again (`?page=2&team=web`), or ""."""
         return f"?{urlencode(self.params)}" if self.params else ""
 
 
-def chosen_team(teams: list[Team], ref: str) -> Team | None:
+def team_choices(teams: QuerySet[Team]) -> list[TeamChoice]:
+    return [TeamChoice(*row) for row in teams.order_by("name").values_list("pk", "ref", "name")]
+
+
+def chosen_team(teams: list[TeamChoice], ref: str) -> TeamChoice | None:
     """The team `ref` names among `teams` (None for no ref); an unknown ref is a 404."""
     if not ref:
         return None
@@ -59,7 +85,7 @@ def chosen_team(teams: list[Team], ref: str) -> Team | None:
     raise Http404("No such team among this cycle's objectives.")
 
 
-def params_of(page: Page, team: Team | None) -> dict[str, str]:
+def params_of(page: Page, team: TeamChoice | None) -> dict[str, str]:
     params = {"page": str(page.number)} if page.number > 1 else {}
     return params | ({"team": team.ref} if team is not None else {})
 
@@ -70,10 +96,10 @@ def close_page(person: User, cycle: Cycle, query: Mapping[str, str]) -> Objectiv
     that is not one gives the first page, one past the end the last)."""
     visible = objectives_visible_to(person).filter(cycle=cycle)
     ids = visible.order_by().values("pk")
-    teams = list(Team.objects.filter(objectives__in=ids).distinct().order_by("name"))
+    teams = team_choices(Team.objects.filter(objectives__in=ids).distinct())
     team = chosen_team(teams, query.get("team", "").strip())
     if team is not None:
-        visible = visible.filter(team=team)
+        visible = visible.filter(team_id=team.pk)
     ordered = (
         visible.select_related("owner", "team")
         .prefetch_related(
@@ -131,7 +157,7 @@ def plan_next_page(
     ]
     offered = [(pk, team_id) for pk, title, team_id in unfinished if title not in titles_there]
     team_ids = {team_id for _, team_id in offered if team_id is not None}
-    teams = list(Team.objects.filter(pk__in=team_ids).order_by("name")) if team_ids else []
+    teams = team_choices(Team.objects.filter(pk__in=team_ids)) if team_ids else []
     team = chosen_team(teams, query.get("team", "").strip())
     ids = [pk for pk, team_id in offered if team is None or team_id == team.pk]
     page = Paginator(ids, PLAN_PAGE_SIZE).get_page(query.get("page"))

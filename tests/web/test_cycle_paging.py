@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from pacer.accounts.models import User
-from pacer.okrs.models import Cycle, Objective
+from pacer.okrs.models import Cycle, Objective, Team
 from pacer.web import paging
 from tests.factories import World, database_state, make_objective, make_team
 
@@ -127,3 +127,25 @@ def test_plan_next_refuses_an_objective_of_another_page(more: World) -> None:
     response = admin.post(plan_url(more), {"objectives": [later.pk]})
     assert response.status_code == 400
     assert database_state() == before
+
+
+def test_only_the_opened_objective_carries_its_form(more: World) -> None:
+    admin = client_for(more.admin)
+    objective = Objective.objects.get(ref="paged-3")
+    closed = admin.get(close_url(more, "?page=2")).content.decode()
+    assert 'name="objective"' not in closed
+    assert f'href="?page=2&amp;open={objective.pk}#o{objective.pk}"' in closed
+    opened = admin.get(close_url(more, f"?page=2&open={objective.pk}")).content.decode()
+    assert opened.count('name="objective"') == 1
+    assert f'name="o{objective.pk}-went_well"' in opened
+    assert admin.get(close_url(more, "?open=nonsense")).status_code == 200
+
+
+def test_team_names_in_the_filter_are_escaped(more: World) -> None:
+    make_objective(
+        more.cycle, "odd", more.owner, team=make_team(more.org, "odd"), title="Odd team's goal"
+    )
+    Team.objects.filter(ref="odd").update(name="<b>Odd</b>")
+    text = client_for(more.admin).get(close_url(more, "?team=odd")).content.decode()
+    assert '<option value="odd" selected>&lt;b&gt;Odd&lt;/b&gt;</option>' in text
+    assert "<b>Odd</b>" not in text
