@@ -416,7 +416,9 @@ class CopyForm(PlainForm):
 
 
 class MoveKeyResultForm(PlainForm):
-    objective = forms.ModelChoiceField(queryset=Objective.objects.none(), label="Move to")
+    objective = SearchableModelChoiceField(
+        queryset=Objective.objects.none(), label="Move to", size=1, **OBJECTIVE_SEARCH
+    )
 
     def __init__(self, *args: Any, objectives: QuerySet[Objective], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

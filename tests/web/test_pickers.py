@@ -218,3 +218,19 @@ def test_people_filter_team_select_keeps_the_chosen_team(world: World) -> None:
     assert '<option value="">Any team</option>' in html
     html = client_for(world.admin).get(reverse("people")).content.decode()
     assert '<option value="" selected>Any team</option>' in html
+
+
+def test_move_picker_lists_few_targets_and_find_moves_nothing(world: World) -> None:
+    many(world)
+    client = client_for(world.admin)
+    html = client.get(reverse("objective_edit", args=[world.public.ref])).content.decode()
+    name = f"move{world.adoption.pk}-objective"
+    assert len(options(html, name)) <= LIMIT + 1  # and the empty choice
+    url = reverse("key_result_move", args=[world.public.ref, world.adoption.ref])
+    response = client.post(url, {name: world.private.pk, f"{name}__q": "goal 07", "refresh": "1"})
+    assert response.status_code == 200
+    world.adoption.refresh_from_db()
+    assert world.adoption.objective_id == world.public.pk
+    shown = options(response.content.decode(), name)
+    assert any("selected" in o and "Buy Initech" in o for o in shown)
+    assert any("Many goal 07" in o for o in shown)

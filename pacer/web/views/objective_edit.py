@@ -270,15 +270,17 @@ def render_edit(
     *,
     form: ObjectiveForm | None = None,
     kr_form: KeyResultForm | None = None,
+    move: MoveKeyResultForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    """The edit page: the objective's fields, a form to add a key result, the moves."""
+    """The edit page: the objective's fields, a form to add a key result, the moves (`move`
+    as sent, for its picker's Find)."""
     user = person(request)
     context = {
         "form": form or edit_form(user, objective),
         "objective": objective,
         "kr_form": kr_form or KeyResultForm(prefix="new_kr", **key_result_choices(user)),  # type: ignore[arg-type]
-        "moves": move_forms(user, objective),
+        "moves": move_forms(user, objective, move),
     }
     return render(request, FORM, context, status=status)
 
@@ -324,12 +326,20 @@ def move_targets(user: User, objective: Objective) -> QuerySet[Objective]:
     return selectors.without_read_only(editable).order_by("title")
 
 
-def move_forms(user: User, objective: Objective) -> list[tuple[KeyResult, MoveKeyResultForm]]:
+def move_forms(
+    user: User, objective: Objective, sent: MoveKeyResultForm | None = None
+) -> list[tuple[KeyResult, MoveKeyResultForm]]:
     targets = move_targets(user, objective)
     return [
-        (kr, MoveKeyResultForm(objectives=targets, prefix=f"move{kr.pk}"))
+        (kr, sent if sent and sent.prefix == f"move{kr.pk}" else move_form(targets, kr))
         for kr in objective.key_results.order_by("position", "id")
     ]
+
+
+def move_form(
+    targets: QuerySet[Objective], kr: KeyResult, data: object = None
+) -> MoveKeyResultForm:
+    return MoveKeyResultForm(data, objectives=targets, prefix=f"move{kr.pk}")
 
 
 @login_required
@@ -338,8 +348,10 @@ def key_result_move(request: HttpRequest, ref: str, kr_ref: str) -> HttpResponse
     user = person(request)
     objective = editable_objective(user, ref)
     kr = get_object_or_404(objective.key_results.all(), ref=kr_ref)
-    targets = move_targets(user, objective)
-    form = MoveKeyResultForm(request.POST, objectives=targets, prefix=f"move{kr.pk}")
+    form = move_form(move_targets(user, objective), kr, request.POST)
+    if "refresh" in request.POST:  # the picker's Find without JavaScript: nothing moves
+        without_errors(form)
+        return render_edit(request, objective, move=form)
     if not form.is_valid():
         messages.error(request, "Choose an objective you may change to move the key result to.")
         return redirect("objective_edit", ref=ref)
