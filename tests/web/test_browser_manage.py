@@ -102,7 +102,7 @@ def test_close_a_cycle_with_one_override(page: Page, live_server: Any, world: Wo
     sign_in(page, live_server, world.admin, then=close_url)
 
     card = page.locator(f"#o{objective.pk}")
-    card.locator("summary").click()
+    card.get_by_role("link", name="Override and retrospective").click()  # opens its form
     card.get_by_label("Final score (override)").fill("0.8")
     card.get_by_label("Reason for the override").fill("Two customers signed after the cut-off")
     card.get_by_role("button", name="Save").click()
