@@ -8,7 +8,9 @@ the private "Buy Initech"; here two teams add four more objectives, and the page
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from pacer.accounts.models import User
@@ -149,3 +151,22 @@ def test_team_names_in_the_filter_are_escaped(more: World) -> None:
     text = client_for(more.admin).get(close_url(more, "?team=odd")).content.decode()
     assert '<option value="odd" selected>&lt;b&gt;Odd&lt;/b&gt;</option>' in text
     assert "<b>Odd</b>" not in text
+
+
+def queries_for(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("query", ["?page=2", "?page=2&team=beta", "?team=beta&open=0", "?page=9"])
+def test_query_counts_do_not_grow_with_the_cycle(more: World, query: str) -> None:
+    admin = client_for(more.admin)
+    beta = make_team(more.org, "beta-2")
+    urls = [close_url(more, query), plan_url(more, query)]
+    small = [queries_for(admin, url) for url in urls]
+    for n in range(12):
+        team = beta if n % 2 else None
+        make_objective(more.cycle, f"grown-{n}", more.owner, team=team, title=f"Grown {n}")
+    large = [queries_for(admin, url) for url in urls]
+    assert small == large
