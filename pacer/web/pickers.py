@@ -92,7 +92,11 @@ def render_picker(bound: PickerBoundField, attrs: dict[str, Any]) -> SafeString:
     )
 
 
-def options(field: Any, shown: Iterable[Any], chosen: set[int]) -> str:
+def options(field: Any, shown: list[Any], chosen: set[int]) -> str:
+    """The options: the empty choice, the chosen rows, the matches; then, if there are more
+    matches than shown, a disabled option that says so."""
+    more = len([item for item in shown if item.pk not in chosen]) > field.limit
+    shown = shown[:-1] if more else shown
     parts = []
     if not field.multiple and field.empty_label is not None:
         selected = "" if chosen else " selected"
@@ -101,6 +105,8 @@ def options(field: Any, shown: Iterable[Any], chosen: set[int]) -> str:
         selected = " selected" if item.pk in chosen else ""
         label = escape(field.label_from_instance(item))
         parts.append(f'<option value="{item.pk}"{selected}>{label}</option>')
+    if more:
+        parts.append(f"<option disabled>More than {field.limit}: search to narrow…</option>")
     return "".join(parts)
 
 
@@ -127,11 +133,12 @@ class PickerMixin:
             self.widget.attrs.setdefault("size", size)  # type: ignore[attr-defined]
 
     def shown(self, chosen: list[int], query: str) -> list[Any]:
-        """The chosen rows first, then the first `limit` others matching `query`."""
+        """The chosen rows first, then the first `limit` others matching `query` (and one more
+        if there are more: `options` shows a note instead)."""
         rows: QuerySet[Any] = self.queryset  # type: ignore[attr-defined]
         first = [] if not chosen else list(rows.filter(pk__in=chosen))
         others = matching(rows, self.search_fields, query).exclude(pk__in=chosen)
-        return first + list(others[: self.limit])
+        return first + list(others[: self.limit + 1])  # one more: "more" is said
 
     def get_bound_field(self, form: forms.BaseForm, field_name: str) -> forms.BoundField:
         return PickerBoundField(form, self, field_name)  # type: ignore[arg-type]
