@@ -237,3 +237,16 @@ def test_move_picker_lists_few_targets_and_find_moves_nothing(world: World) -> N
     shown = options(response.content.decode(), name)
     assert any("selected" in o and "Buy Initech" in o for o in shown)
     assert any("Many goal 07" in o for o in shown)
+
+
+def test_invite_teams_picker_find_invites_nobody(world: World) -> None:
+    for i in range(30):
+        make_team(world.org, f"squad-{i:02}")
+    url = reverse("person_invite")
+    data = {"email": "new@acme.test", "teams": [world.team.pk], "teams__q": "squad-1"}
+    response = client_for(world.admin).post(url, data | {"refresh": "1"})
+    assert response.status_code == 200
+    assert not User.objects.filter(email="new@acme.test").exists()
+    teams = options(response.content.decode(), "teams")
+    assert "selected" in teams[0] and "Platform" in teams[0]
+    assert len(teams) == 11 and all("Squad-1" in team for team in teams[1:])
