@@ -6,14 +6,14 @@ Each function runs a fixed number of queries whatever the number of objectives."
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from html import escape
 from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Prefetch, QuerySet
 from django.http import Http404
-from django.utils.html import format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from pacer.accounts.models import User
 from pacer.okrs import rules
@@ -56,13 +56,15 @@ class ObjectivePage:
 
     @property
     def team_options(self) -> SafeString:
-        """The team filter's `<option>`s, built here: 600 teams through the template
-        language took about 25 ms, a fifth of the page."""
+        """The team filter's `<option>`s, built here with escaped values: 600 teams through
+        the template language took about 25 ms, a fifth of the page; format_html 8 ms."""
         chosen = self.team.ref if self.team is not None else None
-        return format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            ((t.ref, " selected" if t.ref == chosen else "", t.name) for t in self.teams),
+        return mark_safe(  # every value is escaped (html.escape)
+            "".join(
+                f'<option value="{escape(t.ref)}"{" selected" if t.ref == chosen else ""}>'
+                f"{escape(t.name)}</option>"
+                for t in self.teams
+            )
         )
 
     @property
