@@ -21,7 +21,7 @@ from pacer.okrs.models import Cycle, KeyResult, Objective, Team
 from pacer.okrs.selectors import objectives_visible_to
 
 CLOSE_PAGE_SIZE = 25
-PLAN_PAGE_SIZE = 50
+PLAN_PAGE_SIZE = 25
 
 
 class TeamChoice(NamedTuple):
