@@ -901,27 +901,3 @@ def lowest_confidence(confidences: Iterable[str]) -> str:
     """The objective's confidence: the lowest its key results report (empty if none)."""
     reported = set(confidences)
     return next((c for c in CONFIDENCE_ORDER if c in reported), "")
-
-
-# --- Planning the next cycle ----------------------------------------------------------------
-
-
-def carry_over_candidates(person: User, cycle: Cycle) -> list[Objective]:
-    """What Plan next cycle offers: the unfinished, live objectives of `cycle` that `person`
-    sees (`Objective.unfinished`), with their key results, in two queries at any size."""
-    key_results = KeyResult.objects.order_by("position", "id")
-    objectives = (
-        objectives_visible_to(person)
-        .filter(cycle=cycle, archived_at__isnull=True)
-        .select_related("owner", "team")
-        .prefetch_related(Prefetch("key_results", queryset=key_results))
-        .order_by("team__name", "title", "id")
-    )
-    return [objective for objective in objectives if objective.unfinished]
-
-
-def titles_in_cycle(person: User, cycle: Cycle | None) -> set[str]:
-    """Titles of the objectives `person` sees in `cycle` (a copy made earlier shows there)."""
-    if cycle is None or cycle.pk is None:
-        return set()
-    return set(objectives_visible_to(person).filter(cycle=cycle).values_list("title", flat=True))
