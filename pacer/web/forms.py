@@ -656,14 +656,22 @@ class KeyResultEditForm(KeyResultForm):
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class MilestoneForm(PlainForm):
+class BlankWeightIsOne(PlainForm):
+    """A milestone's weight left blank is 1 (its default)."""
+
+    def clean_weight(self) -> Decimal:
+        weight = self.cleaned_data.get("weight")
+        return Decimal(1) if weight is None else weight
+
+
+class MilestoneForm(BlankWeightIsOne):
     title = forms.CharField(label="Milestone", max_length=300, required=False)
     weight = forms.DecimalField(
         label="Milestone weight", required=False, max_digits=8, decimal_places=3, initial=1
     )
 
 
-class MilestoneEditForm(PlainForm):
+class MilestoneEditForm(BlankWeightIsOne):
     """Rename a milestone or change its weight (a blank weight is 1, as when adding one)."""
 
     title = forms.CharField(label="Title", max_length=300, required=False)

@@ -10,8 +10,6 @@ visible) and the milestone among its own; the services decide what is valid (and
 closed cycle or an archived objective), and a `DomainError` becomes form errors.
 """
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -78,12 +76,9 @@ def milestone_add(request: HttpRequest, ref: str, kr_ref: str) -> HttpResponse:
         return refused
     form = MilestoneForm(request.POST, prefix="milestone")
     if form.is_valid():
-        weight = form.cleaned_data["weight"]
         try:
             milestone = services.milestone_create(
-                key_result=kr,
-                title=form.cleaned_data["title"],
-                weight=Decimal(1) if weight is None else weight,
+                key_result=kr, title=form.cleaned_data["title"], weight=form.cleaned_data["weight"]
             )
         except DomainError as error:
             show_problems(form, error)
@@ -115,12 +110,11 @@ def milestone_edit(request: HttpRequest, ref: str, kr_ref: str, milestone_id: in
     data = request.POST if request.method == "POST" else None
     form = MilestoneEditForm(data, initial=initial)
     if form.is_bound and form.is_valid():
-        weight = form.cleaned_data["weight"]
         try:
             services.milestone_update(
                 milestone=milestone,
                 title=form.cleaned_data["title"],
-                weight=Decimal(1) if weight is None else weight,
+                weight=form.cleaned_data["weight"],
             )
         except DomainError as error:
             show_problems(form, error)
