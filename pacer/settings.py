@@ -83,6 +83,7 @@ def database_settings(url: str) -> dict[str, Any]:
         dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     )
     if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["ENGINE"] = "pacer.sqlite_backend"  # writers served in turn (its docstring)
         config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
         config["CONN_MAX_AGE"] = 0
     elif config["ENGINE"] == "django.db.backends.postgresql":  # the same bound on row locks
