@@ -43,7 +43,8 @@ class PickerBoundField(forms.BoundField):
     def query(self) -> str:
         if not self.form.is_bound:
             return ""
-        return str(self.form.data.get(f"{self.html_name}__q", ""))[:200]
+        # NUL: PostgreSQL refuses it in a query parameter (a 500); it matches nothing anyway.
+        return str(self.form.data.get(f"{self.html_name}__q", "")).replace("\x00", "")[:200]
 
     def as_widget(self, widget: Any = None, attrs: Any = None, only_initial: bool = False) -> Any:
         field = self.field
