@@ -16,6 +16,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import Model, Q, QuerySet
+from django.forms.utils import flatatt
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -73,22 +74,17 @@ def render_picker(bound: PickerBoundField, attrs: dict[str, Any]) -> SafeString:
         "hx-swap": "outerHTML",
         "hx-vals": json.dumps({"refresh": "1"}),
     }
-    htmx_attrs = " ".join(f'{key}="{escape(value)}"' for key, value in htmx.items())
-    select_attrs = " ".join(
-        f'{escape(key)}="{escape(value)}"' if value is not True else escape(key)
-        for key, value in attrs.items()
-        if value is not False and value is not None and key != "id"
-    )
+    select_attrs = flatatt({key: value for key, value in attrs.items() if key != "id"})
     multiple = " multiple" if field.multiple else ""
     return mark_safe(  # every value escaped above or in `options`
         f'<div class="picker" id="{select_id}-picker">'
         f'<span class="picker-search"><label for="{search_id}" class="small">'
         f"{escape(field.search_label)}</label> "
         f'<input type="search" id="{search_id}" name="{name}__q" value="{escape(query)}" '
-        f'autocomplete="off" data-picker-search {htmx_attrs}> '
+        f'autocomplete="off" data-picker-search{flatatt(htmx)}> '
         f'<button type="submit" name="refresh" value="1" class="secondary small">Find</button>'
         f"</span>"
-        f'<select name="{name}" id="{select_id}"{multiple} {select_attrs}>'
+        f'<select name="{name}" id="{select_id}"{multiple}{select_attrs}>'
         f"{options(field, shown, set(chosen))}</select></div>"
     )
 
@@ -160,15 +156,10 @@ class QuickSelect(forms.Select):
     one template each."""
 
     def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
-        attrs = self.build_attrs(self.attrs, attrs)
-        attributes = " ".join(
-            f'{escape(key)}="{escape(val)}"' if val is not True else escape(key)
-            for key, val in attrs.items()
-            if val is not False and val is not None
-        )
+        attributes = flatatt(self.build_attrs(self.attrs, attrs))
         chosen = f'<option value="{escape("" if value is None else value)}">'
         html = self.options_html().replace(chosen, chosen[:-1] + " selected>", 1)
-        return mark_safe(f'<select name="{escape(name)}" {attributes}>{html}</select>')
+        return mark_safe(f'<select name="{escape(name)}"{attributes}>{html}</select>')
 
     def options_html(self) -> str:
         return options_html(self.choices)
