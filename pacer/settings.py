@@ -32,6 +32,12 @@ INSTALLED_APPS = [
     "pacer.web",
     "pacer.bench",
     "pacer.api",
+    "django_tasks",
+    "django_tasks_db",
+    "pacer.jobs",
+    "pacer.events",
+    "pacer.notifications",
+    "pacer.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -120,8 +126,33 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 
+# Mail (docs/operations.md): Django's own backends and settings, from the environment.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env_str("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = int(env_str("EMAIL_TIMEOUT", "30"))
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "pacer@localhost")
+# The address people reach Pacer at, for the links in mail, Slack and Teams messages.
+PACER_BASE_URL = env_str("PACER_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# --- Background work (docs/architecture.md, "Background work") ------------------------------
+# django-tasks with its database backend: the queue lives in Pacer's own database, so the
+# default install needs no broker; `pacer worker` runs the tasks and the schedule. A larger
+# deployment can point PACER_TASKS_BACKEND at a broker-backed backend (django_tasks_rq).
+TASKS = {
+    "default": {
+        "BACKEND": env_str("PACER_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# Outgoing requests (webhooks, Slack, Teams) refuse private, loopback and link-local
+# addresses unless the host is listed here (names, addresses or CIDR ranges).
+PACER_OUTBOUND_ALLOW = env_list("PACER_OUTBOUND_ALLOW")
+PACER_OUTBOUND_TIMEOUT = float(env_str("PACER_OUTBOUND_TIMEOUT", "10"))
 
 # --- Security (docs/security.md) ------------------------------------------------------------
 # Production mode (DEBUG off): secure cookies and transport by default.

@@ -74,6 +74,12 @@ def context(*, via: str | None = None, actor: Any = None) -> Iterator[Context]:
         _current.reset(token)
 
 
+def current_actor() -> Any:
+    """Who is making the current writes, as far as the context knows (None: unknown)."""
+    current = _current.get()
+    return current.actor if current is not None else None
+
+
 def set_actor(actor: Any) -> None:
     """Name the actor of the current request (API tokens authenticate inside the view)."""
     current = _current.get()

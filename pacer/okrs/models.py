@@ -6,15 +6,15 @@ services in the same transaction as each write. Expected progress and status dep
 date and are derived when read (see `pacer.okrs.selectors`).
 """
 
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from pacer.okrs import periods, rules
 from pacer.okrs import progress as engine
-from pacer.okrs import rules
 
 # Values keep 6 decimal places; progress keeps 12 (see docs/semantics.md); scores keep 1.
 REF_LENGTH = 100
@@ -28,6 +28,13 @@ class Organization(models.Model):
     off_track_gap = models.DecimalField(
         max_digits=4, decimal_places=3, default=engine.DEFAULT_OFF_TRACK_GAP
     )
+    # The check-in rhythm (docs/semantics.md): the cadence, and when in a period the
+    # reminder goes out, in each person's time zone (default Monday 09:00).
+    checkin_cadence = models.CharField(
+        max_length=10, choices=[(c, c) for c in periods.CADENCES], default=periods.WEEKLY
+    )
+    reminder_weekday = models.PositiveSmallIntegerField(default=0)  # 0 Monday .. 6 Sunday
+    reminder_time = models.TimeField(default=time(9, 0))
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -47,6 +54,10 @@ class Team(models.Model):
     )
     # Archived teams leave the lists and pickers; their objectives and history stay.
     archived_at = models.DateTimeField(null=True, blank=True)
+    # Blank: the organization's cadence.
+    checkin_cadence = models.CharField(
+        max_length=10, choices=[(c, c) for c in periods.CADENCES], blank=True
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -330,3 +341,36 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key_result_id} = {self.value} at {self.at:%Y-%m-%d}"
+
+
+class Comment(models.Model):
+    """A comment on an objective, one of its key results, or one of their check-ins.
+
+    `objective` is always set (the objective the comment is under), so who may read a
+    comment is who may see that objective. `mentions` are the people it names with @.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="comments")
+    key_result = models.ForeignKey(
+        KeyResult, null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
+    )
+    checkin = models.ForeignKey(
+        CheckIn, null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments"
+    )
+    body = models.TextField()
+    mentions = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="mentioned_in"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["objective", "created_at"], name="comment_objective")]
+
+    def __str__(self) -> str:
+        return f"comment {self.pk} on {self.objective_id}"

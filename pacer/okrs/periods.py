@@ -8,6 +8,11 @@ long. Plain dates in, plain dates and strings out, no ORM.
 
 from datetime import date, datetime, time, timedelta, tzinfo
 
+# The check-in rhythm's cadences (docs/semantics.md, "Check-in rhythm"): set for the
+# organization, overridable per team.
+WEEKLY, BIWEEKLY, MONTHLY = "weekly", "biweekly", "monthly"
+CADENCES = (WEEKLY, BIWEEKLY, MONTHLY)
+
 
 def month_end(year: int, month: int) -> date:
     """The last day of a month."""

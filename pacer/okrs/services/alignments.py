@@ -5,6 +5,8 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from pacer.events import kinds as event_kinds
+from pacer.events import record as events
 from pacer.okrs import rules
 from pacer.okrs.errors import raise_if
 from pacer.okrs.models import Alignment, Objective
@@ -51,6 +53,7 @@ def objective_align(*, child: Objective, parent: Objective) -> Alignment:
     alignment, created = Alignment.objects.get_or_create(child=child, parent=parent)
     if created:
         touch(child)
+        events.alignment_event(event_kinds.OBJECTIVE_ALIGNED, child, parent)
     return alignment
 
 
@@ -60,3 +63,4 @@ def objective_unalign(*, child: Objective, parent: Objective) -> None:
     deleted, _ = Alignment.objects.filter(child=child, parent=parent).delete()
     if deleted:
         touch(child)
+        events.alignment_event(event_kinds.OBJECTIVE_UNALIGNED, child, parent)

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from pacer.accounts.models import User
+from pacer.events import record as events
 from pacer.okrs import progress as engine
 from pacer.okrs import rollup, rules
 from pacer.okrs.errors import DomainError, raise_if
@@ -105,8 +106,12 @@ def checkin_create(
     item, now = CheckInInput(key_result, value, confidence, note, at), timezone.now()
     taken = taken_moments([item], now)
     checkin = checked_checkin(item, objective=objective, author=author, now=now, taken=taken)
+    before = events.statuses(key_result, objective, timezone.localdate())
     checkin.save(force_insert=True)
     rollup.refresh_after_change(key_result, objective=objective)
+    events.record_all(
+        events.checkin_events([checkin], {objective.pk: objective}, {key_result.pk: before}, author)
+    )
     return checkin
 
 
@@ -147,13 +152,20 @@ def checkin_create_many(*, items: Sequence[CheckInInput], author: User | None) -
                 (f"items[{index}].{field or 'key_result'}", m) for field, m in error.problems
             ]
     raise_if(problems)
+    today, locked = timezone.localdate(), writable_only(objectives)
+    before = {
+        c.key_result.pk: events.statuses(c.key_result, locked[c.key_result.objective_id], today)
+        for c in created
+    }
     for checkin in created:
         checkin.save(force_insert=True)
-    rollup.refresh_after_changes(
-        [item.key_result for item in items],
-        [o for o in objectives.values() if isinstance(o, Objective)],
-    )
+    rollup.refresh_after_changes([item.key_result for item in items], locked.values())
+    events.record_all(events.checkin_events(created, locked, before, author))
     return created
+
+
+def writable_only(objectives: dict[int, Objective | DomainError]) -> dict[int, Objective]:
+    return {pk: o for pk, o in objectives.items() if isinstance(o, Objective)}
 
 
 def lock_writable(objective_ids: Sequence[int]) -> dict[int, Objective | DomainError]:

@@ -12,6 +12,7 @@ from django.db.models import Min
 from django.utils import timezone
 from django.utils.text import slugify
 
+from pacer.events import record as events
 from pacer.okrs import history, periods, rules
 from pacer.okrs import progress as engine
 from pacer.okrs.errors import DomainError, raise_if
@@ -201,6 +202,7 @@ def cycle_close(*, cycle: Cycle) -> Cycle:
     cycle.state = Cycle.State.CLOSED
     cycle.closed_at = timezone.now()
     cycle.save(update_fields=["state", "closed_at", "updated_at"])
+    events.cycle_closed(cycle)
     return cycle
 
 

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from pacer.accounts.models import User
+from pacer.events import kinds as event_kinds
+from pacer.events import record as events
 from pacer.okrs import history, rollup, rules, selectors
 from pacer.okrs import progress as engine
 from pacer.okrs.errors import DomainError, raise_if
@@ -75,6 +77,9 @@ def objective_create(
             rollup.refresh_key_result(kr)
     align_all(objective, parents)
     rollup.refresh_objective(objective)
+    events.objective_event(event_kinds.OBJECTIVE_CREATED, objective)
+    for parent in parents:
+        events.alignment_event(event_kinds.OBJECTIVE_ALIGNED, objective, parent)
     return objective
 
 
@@ -147,8 +152,17 @@ def objective_update(
     objective.team, objective.kind, objective.visibility = team, kind, visibility
     objective.save()
     parents = [*parents, *parents_hidden_from(editor, objective)]
-    Alignment.objects.filter(child=objective).exclude(parent__in=parents).delete()
+    lost = Alignment.objects.filter(child=objective).exclude(parent__in=parents)
+    lost_parents = [alignment.parent for alignment in lost.select_related("parent")]
+    lost.delete()
+    kept = set(Alignment.objects.filter(child=objective).values_list("parent_id", flat=True))
     align_all(objective, parents)
+    events.objective_event(event_kinds.OBJECTIVE_UPDATED, objective, actor=editor)
+    for parent in lost_parents:
+        events.alignment_event(event_kinds.OBJECTIVE_UNALIGNED, objective, parent, actor=editor)
+    for parent in parents:
+        if parent.pk not in kept:
+            events.alignment_event(event_kinds.OBJECTIVE_ALIGNED, objective, parent, actor=editor)
     return objective
 
 

@@ -13,11 +13,12 @@ from pacer.okrs.models import Cycle, Objective
 def lock_objective(objective_id: int) -> Objective:
     """Serialize writes that roll up into one objective (no lost sibling updates).
 
-    Only the objective's row is locked (`of`); its cycle comes along for the closed check.
+    Only the objective's row is locked (`of`); its cycle comes along for the closed check,
+    its organization for the status bands of the events a write records.
     """
     return (
         Objective.objects.select_for_update(of=("self",))
-        .select_related("cycle")
+        .select_related("cycle", "organization")
         .get(pk=objective_id)
     )
 
