@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
     from tests.factories import World
+    from tests.servers import HttpReceiver, MailSink
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -164,6 +165,35 @@ def page(browser: Browser) -> Iterator[Page]:
         yield context.new_page()
     finally:
         context.close()
+
+
+@pytest.fixture
+def http_receiver(settings: Any) -> Iterator[HttpReceiver]:
+    """A real HTTP receiver on 127.0.0.1 (tests/servers.py), allowed as an outgoing target."""
+    from tests.servers import start_http_receiver
+
+    receiver, server = start_http_receiver()
+    settings.PACER_OUTBOUND_ALLOW = [*settings.PACER_OUTBOUND_ALLOW, "127.0.0.1"]
+    try:
+        yield receiver
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def smtp_server(settings: Any) -> Iterator[MailSink]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1, and Django's SMTP backend pointed at it."""
+    from tests.servers import start_smtp_server
+
+    sink, controller = start_smtp_server()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    settings.EMAIL_USE_TLS = False
+    try:
+        yield sink
+    finally:
+        controller.stop()
 
 
 @pytest.fixture

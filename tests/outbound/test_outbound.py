@@ -1,0 +1,78 @@
+"""Outgoing requests: the SSRF rule, the allow-list, the deadline (against a real receiver)."""
+
+import time
+from typing import Any
+
+import pytest
+from django.core import mail
+
+from pacer import outbound
+from tests.servers import HttpReceiver, MailSink
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://example.com/hook",
+        "file:///etc/passwd",
+        "http://127.0.0.1/hook",
+        "http://localhost:8000/",
+        "http://10.0.0.5/",
+        "http://192.168.1.1/",
+        "http://172.16.0.1/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/",
+        "http://[fe80::1]/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://0.0.0.0/",
+        "http://100.64.0.1/",
+        "http://user:pw@example.com/",
+        "http:///nohost",
+        "http://example.com:99999/",
+    ],
+)
+def test_private_and_odd_urls_are_refused(url: str) -> None:
+    with pytest.raises(outbound.Refused):
+        outbound.check(url)
+
+
+def test_the_server_itself_is_refused(settings: Any) -> None:
+    settings.ALLOWED_HOSTS = ["pacer.example.org"]
+    with pytest.raises(outbound.Refused, match="this Pacer server"):
+        outbound.check("https://pacer.example.org/hook")
+
+
+def test_an_allowed_host_or_range_may_be_private(settings: Any) -> None:
+    settings.PACER_OUTBOUND_ALLOW = ["10.0.0.0/8"]
+    assert outbound.check("http://10.1.2.3:8080/hook?x=1").path == "/hook?x=1"
+    settings.PACER_OUTBOUND_ALLOW = ["127.0.0.1"]
+    assert outbound.check("http://127.0.0.1:9/").address == "127.0.0.1"
+
+
+def test_a_post_reaches_a_real_receiver(http_receiver: HttpReceiver) -> None:
+    answer = outbound.post(f"{http_receiver.url}/in", b'{"a": 1}', {"X-Test": "yes"})
+    assert answer.status == 200 and answer.body == "ok"
+    [received] = http_receiver.received
+    assert received.path == "/in" and received.json() == {"a": 1}
+    assert received.headers["X-Test"] == "yes"
+
+
+def test_a_stalling_receiver_holds_the_request_no_longer_than_its_timeout(
+    http_receiver: HttpReceiver,
+) -> None:
+    http_receiver.answers = ["stall"]
+    started = time.monotonic()
+    with pytest.raises(outbound.Failed, match="no answer within 1 s"):
+        outbound.post(f"{http_receiver.url}/slow", b"{}", {}, timeout=1)
+    assert time.monotonic() - started < 5
+
+
+def test_an_error_answer_is_returned_not_raised(http_receiver: HttpReceiver) -> None:
+    http_receiver.answers = [500]
+    assert outbound.post(http_receiver.url, b"{}", {}).status == 500
+
+
+def test_the_smtp_fixture_receives_mail(smtp_server: MailSink) -> None:
+    mail.send_mail("Hello", "Body", "pacer@localhost", ["a@example.com"])
+    [message] = smtp_server.wait_for(1)
+    assert message["Subject"] == "Hello"
