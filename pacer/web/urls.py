@@ -43,5 +43,6 @@ urlpatterns = [
     path("", include("pacer.web.views.objective_urls")),
     path("", include("pacer.web.views.people_urls")),
     path("", include("pacer.web.views.tokens_urls")),
+    path("", include("pacer.web.views.tasks_urls")),
     path("", include("pacer.web.views.search_urls")),
 ]
