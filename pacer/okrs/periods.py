@@ -6,7 +6,7 @@ whole months, so that quarters stay quarters whatever the length of their months
 long. Plain dates in, plain dates and strings out, no ORM.
 """
 
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 # The check-in rhythm's cadences (docs/semantics.md, "Check-in rhythm"): set for the
 # organization, overridable per team.
@@ -71,15 +71,44 @@ def cycle_label(start: date, end: date) -> tuple[str, str]:
     return f"{start:%Y-%m-%d}", f"{start.day} {start:%b %Y} to {end.day} {end:%b %Y}"
 
 
-def checkin_period_start(now: datetime, zone: tzinfo) -> datetime:
+def checkin_period_start(
+    now: datetime, zone: tzinfo, cadence: str = WEEKLY, anchor: date | None = None
+) -> datetime:
     """The start of the check-in period holding `now` (docs/semantics.md, "Check-in
-    rhythm"): Monday 00:00 of its week in `zone`, the person's time zone. Pacer's cadence is
-    weekly; biweekly and monthly cadences are not settings yet."""
-    local = now.astimezone(zone)
-    monday = local.date() - timedelta(days=local.weekday())
-    return datetime.combine(monday, time.min, tzinfo=zone)
+    rhythm"), in `zone`, the person's time zone: Monday 00:00 of its week (weekly), of every
+    other week counted from the Monday of `anchor`'s week (biweekly; `anchor` is the cycle's
+    start, today's week when unknown), or the 1st of its month 00:00 (monthly)."""
+    local = now.astimezone(zone).date()
+    if cadence == MONTHLY:
+        first = local.replace(day=1)
+    else:
+        first = local - timedelta(days=local.weekday())
+        if cadence == BIWEEKLY and anchor is not None:
+            anchor_monday = anchor - timedelta(days=anchor.weekday())
+            weeks = (first - anchor_monday).days // 7
+            first -= timedelta(weeks=weeks % 2)  # floor: also before the anchor
+    return datetime.combine(first, time.min, tzinfo=zone)
 
 
-def checkin_period_due(start: datetime) -> date:
+def checkin_period_end(start: datetime, cadence: str = WEEKLY) -> datetime:
+    """When the period starting at `start` ends (the next one's start, exclusive), as a wall
+    time in the same zone (so a daylight-saving change inside it does not shift it)."""
+    if cadence == MONTHLY:
+        year, month = add_months(start.date(), 1)
+        return datetime.combine(date(year, month, 1), time.min, tzinfo=start.tzinfo)
+    days = 14 if cadence == BIWEEKLY else 7
+    return datetime.combine(start.date() + timedelta(days=days), time.min, tzinfo=start.tzinfo)
+
+
+def checkin_period_due(start: datetime, cadence: str = WEEKLY) -> date:
     """The last day of the check-in period starting at `start` (a week: its Sunday)."""
-    return start.date() + timedelta(days=6)
+    return checkin_period_end(start, cadence).date() - timedelta(days=1)
+
+
+def reminder_moment(start: datetime, weekday: int, at: time) -> datetime:
+    """When the reminder of the period starting at `start` is due: the first `weekday`
+    (0 Monday) of the period at `at`, wall time in the period's zone. In UTC, so that it
+    compares with any other moment (aware datetimes sharing a tzinfo compare as wall
+    times, which is wrong across a daylight-saving change)."""
+    day = start.date() + timedelta(days=(weekday - start.weekday()) % 7)
+    return datetime.combine(day, at, tzinfo=start.tzinfo).astimezone(UTC)

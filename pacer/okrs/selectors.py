@@ -8,14 +8,14 @@ stored `progress`, one per cycle, which an index serves.
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
 
 from pacer.accounts.models import User
+from pacer.okrs import periods, rules
 from pacer.okrs import progress as engine
-from pacer.okrs import rules
 from pacer.okrs.models import Cycle, KeyResult, Membership, Objective, Organization
 
 
@@ -219,3 +219,31 @@ def objectives_for_export(
     if viewer is None:
         return Objective.objects.filter(organization=organization)
     return objectives_visible_to(viewer).filter(organization=organization)
+
+
+def cadence_condition(cadence: str, organization: Organization) -> Q:
+    """Key results whose objective's team checks in at `cadence` (a team without a cadence,
+    or an objective without a team, follows the organization's)."""
+    condition = Q(objective__team__checkin_cadence=cadence)
+    if cadence == organization.checkin_cadence:
+        condition |= Q(objective__team__isnull=True) | Q(objective__team__checkin_cadence="")
+    return condition
+
+
+def not_checked_in_this_period(
+    organization: Organization, cycles: Iterable[Cycle], *, now: datetime, zone: tzinfo
+) -> Q:
+    """Key results of `cycles` without a check-in (`last_checkin_at`, the latest `at`) in
+    the current period of their cadence (docs/semantics.md, "Check-in rhythm") in `zone`,
+    the person's time zone: one condition per cadence (and per cycle for biweekly periods,
+    which count from the cycle's start), so a list stays one query."""
+    condition = Q(pk__in=[])
+    for cycle in cycles:
+        for cadence in periods.CADENCES:
+            since = periods.checkin_period_start(now, zone, cadence, cycle.start)
+            condition |= (
+                Q(objective__cycle=cycle)
+                & cadence_condition(cadence, organization)
+                & (Q(last_checkin_at__isnull=True) | Q(last_checkin_at__lt=since))
+            )
+    return condition

@@ -88,3 +88,49 @@ def test_the_checkin_period_starts_on_monday_in_the_persons_time_zone() -> None:
         2026, 12, 7, tzinfo=kiritimati
     )
     assert periods.checkin_period_due(utc_start) == date(2026, 12, 6)
+
+
+def test_biweekly_periods_count_every_other_monday_from_the_cycles_start() -> None:
+    from datetime import UTC, datetime
+
+    anchor = date(2026, 7, 1)  # a Wednesday: its week's Monday is 29 June
+    for day, start in [
+        (date(2026, 6, 29), date(2026, 6, 29)),
+        (date(2026, 7, 12), date(2026, 6, 29)),
+        (date(2026, 7, 13), date(2026, 7, 13)),
+        (date(2026, 7, 26), date(2026, 7, 13)),
+        (date(2026, 6, 28), date(2026, 6, 15)),  # before the anchor, still every other week
+    ]:
+        now = datetime.combine(day, datetime.min.time(), tzinfo=UTC).replace(hour=12)
+        got = periods.checkin_period_start(now, UTC, periods.BIWEEKLY, anchor)
+        assert got.date() == start, day
+        assert periods.checkin_period_due(got, periods.BIWEEKLY) == start + timedelta(days=13)
+
+
+def test_monthly_periods_start_on_the_first_in_the_persons_time_zone() -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    new_year_eve_utc = datetime(2026, 12, 31, 20, 0, tzinfo=UTC)  # 1 Jan 10:00 at UTC+14
+    start = periods.checkin_period_start(new_year_eve_utc, UTC, periods.MONTHLY)
+    assert start.date() == date(2026, 12, 1)
+    assert periods.checkin_period_due(start, periods.MONTHLY) == date(2026, 12, 31)
+    kiritimati = ZoneInfo("Pacific/Kiritimati")
+    local = periods.checkin_period_start(new_year_eve_utc, kiritimati, periods.MONTHLY)
+    assert local.date() == date(2027, 1, 1)
+    assert periods.checkin_period_end(local, periods.MONTHLY).date() == date(2027, 2, 1)
+
+
+def test_the_reminder_moment_is_the_periods_first_reminder_weekday_at_the_time() -> None:
+    from datetime import UTC, datetime, time
+    from zoneinfo import ZoneInfo
+
+    berlin = ZoneInfo("Europe/Berlin")
+    week = datetime(2026, 10, 19, tzinfo=berlin)  # a Monday
+    assert periods.reminder_moment(week, 0, time(9)) == datetime(2026, 10, 19, 7, tzinfo=UTC)
+    assert periods.reminder_moment(week, 4, time(16, 30)) == datetime(
+        2026, 10, 23, 14, 30, tzinfo=UTC
+    )
+    # Monthly: the first Monday of November 2026 is the 2nd, after the clocks went back.
+    month = datetime(2026, 11, 1, tzinfo=berlin)
+    assert periods.reminder_moment(month, 0, time(9)) == datetime(2026, 11, 2, 8, tzinfo=UTC)

@@ -77,5 +77,7 @@ def checkin_week(person: User, *, now: datetime) -> CheckInWeek:
     ordered = with_checkin_columns(with_link_visibility(key_results, person)).order_by(
         "-awaits", "objective__cycle__start", "objective__title", "position", "id"
     )
-    due = periods.checkin_period_due(checkin_period_start(person, now))
+    anchor = cycles[0].start if cycles else None
+    cadence = person.organization.checkin_cadence if person.organization else periods.WEEKLY
+    due = periods.checkin_period_due(checkin_period_start(person, now, anchor), cadence)
     return CheckInWeek(ordered, awaiting.count(), due)

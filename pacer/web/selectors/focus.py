@@ -23,6 +23,7 @@ from pacer.okrs.models import (
     Objective,
 )
 from pacer.okrs.selectors import (
+    not_checked_in_this_period,
     objectives_visible_to,
     with_link_visibility,
 )
@@ -47,9 +48,11 @@ def person_zone(person: User) -> tzinfo:
         return timezone.get_current_timezone()
 
 
-def checkin_period_start(person: User, now: datetime) -> datetime:
-    """When the person's current check-in period began (periods.checkin_period_start)."""
-    return periods.checkin_period_start(now, person_zone(person))
+def checkin_period_start(person: User, now: datetime, anchor: date | None = None) -> datetime:
+    """When the person's current check-in period began, at the organization's cadence
+    (periods.checkin_period_start; `anchor`, the cycle's start, for biweekly periods)."""
+    cadence = person.organization.checkin_cadence if person.organization else periods.WEEKLY
+    return periods.checkin_period_start(now, person_zone(person), cadence, anchor)
 
 
 def my_objectives(person: User, cycles: Sequence[Cycle]) -> QuerySet[Objective]:
@@ -82,14 +85,19 @@ def key_results_awaiting_checkin(
     my check-in" (My focus counts it, the weekly check-in lists it first): key results I
     answer for (mine, or without owner under my objectives) in `cycles` (the active ones
     running today), objective not archived, status not done (a stay-above, stay-below or
-    range key result is never done), and no check-in with `at` in my current period
-    (`last_checkin_at` is the latest `at`)."""
-    since = checkin_period_start(person, now)
+    range key result is never done), and no check-in with `at` in my current period, at
+    the cadence of the objective's team (blank: the organization's;
+    okrs.selectors.not_checked_in_this_period)."""
     done = Q(progress__gte=engine.ONE) & ~Q(type__in=engine.HEALTH_TYPES)
+    if person.organization is None:
+        return KeyResult.objects.none()
+    not_yet = not_checked_in_this_period(
+        person.organization, cycles, now=now, zone=person_zone(person)
+    )
     return (
         my_key_results(person, cycles)
         .exclude(done)
-        .filter(Q(last_checkin_at__isnull=True) | Q(last_checkin_at__lt=since))
+        .filter(not_yet)
         .order_by("objective__title", "position", "id")
     )
 
