@@ -326,9 +326,13 @@ class _Builder:
                 parent_id = None if parent is None else self.team_ids[parent]
                 ref = f"t-{index:04d}"
                 team_name = "Company" if depth == 0 else f"{area} {index:04d}"
-                rows.append((first + index, self.organization.pk, ref, team_name, parent_id, stamp))
+                # checkin_cadence "": the organization's rhythm (NOT NULL, no default in SQL).
+                rows.append(
+                    (first + index, self.organization.pk, ref, team_name, parent_id, stamp, "")
+                )
             levels.append(level)
-        bulk.insert(Team, ["id", "organization", "ref", "name", "parent", "updated_at"], rows)
+        names = ["id", "organization", "ref", "name", "parent", "updated_at", "checkin_cadence"]
+        bulk.insert(Team, names, rows)
         self.levels = levels
 
         # Memberships: everyone but the admin in one team, a tenth in a second one.
