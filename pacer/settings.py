@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "pacer.events",
     "pacer.notifications",
     "pacer.webhooks",
+    "pacer.messaging",
 ]
 
 MIDDLEWARE = [

@@ -40,6 +40,12 @@ SCHEDULE: tuple[Periodic, ...] = (
         "pacer.events.dispatch.dispatch_events",
         has_work="pacer.events.dispatch.has_undispatched",
     ),
+    Periodic(
+        "batch-messages",
+        timedelta(seconds=15),
+        "pacer.messaging.batching.batch_notifications",
+        has_work="pacer.messaging.batching.has_work",
+    ),
     Periodic("recover-tasks", timedelta(minutes=1), "pacer.jobs.recovery.recover_tasks"),
     Periodic("prune-tasks", timedelta(hours=6), "pacer.jobs.recovery.prune_tasks"),
 )
