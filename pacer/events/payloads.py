@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.urls import reverse
 
-from pacer.okrs.models import CheckIn, Cycle, KeyResult, Objective
+from pacer.okrs.models import CheckIn, Comment, Cycle, KeyResult, Objective
 
 
 def link(name: str, *args: Any) -> str:
@@ -67,4 +67,16 @@ def cycle_data(cycle: Cycle) -> dict[str, Any]:
         "start": cycle.start.isoformat(),
         "end": cycle.end.isoformat(),
         "url": link("cycle_overview", cycle.ref),
+    }
+
+
+def comment_data(comment: Comment, mentions: list[str]) -> dict[str, Any]:
+    """A comment as comment.created tells it; `mentions`: the emails it mentions (passed in,
+    so the snapshot costs no query)."""
+    return {
+        "id": comment.pk,
+        "body": comment.body,
+        "author": comment.author.email,
+        "mentions": mentions,
+        "created_at": comment.created_at.isoformat(),
     }

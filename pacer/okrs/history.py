@@ -46,6 +46,7 @@ EXCLUDED: dict[str, list[str]] = {
     ],
     "Milestone": ["updated_at"],
     "CheckIn": ["created_at"],
+    "Comment": ["created_at", "organization"],
 }
 PERSON_FIELDS = ["email", "name", "organization", "role", "time_zone", "is_active"]
 
@@ -120,7 +121,7 @@ def scope_of(instance: Model) -> dict[str, int]:
         organization, objective = instance.organization_id, instance.pk
     elif isinstance(instance, m.Alignment):
         organization, objective = instance.child.organization_id, instance.child_id
-    elif isinstance(instance, m.KeyResult):
+    elif isinstance(instance, m.KeyResult | m.Comment):
         organization, objective = instance.organization_id, instance.objective_id
     elif isinstance(instance, m.Milestone | m.CheckIn):
         kr = instance.key_result
@@ -217,7 +218,7 @@ def register() -> None:
     tracked_fields: dict[type[Model], set[str]] = {}
     for model in (
         m.Organization, m.Team, m.Membership, m.Cycle, m.Objective, m.Alignment,
-        m.KeyResult, m.Milestone, m.CheckIn, User,
+        m.KeyResult, m.Milestone, m.CheckIn, m.Comment, User,
     ):  # fmt: skip
         # Named fields only: a created row's diff would otherwise list reverse relations.
         if model is User:

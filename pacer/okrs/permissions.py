@@ -12,7 +12,16 @@ database's credentials), so they ask only when a person is named (`--as`, `--by`
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from pacer.accounts.models import User
-from pacer.okrs.models import CheckIn, Cycle, KeyResult, Membership, Objective, Organization, Team
+from pacer.okrs.models import (
+    CheckIn,
+    Comment,
+    Cycle,
+    KeyResult,
+    Membership,
+    Objective,
+    Organization,
+    Team,
+)
 from pacer.okrs.selectors import objectives_visible_to
 
 
@@ -142,3 +151,14 @@ def can_manage_teams(person: User, organization: Organization | None) -> bool:
     """Creating, renaming, moving and archiving teams, and choosing their members and
     leads, is for the organization's admins."""
     return organization is not None and is_admin_of(person, organization.pk)
+
+
+def can_comment(person: User, objective: Objective) -> bool:
+    """Anyone who may see an objective may comment on it, on its key results and check-ins,
+    whatever the cycle's state (discussion goes on after a cycle closes)."""
+    return objectives_visible_to(person).filter(pk=objective.pk).exists()
+
+
+def can_change_comment(person: User, comment: Comment) -> bool:
+    """Only its author edits or deletes a comment (admins neither: it is the author's word)."""
+    return person.is_authenticated and comment.author_id == person.pk

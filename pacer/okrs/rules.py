@@ -615,3 +615,45 @@ def carry_over_problems(
     if not unfinished:
         return [("objectives", f"“{title}” is done: only unfinished objectives carry over")]
     return []
+
+
+# --- Comments ----------------------------------------------------------------------------
+
+MAX_COMMENT_LENGTH = 10_000
+# "@" and an email address, as the autocomplete inserts it. Not after a letter or a dot, so
+# the address itself (ana@example.com) is not read as a mention of "example.com"; the
+# domain ends on a letter, so a full stop after the address is not part of it.
+MENTION = re.compile(r"(?<![\w.@])@([\w.%+'-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,})")
+
+
+def comment_problems(body: str) -> list[Problem]:
+    """A comment's text: required, at most MAX_COMMENT_LENGTH characters, printable. It is
+    stored as written and always shown as text (markup is escaped, never rendered)."""
+    if not body.strip():
+        return [("body", "is required: write a comment")]
+    if len(body) > MAX_COMMENT_LENGTH:
+        return [("body", f"is {len(body):,} characters long; at most {MAX_COMMENT_LENGTH:,} fit")]
+    return text_problems("body", body)
+
+
+def mentioned_emails(body: str) -> list[str]:
+    """The addresses a comment mentions, lowercased, each once, in order of appearance."""
+    return list(dict.fromkeys(found.lower() for found in MENTION.findall(body)))
+
+
+def mention_problems(*, unknown: Iterable[str], cannot_see: Iterable[str]) -> list[Problem]:
+    """Each mention names an active person of the organization who may see the objective:
+    a mention is how they are told, and they could not open a private objective."""
+    problems = [
+        ("body", f"no one in your organization has the email {email} (mentioned as @{email})")
+        for email in unknown
+    ]
+    problems += [
+        (
+            "body",
+            f"@{email} cannot see this private objective; "
+            "they would not be able to read your comment",
+        )
+        for email in cannot_see
+    ]
+    return problems

@@ -33,6 +33,21 @@ def objectives_visible_to(person: User) -> QuerySet[Objective]:
     )
 
 
+def people_who_see(objective: Objective) -> QuerySet[User]:
+    """The active people of the objective's organization who may see it (the converse of
+    `objectives_visible_to`): everyone for a public one; else its owner, the members of its
+    team and the admins."""
+    people = User.objects.filter(organization_id=objective.organization_id, is_active=True)
+    if objective.visibility == Objective.Visibility.PUBLIC:
+        return people
+    sees = Q(role=User.Role.ADMIN) | Q(pk=objective.owner_id)
+    if objective.team_id is not None:
+        sees |= Q(
+            Exists(Membership.objects.filter(team_id=objective.team_id, person=OuterRef("pk")))
+        )
+    return people.filter(sees)
+
+
 def key_results_visible_to(person: User) -> QuerySet[KeyResult]:
     # Correlated on the objective's id: lists stop after a page, where an IN over every
     # visible objective had to list the whole organization first.

@@ -11,6 +11,7 @@ from pacer.okrs.services.checkins import (
     checkin_create_many,
     checkin_delete,
 )
+from pacer.okrs.services.comments import comment_create, comment_delete, comment_update
 from pacer.okrs.services.cycles import (
     PlannedCycle,
     cycle_close,
@@ -70,6 +71,9 @@ __all__ = [
     "checkin_create",
     "checkin_create_many",
     "checkin_delete",
+    "comment_create",
+    "comment_delete",
+    "comment_update",
     "cycle_close",
     "cycle_create",
     "cycle_delete",
