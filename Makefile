@@ -34,12 +34,19 @@ lock:
 	$(LOCK_VENV)/bin/pip-compile --quiet $(LOCK_UPGRADE) --extra dev --strip-extras --generate-hashes \
 	  --no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
 
+# The worker (notifications, webhooks, reminders) runs in the background beside the web
+# server and is stopped with it: Ctrl+C stops the server, the trap then stops the worker
+# (SIGTERM lets it finish its task). RUN_ADDRESS serves elsewhere than 127.0.0.1:8000.
+RUN_ADDRESS ?= 127.0.0.1:8000
 run: export DEBUG = 1
 run: install
 	$(BIN)/pacer migrate
 	$(BIN)/pacer demo --if-empty
-	@echo "Pacer is at http://127.0.0.1:8000 — sign in as admin@demo.example / pacer-demo (admin) or member@demo.example / pacer-demo"
-	exec $(BIN)/pacer runserver 127.0.0.1:8000
+	@echo "Pacer is at http://$(RUN_ADDRESS) — sign in as admin@demo.example / pacer-demo (admin) or member@demo.example / pacer-demo"
+	@$(BIN)/pacer worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT; trap 'exit 143' TERM; \
+	$(BIN)/pacer runserver $(RUN_ADDRESS)
 
 # Everything runs against a throw-away data folder (never ./var) with DEBUG and DATABASE_URL
 # unset; the suite runs twice: on SQLite, then on a temporary PostgreSQL cluster.
