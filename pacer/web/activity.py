@@ -110,6 +110,8 @@ def describe(entry: Any, names: Names, krs: dict[int, KeyResult]) -> Activity:
         text, note = checkin_sentence(entry, action, changes, kr)
     elif model == "alignment":
         text = alignment_sentence(action, changes, names)
+    elif model == "comment":
+        text, note = comment_sentence(action, changes, kr)
     else:
         text = _sentence(model, action, entry.object_repr, changes)
         shown = _changes_shown(changes, names, kr) if action == "update" else ()
@@ -123,7 +125,7 @@ def entry_key_result(
     """The key result an entry is about: itself, or the one a check-in or milestone is of."""
     if model == "keyresult":
         return krs.get(entry.object_id)
-    if model in ("checkin", "milestone"):
+    if model in ("checkin", "milestone", "comment"):
         return krs.get(_id(changes.get("key_result")) or 0)
     return None
 
@@ -143,6 +145,25 @@ def checkin_sentence(
         text += f" (for {at[:10]})"
     note = changes.get("note", ("", ""))[side]
     return text, "" if note == NO_VALUE else note
+
+
+def comment_sentence(
+    action: str, changes: dict[str, tuple[str, str]], kr: KeyResult | None
+) -> tuple[str, str]:
+    """ "commented on key result “Adoption”" and the comment's text (shortened)."""
+    side = 0 if action == "delete" else 1
+    on_checkin = changes.get("checkin", (NO_VALUE, NO_VALUE))[side] != NO_VALUE
+    if kr is None:
+        target = "the objective"
+    else:
+        target = f"{'a check-in of ' if on_checkin else 'key result '}“{kr.title}”"
+    body = changes.get("body", ("", ""))[side]
+    note = "" if body == NO_VALUE else body
+    note = note[:TEXT_SHOWN] + ("…" if len(note) > TEXT_SHOWN else "")
+    if action == "update":  # an edit's entry names only the changed text, not the target
+        return "edited a comment", note
+    verb = "commented on" if action == "create" else "deleted a comment on"
+    return f"{verb} {target}", note
 
 
 def alignment_sentence(action: str, changes: dict[str, tuple[str, str]], names: Names) -> str:

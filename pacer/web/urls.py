@@ -41,6 +41,7 @@ urlpatterns = [
     path("", include("pacer.web.views.cycles_urls")),  # before the overview's cycles/<ref>/
     path("", include("pacer.web.views.overview_urls")),
     path("", include("pacer.web.views.objective_urls")),
+    path("", include("pacer.web.views.comments_urls")),
     path("", include("pacer.web.views.people_urls")),
     path("", include("pacer.web.views.tokens_urls")),
     path("", include("pacer.web.views.tasks_urls")),

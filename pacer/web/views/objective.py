@@ -30,7 +30,7 @@ from pacer.okrs import selectors as okr_selectors
 from pacer.okrs.display import value_text
 from pacer.okrs.errors import DomainError
 from pacer.okrs.models import CheckIn, KeyResult, Milestone, Objective
-from pacer.web import charts, selectors
+from pacer.web import charts, comments, selectors
 from pacer.web.activity import Activity, activity_of
 from pacer.web.forms import CheckInForm, RetrospectiveForm, show_problems
 from pacer.web.htmx import render_page_or_fragment
@@ -225,7 +225,9 @@ def chart_title(title: str, pace: okr_selectors.Pace) -> str:
 def objective_detail(request: HttpRequest, ref: str) -> HttpResponse:
     objective = visible_objective(person(request), ref)
     page = objective_page(person(request), objective)
-    return render(request, PAGE, {"page": page})
+    target = comments.target_from_link(objective, request.GET.get("on", ""))
+    section = comments.section(person(request), objective, target=target)
+    return render(request, PAGE, {"page": page, "comments": section})
 
 
 @login_required

@@ -49,3 +49,53 @@ document.addEventListener("keydown", (event) => {
   event.preventDefault();
   search.dispatchEvent(new Event("search"));
 });
+
+// Comments (web/partials/objective/_comments.html): the @mention suggestions htmx puts under
+// the text box. Arrow down from the box enters the list, arrows move, Enter or a click puts
+// "@email " in place of the "@..." being typed, Escape returns to the box.
+function mentionBox(list) {
+  return document.querySelector(`[data-mentions="${list.id}"]`);
+}
+function chooseMention(option) {
+  const list = option.closest(".mention-list");
+  const box = mentionBox(list);
+  box.value = box.value.replace(/@[^\s@]*(@[^\s@]*)?$/, `@${option.dataset.mention} `);
+  list.replaceChildren();
+  box.setAttribute("aria-expanded", "false");
+  box.focus();
+}
+document.addEventListener("htmx:afterSettle", (event) => {
+  const list = event.detail.target;
+  if (!list.classList?.contains("mention-list")) return;
+  mentionBox(list)?.setAttribute("aria-expanded", String(!!list.querySelector("[role=option]")));
+});
+document.addEventListener("click", (event) => {
+  const option = event.target.closest?.("[data-mention]");
+  if (option) chooseMention(option);
+});
+document.addEventListener("keydown", (event) => {
+  const box = event.target.closest?.("[data-mentions]");
+  if (box) {
+    const first = document.getElementById(box.dataset.mentions).querySelector("[role=option]");
+    if (event.key === "ArrowDown" && first) {
+      event.preventDefault();
+      first.focus();
+    } else if (event.key === "Escape") {
+      document.getElementById(box.dataset.mentions).replaceChildren();
+      box.setAttribute("aria-expanded", "false");
+    }
+    return;
+  }
+  const option = event.target.closest?.("[data-mention]");
+  if (!option) return;
+  const moves = { ArrowDown: option.nextElementSibling, ArrowUp: option.previousElementSibling };
+  if (event.key in moves) {
+    event.preventDefault();
+    (moves[event.key] || (event.key === "ArrowUp" ? mentionBox(option.closest(".mention-list")) : option)).focus();
+  } else if (event.key === "Enter" || event.key === " ") {
+    event.preventDefault();
+    chooseMention(option);
+  } else if (event.key === "Escape") {
+    mentionBox(option.closest(".mention-list")).focus();
+  }
+});
