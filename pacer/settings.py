@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "pacer.notifications",
     "pacer.webhooks",
     "pacer.messaging",
+    "pacer.digest",
 ]
 
 MIDDLEWARE = [
