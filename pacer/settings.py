@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "pacer.webhooks",
     "pacer.messaging",
     "pacer.digest",
+    "pacer.reminders",
 ]
 
 MIDDLEWARE = [

@@ -48,6 +48,7 @@ SCHEDULE: tuple[Periodic, ...] = (
     ),
     Periodic("recover-tasks", timedelta(minutes=1), "pacer.jobs.recovery.recover_tasks"),
     Periodic("prune-tasks", timedelta(hours=6), "pacer.jobs.recovery.prune_tasks"),
+    Periodic("reminders", timedelta(minutes=5), "pacer.reminders.tasks.send_due_reminders"),
     Periodic("weekly-digest", timedelta(minutes=15), "pacer.digest.tasks.send_due_digests"),
 )
 

@@ -153,6 +153,17 @@ def can_manage_teams(person: User, organization: Organization | None) -> bool:
     return organization is not None and is_admin_of(person, organization.pk)
 
 
+def can_nudge(person: User, other: User) -> bool:
+    """Reminding someone to check in (a nudge, pacer.reminders) is for the organization's
+    admins and the leads of one of the other person's teams."""
+    if other.organization_id is None or not other.is_active:
+        return False
+    if is_admin_of(person, other.organization_id):
+        return True
+    their_teams = Membership.objects.filter(person=other).values("team_id")
+    return Membership.objects.filter(person=person, is_lead=True, team_id__in=their_teams).exists()
+
+
 def can_comment(person: User, objective: Objective) -> bool:
     """Anyone who may see an objective may comment on it, on its key results and check-ins,
     whatever the cycle's state (discussion goes on after a cycle closes)."""

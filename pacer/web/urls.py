@@ -46,4 +46,5 @@ urlpatterns = [
     path("", include("pacer.web.views.tokens_urls")),
     path("", include("pacer.web.views.tasks_urls")),
     path("", include("pacer.web.views.search_urls")),
+    path("", include("pacer.reminders.urls")),
 ]
