@@ -9,7 +9,14 @@ from ninja.openapi.schema import OpenAPISchema
 
 from pacer.api import errors
 from pacer.api.auth import AUTH
-from pacer.api.endpoints import checkins, cycles, key_results, objectives, organization
+from pacer.api.endpoints import (
+    checkins,
+    comments,
+    cycles,
+    key_results,
+    objectives,
+    organization,
+)
 from pacer.api.throttling import THROTTLES
 
 
@@ -85,5 +92,5 @@ api = PacerAPI(
     docs=PacerSwagger(settings={"validatorUrl": None}),
 )
 errors.install(api)
-for module in (organization, cycles, objectives, key_results, checkins):
+for module in (organization, cycles, objectives, key_results, checkins, comments):
     api.add_router("", module.router)

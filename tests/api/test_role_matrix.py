@@ -94,7 +94,8 @@ class Case:
 
     kind: "read" (anyone signed in), "admin" (admins write), "object-read" / "object-write"
     (on the target objective or something under it), "create" (any member), "bulk"
-    (check-ins by key result ref in the body), "own-checkin" (its author and admins).
+    (check-ins by key result ref in the body), "own-checkin" (its author and admins),
+    "comment" (whoever may see the objective), "own-comment" (its author only).
     """
 
     kind: str
@@ -231,7 +232,29 @@ CASES: dict[tuple[str, str], Case] = {
     ("DELETE", "/checkins/{checkin_id}"): Case(
         "own-checkin", lambda s: (f"/checkins/{s.checkin.pk}", None), ok=204
     ),
+    ("GET", "/objectives/{ref}/comments"): Case(
+        "object-read", lambda s: (f"/objectives/{s.objective.ref}/comments", None)
+    ),
+    ("POST", "/objectives/{ref}/comments"): Case(
+        "comment",
+        lambda s: (
+            f"/objectives/{s.objective.ref}/comments",
+            {"body": "Hi", "key_result": s.kr.ref},
+        ),
+        ok=201,
+    ),
+    ("PATCH", "/comments/{comment_id}"): Case(
+        "own-comment", lambda s: (f"/comments/{owners_comment(s)}", {"body": "Edited"})
+    ),
+    ("DELETE", "/comments/{comment_id}"): Case(
+        "own-comment", lambda s: (f"/comments/{owners_comment(s)}", None), ok=204
+    ),
 }
+
+
+def owners_comment(s: Scene) -> int:
+    """A comment the owner wrote on the target objective: only they change it."""
+    return services.comment_create(author=s.world.owner, objective=s.objective, body="Mine").pk
 
 
 def expected_status(case: Case, caller: str, target: str) -> int:
@@ -250,6 +273,10 @@ def expected_status(case: Case, caller: str, target: str) -> int:
         return case.ok
     if case.kind == "own-checkin":  # the owner wrote it
         return case.ok if caller in {"owner", "admin"} else 403
+    if case.kind == "own-comment":  # the owner wrote it; only the author changes it
+        return case.ok if caller == "owner" else 403
+    if case.kind == "comment":  # whoever may see the objective comments
+        return case.ok
     return case.ok if caller != "outsider" else 403
 
 

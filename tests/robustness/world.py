@@ -175,6 +175,13 @@ def web_urls(objectives: list[Objective]) -> dict[str, list[str]]:
                 reverse(name, args=[m.key_result.objective.ref, m.pk])
                 for m in Milestone.objects.filter(key_result__objective__in=objectives)
             ]
+        elif params == {"ref", "comment_id"}:
+            from pacer.okrs.models import Comment
+
+            comments = Comment.objects.filter(objective__in=objectives).select_related("objective")
+            urls[name] = [reverse(name, args=[c.objective.ref, c.pk]) for c in comments] or [
+                reverse(name, args=[o.ref, 1]) for o in objectives
+            ]
         else:
             raise AssertionError(f"the sweep does not know how to fill {name} ({params})")
     return urls
