@@ -18,6 +18,7 @@ from pacer.api.endpoints import (
     organization,
 )
 from pacer.api.throttling import THROTTLES
+from pacer.messaging.api import router as messaging_router
 
 
 class PacerSwagger(Swagger):
@@ -94,3 +95,4 @@ api = PacerAPI(
 errors.install(api)
 for module in (organization, cycles, objectives, key_results, checkins, comments):
     api.add_router("", module.router)
+api.add_router("", messaging_router)  # a team's Slack and Teams channels
