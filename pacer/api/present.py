@@ -126,6 +126,7 @@ def team_out(team: Team) -> dict[str, Any]:
         "ref": team.ref,
         "name": team.name,
         "parent": parent,
+        "checkin_cadence": team.checkin_cadence,
         "members": members,
         "updated_at": team.updated_at,
     }
@@ -146,5 +147,8 @@ def organization_out(organization: Organization) -> dict[str, Any]:
         "name": organization.name,
         "at_risk_gap": number(organization.at_risk_gap),
         "off_track_gap": number(organization.off_track_gap),
+        "checkin_cadence": organization.checkin_cadence,
+        "reminder_weekday": organization.reminder_weekday,
+        "reminder_time": organization.reminder_time.strftime("%H:%M"),
         "updated_at": organization.updated_at,
     }

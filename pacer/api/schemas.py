@@ -6,7 +6,7 @@ dates and moments are ISO 8601 text (never a number of seconds).
 """
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -108,6 +108,7 @@ Weight = Annotated[
 Gap = Annotated[Decimal, Field(ge=0, le=1, max_digits=4, decimal_places=3, allow_inf_nan=False)]
 Grade = Annotated[Decimal, Field(ge=0, le=1, max_digits=2, decimal_places=1, allow_inf_nan=False)]
 Kind = Literal["committed", "aspirational"]
+Cadence = Literal["weekly", "biweekly", "monthly"]  # periods.CADENCES
 Visibility = Literal["public", "private"]
 KeyResultType = Literal[
     "metric", "boolean", "milestones", "stay_above", "stay_below", "range", "linked"
@@ -149,15 +150,27 @@ class OrganizationOut(Schema):
     name: str = Field(examples=["Demo Product Co"])
     at_risk_gap: float = Field(examples=[0.1])
     off_track_gap: float = Field(examples=[0.25])
+    checkin_cadence: Cadence = Field(examples=["weekly"])
+    reminder_weekday: int = Field(examples=[0], description="0 Monday .. 6 Sunday")
+    reminder_time: str = Field(examples=["09:00"], description="in each person's time zone")
     updated_at: datetime
 
 
 class OrganizationPatch(Strict):
     model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"at_risk_gap": 0.1, "off_track_gap": 0.2}]}
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"at_risk_gap": 0.1, "off_track_gap": 0.2},
+                {"checkin_cadence": "biweekly", "reminder_weekday": 0, "reminder_time": "09:00"},
+            ]
+        },
     )
     at_risk_gap: Gap | None = None
     off_track_gap: Gap | None = None
+    checkin_cadence: Cadence | None = None
+    reminder_weekday: Annotated[int, Field(ge=0, le=6)] | None = None
+    reminder_time: time | None = None
 
 
 class MemberOut(Schema):
@@ -170,6 +183,9 @@ class TeamOut(Schema):
     ref: str = Field(examples=["platform"])
     name: str = Field(examples=["Platform"])
     parent: str | None = Field(examples=["engineering"])
+    checkin_cadence: Cadence | Literal[""] = Field(
+        examples=[""], description="blank: the organization's cadence"
+    )
     members: list[MemberOut]
     updated_at: datetime
 

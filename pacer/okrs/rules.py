@@ -12,6 +12,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Protocol, TypeVar
 
+from pacer.okrs import periods
 from pacer.okrs import progress as engine
 
 Problem = tuple[str, str]
@@ -657,3 +658,23 @@ def mention_problems(*, unknown: Iterable[str], cannot_see: Iterable[str]) -> li
         for email in cannot_see
     ]
     return problems
+
+
+def rhythm_problems(*, cadence: str, weekday: int, at: time | None) -> list[Problem]:
+    """The check-in rhythm (docs/semantics.md): a known cadence, a weekday 0 (Monday) to 6
+    (Sunday) and a time of day for the reminder."""
+    problems = []
+    if cadence not in periods.CADENCES:
+        problems.append(("checkin_cadence", f"must be one of {', '.join(periods.CADENCES)}"))
+    if not 0 <= weekday <= 6:
+        problems.append(("reminder_weekday", f"must be 0 (Monday) to 6 (Sunday), not {weekday}"))
+    if at is None:
+        problems.append(("reminder_time", "must be a time of day, such as 09:00"))
+    return problems
+
+
+def team_cadence_problems(cadence: str) -> list[Problem]:
+    """A team's cadence: blank (the organization's) or a known one."""
+    if cadence and cadence not in periods.CADENCES:
+        return [("checkin_cadence", f"must be blank or one of {', '.join(periods.CADENCES)}")]
+    return []

@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from pacer.accounts.models import User
 from pacer.mail import send_later
+from pacer.okrs import periods, rules
 from pacer.okrs import progress as engine
-from pacer.okrs import rules
 from pacer.okrs.display import value_text
 from pacer.okrs.errors import DomainError
 from pacer.okrs.models import CheckIn, Cycle, KeyResult, Objective, Team
@@ -500,13 +500,21 @@ class TeamForm(PlainForm):
         empty_label="(no team: the top of the tree)",
         size=1,
     )
+    checkin_cadence = forms.ChoiceField(
+        choices=[("", "The organization's")] + [(c, c.capitalize()) for c in periods.CADENCES],
+        required=False,
+        label="Check-in cadence",
+        help_text="How often the team's key results await a check-in and reminders go out.",
+    )
 
     def __init__(
         self, *args: Any, parents: QuerySet[Team], creating: bool = True, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
-        if not creating:  # refs never change: files and bookmarks use them
+        if creating:  # a new team follows the organization's cadence; set on its edit page
+            del self.fields["checkin_cadence"]
+        else:  # refs never change: files and bookmarks use them
             del self.fields["ref"]
 
 

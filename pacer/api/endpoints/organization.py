@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpRequest
 from ninja import Path, Query, Router
 
@@ -44,13 +45,17 @@ def get_organization(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.patch(
-    "/organization", response=ok(OrganizationOut), summary="Change the status bands (admins)"
+    "/organization",
+    response=ok(OrganizationOut),
+    summary="Change the status bands and the check-in rhythm (admins)",
 )
 def update_organization(request: HttpRequest, payload: OrganizationPatch) -> dict[str, Any]:
     require_admin(caller(request))
-    organization = services.organization_update(
-        organization=organization_of(request), **payload.model_dump()
-    )
+    fields = payload.model_dump()
+    rhythm = {k: fields.pop(k) for k in ("checkin_cadence", "reminder_weekday", "reminder_time")}
+    with transaction.atomic():  # both or neither
+        organization = services.organization_update(organization=organization_of(request), **fields)
+        organization = services.organization_rhythm_update(organization=organization, **rhythm)
     return organization_out(organization)
 
 

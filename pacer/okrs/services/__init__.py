@@ -45,7 +45,7 @@ from pacer.okrs.services.objectives import (
     objective_set_retrospective,
     objective_update,
 )
-from pacer.okrs.services.organization import organization_update
+from pacer.okrs.services.organization import organization_rhythm_update, organization_update
 from pacer.okrs.services.people import (
     invitation_path_args,
     invitation_resend,
@@ -104,6 +104,7 @@ __all__ = [
     "objective_set_retrospective",
     "objective_unalign",
     "objective_update",
+    "organization_rhythm_update",
     "organization_update",
     "person_deactivate",
     "person_invite",

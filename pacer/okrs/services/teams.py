@@ -102,19 +102,27 @@ def _writable(team: Team, by: User) -> Team:
 
 
 @transaction.atomic
-def team_update(*, team: Team, name: str, parent: Team | None, by: User) -> Team:
-    """Rename the team and move it under `parent` (None: the top of the tree)."""
+def team_update(
+    *, team: Team, name: str, parent: Team | None, by: User, checkin_cadence: str | None = None
+) -> Team:
+    """Rename the team and move it under `parent` (None: the top of the tree); set its
+    check-in cadence ("" = the organization's; None keeps it)."""
     team = _writable(team, by)
     name = name.strip()
-    problems = rules.team_problems(name=name)
+    cadence = team.checkin_cadence if checkin_cadence is None else checkin_cadence
+    problems = rules.team_problems(name=name) + rules.team_cadence_problems(cadence)
     if parent is not None and parent.pk != team.parent_id:
         problems += _parent_problems(
             name=name, organization_id=team.organization_id, parent=parent, team_id=team.pk
         )
     raise_if(problems)
-    if (team.name, team.parent_id) != (name, parent.pk if parent else None):
-        team.name, team.parent = name, parent
-        team.save(update_fields=["name", "parent", "updated_at"])
+    if (team.name, team.parent_id, team.checkin_cadence) != (
+        name,
+        parent.pk if parent else None,
+        cadence,
+    ):
+        team.name, team.parent, team.checkin_cadence = name, parent, cadence
+        team.save(update_fields=["name", "parent", "checkin_cadence", "updated_at"])
     return team
 
 

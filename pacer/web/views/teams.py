@@ -98,7 +98,11 @@ def render_edit(
         or TeamForm(
             parents=parent_choices(admin, team),
             creating=False,
-            initial={"name": team.name, "parent": team.parent_id},
+            initial={
+                "name": team.name,
+                "parent": team.parent_id,
+                "checkin_cadence": team.checkin_cadence,
+            },
         ),
         "member_form": member_form or MemberForm(people=member_choices(team)),
         "memberships": selectors.team_memberships(team),
