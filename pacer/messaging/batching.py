@@ -34,12 +34,14 @@ from pacer.messaging.models import (
 from pacer.notifications import kinds
 from pacer.notifications.models import Notification
 from pacer.okrs.models import Membership
+from pacer.okrs.selectors import objectives_visible_to
 
 BATCH_EVERY = timedelta(seconds=15)
 BATCH_WINDOW = timedelta(minutes=2)
 # Older notifications are never sent (Pacer was down for days, or messaging was just
 # installed): a pile of stale news helps nobody, and it bounds the search.
 HORIZON = timedelta(days=2)
+HIDDEN = "the person may no longer see the objective"
 LIMIT = 5000  # notifications looked at per channel per run; the rest wait for the next
 WANTS = {EMAIL: "by_email", SLACK: "by_slack", TEAMS: "by_teams"}
 CHANNELS = (EMAIL, SLACK, TEAMS)
@@ -86,10 +88,31 @@ def batch_channel(channel: str, now: datetime) -> int:
     for notification in pending:
         by_person[notification.person_id].append(notification)
     due = {pk: items for pk, items in by_person.items() if is_due(items, now)}
+    made = 0
+    for person_id, items in list(due.items()):
+        due[person_id], hidden = split_hidden(items)
+        if hidden:
+            make(hidden[0].person, channel, None, hidden, skipped=HIDDEN)
+        if not due[person_id]:
+            del due[person_id]
     if channel == EMAIL:
-        return sum(make_email(items) for items in due.values())
+        return made + sum(make_email(items) for items in due.values())
     routes = team_routes(channel, due)
-    return sum(make(items[0].person, channel, target, items) for items, target in routes)
+    return made + sum(make(items[0].person, channel, target, items) for items, target in routes)
+
+
+def split_hidden(items: list[Notification]) -> tuple[list[Notification], list[Notification]]:
+    """Those the person may still see, and those about a private objective they no longer
+    may (moved out of the team since it was created): never sent, not even its title."""
+    private = {n.objective_id for n in items if n.objective and n.objective.visibility == "private"}
+    if not private:
+        return items, []
+    person = items[0].person
+    seen = set(objectives_visible_to(person).filter(pk__in=private).values_list("pk", flat=True))
+    gone = {pk for pk in private if pk not in seen}
+    return [n for n in items if n.objective_id not in gone], [
+        n for n in items if n.objective_id in gone
+    ]
 
 
 def is_due(items: Sequence[Notification], now: datetime) -> bool:

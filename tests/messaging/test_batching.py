@@ -81,3 +81,14 @@ def test_a_message_whose_task_went_missing_is_queued_again(world: World) -> None
 def test_the_schedule_lists_the_batcher() -> None:
     names = {p.name: p for p in schedule.SCHEDULE}
     assert names["batch-messages"].has_work == "pacer.messaging.batching.has_work"
+
+
+def test_a_private_objective_the_person_no_longer_sees_is_never_sent(world: World) -> None:
+    from pacer.okrs.models import Membership
+
+    note(world.teammate, "Buy Initech: term sheet signed", objective=world.private)
+    note(world.teammate, "Deliver faster", objective=world.public)
+    Membership.objects.filter(person=world.teammate).delete()  # left the team since
+    batch()
+    by_state = {m.state: list(m.notifications.values_list("title", flat=True)) for m in messages()}
+    assert by_state == {"skipped": ["Buy Initech: term sheet signed"], "queued": ["Deliver faster"]}
