@@ -61,14 +61,8 @@ function chooseMention(option) {
   const box = mentionBox(list);
   box.value = box.value.replace(/@[^\s@]*(@[^\s@]*)?$/, `@${option.dataset.mention} `);
   list.replaceChildren();
-  box.setAttribute("aria-expanded", "false");
   box.focus();
 }
-document.addEventListener("htmx:afterSettle", (event) => {
-  const list = event.detail.target;
-  if (!list.classList?.contains("mention-list")) return;
-  mentionBox(list)?.setAttribute("aria-expanded", String(!!list.querySelector("[role=option]")));
-});
 document.addEventListener("click", (event) => {
   const option = event.target.closest?.("[data-mention]");
   if (option) chooseMention(option);
@@ -82,7 +76,6 @@ document.addEventListener("keydown", (event) => {
       first.focus();
     } else if (event.key === "Escape") {
       document.getElementById(box.dataset.mentions).replaceChildren();
-      box.setAttribute("aria-expanded", "false");
     }
     return;
   }
@@ -91,7 +84,8 @@ document.addEventListener("keydown", (event) => {
   const moves = { ArrowDown: option.nextElementSibling, ArrowUp: option.previousElementSibling };
   if (event.key in moves) {
     event.preventDefault();
-    (moves[event.key] || (event.key === "ArrowUp" ? mentionBox(option.closest(".mention-list")) : option)).focus();
+    const back = event.key === "ArrowUp" ? mentionBox(option.closest(".mention-list")) : option;
+    (moves[event.key] || back).focus();
   } else if (event.key === "Enter" || event.key === " ") {
     event.preventDefault();
     chooseMention(option);
