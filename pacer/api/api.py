@@ -17,6 +17,7 @@ from pacer.api.endpoints import (
     objectives,
     organization,
 )
+from pacer.api.endpoints import notifications as notification_endpoints
 from pacer.api.throttling import THROTTLES
 from pacer.messaging.api import router as messaging_router
 
@@ -96,3 +97,4 @@ errors.install(api)
 for module in (organization, cycles, objectives, key_results, checkins, comments):
     api.add_router("", module.router)
 api.add_router("", messaging_router)  # a team's Slack and Teams channels
+api.add_router("", notification_endpoints.router)  # the caller's notifications

@@ -37,6 +37,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("", include("pacer.notifications.urls")),  # inbox, preferences, follow buttons
     path("", include("pacer.web.views.teams_urls")),  # before the overview's teams/<ref>/
     path("", include("pacer.web.views.cycles_urls")),  # before the overview's cycles/<ref>/
     path("", include("pacer.web.views.overview_urls")),

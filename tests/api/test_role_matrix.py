@@ -124,6 +124,17 @@ def list_objectives(s: Scene) -> Request:
 
 CASES: dict[tuple[str, str], Case] = {
     ("GET", "/organization"): Case("read", lambda s: ("/organization", None)),
+    ("GET", "/notifications"): Case("read", lambda s: ("/notifications?unread=true", None)),
+    ("POST", "/notifications/read"): Case(
+        "create", lambda s: ("/notifications/read", {"all": True})
+    ),
+    ("GET", "/notifications/preferences"): Case(
+        "read", lambda s: ("/notifications/preferences", None)
+    ),
+    ("PUT", "/notifications/preferences"): Case(
+        "create",
+        lambda s: ("/notifications/preferences", {"preferences": {"at_risk": {"slack": True}}}),
+    ),
     ("PATCH", "/organization"): Case("admin", lambda s: ("/organization", {"at_risk_gap": 0.1})),
     ("GET", "/teams"): Case("read", lambda s: ("/teams", None)),
     ("GET", "/teams/{ref}"): Case("read", lambda s: ("/teams/platform", None)),
