@@ -77,7 +77,9 @@ def test_a_500_is_retried_with_backoff_then_sent(world: World, http_receiver: Ht
     message = OutgoingMessage.objects.get()
     assert message.state == "queued" and "HTTP 500" in message.last_error
     assert message.next_attempt_at > timezone.now() + queue.backoff(1) - timedelta(seconds=5)
-    retry = DBTaskResult.objects.filter(task_path__endswith="send_message").order_by("-pk")[0]
+    retry = DBTaskResult.objects.filter(task_path__endswith="send_message").order_by(
+        "-enqueued_at"
+    )[0]
     assert retry.run_after == message.next_attempt_at
     assert send_all() == []  # not due yet
     make_due(message)
