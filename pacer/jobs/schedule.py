@@ -46,6 +46,12 @@ SCHEDULE: tuple[Periodic, ...] = (
         "pacer.messaging.batching.batch_notifications",
         has_work="pacer.messaging.batching.has_work",
     ),
+    Periodic(
+        "sweep-webhook-deliveries",  # a dead worker's delivery, once its lease ran out
+        timedelta(seconds=5),
+        "pacer.webhooks.delivery.sweep_deliveries",
+        has_work="pacer.webhooks.delivery.has_due",
+    ),
     Periodic("recover-tasks", timedelta(minutes=1), "pacer.jobs.recovery.recover_tasks"),
     Periodic("prune-tasks", timedelta(hours=6), "pacer.jobs.recovery.prune_tasks"),
     Periodic("reminders", timedelta(minutes=5), "pacer.reminders.tasks.send_due_reminders"),
