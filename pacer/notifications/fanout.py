@@ -4,10 +4,11 @@ Each event tells each person at most one thing (key "event:<id>", so a re-dispat
 event creates nothing twice): the most specific kind that applies to them, e.g. a comment
 that mentions the objective's owner is a mention, not also a comment on theirs. Nobody is
 told of their own doing, and nobody hears of an objective they may not see
-(`objectives_visible_to`): the check is made here, when it is told, and again by the inbox.
+(`people_who_see`, the converse of `objectives_visible_to`): the check is made here, when
+it is told, and again by the inbox.
 
 Queries are per batch (followers, comments, key results, people) plus one visibility query
-per person told; `notify` then writes each notification.
+per distinct objective; `notify` then writes each notification.
 """
 
 from collections.abc import Callable, Iterable, Sequence
@@ -276,17 +277,14 @@ def url_of(event: Event) -> str:
 # --- The subscriber --------------------------------------------------------------------------
 
 
-def visible_objectives(people: Iterable[User], objective_ids: set[int]) -> dict[int, set[int]]:
-    """Which of `objective_ids` each person may see, now: the one rule, per person."""
-    if not objective_ids:
-        return {}
+def who_sees(objectives: Iterable[Objective], people: set[int]) -> dict[int, set[int]]:
+    """Which of `people` may see each objective, now (`people_who_see`, the converse of
+    `objectives_visible_to`): one query per distinct objective of the batch."""
     return {
-        person.pk: set(
-            selectors.objectives_visible_to(person)
-            .filter(pk__in=objective_ids)
-            .values_list("pk", flat=True)
+        objective.pk: set(
+            selectors.people_who_see(objective).filter(pk__in=people).values_list("pk", flat=True)
         )
-        for person in people
+        for objective in {o.pk: o for o in objectives}.values()
     }
 
 
@@ -304,24 +302,22 @@ def on_events(found: Sequence[Event]) -> None:
             plans.append((event, plan))
     ids = {person_id for _, plan in plans for person_id in plan}
     people = {p.pk: p for p in User.objects.filter(pk__in=ids, is_active=True)}
-    objective_ids = {e.objective_id for e, _ in plans if e.objective_id}
-    objective_ids |= {p.pk for p in batch.parents.values()}
-    visible = visible_objectives(people.values(), objective_ids)
+    objectives = [e.objective for e, _ in plans if e.objective is not None]
+    seers = who_sees([*objectives, *batch.parents.values()], set(people))
     for event, plan in plans:
         for person_id, kind in plan.items():
             person = people.get(person_id)
             if person is None:
                 continue
-            sees = visible.get(person_id, set())
-            if event.objective_id and event.objective_id not in sees:
+            if event.objective_id and person_id not in seers.get(event.objective_id, ()):
                 continue
-            tell(event, person, kind, batch, sees)
+            tell(event, person, kind, batch, seers)
 
 
-def tell(event: Event, person: User, kind: str, batch: Batch, sees: set[int]) -> None:
+def tell(event: Event, person: User, kind: str, batch: Batch, seers: dict[int, set[int]]) -> None:
     if kind == kinds.ALIGNMENT:
         parent = parent_of(event, batch)
-        title = alignment_text(event, parent is not None and parent.pk in sees)
+        title = alignment_text(event, parent is not None and person.pk in seers[parent.pk])
     else:
         title = TEXTS[kind](event)
     notify(

@@ -164,7 +164,25 @@ def test_a_batch_costs_a_bounded_number_of_queries(
     batch = list(
         Event.objects.filter(pk__in=[e.pk for e in found]).select_related("objective", "actor")
     )
-    # 2 loads + 3 visibility + 20 x 3 x (preferences + savepoint + insert + release)
-    with django_assert_max_num_queries(2 + 3 + 60 * 4):
+    # followers + people + 1 visibility + 20 x 3 x (preferences + savepoint + insert + release)
+    with django_assert_max_num_queries(3 + 60 * 4):
         on_events(batch)
     assert Notification.objects.count() == 60
+
+
+def test_a_comment_through_the_worker_tells_the_mentioned(world: World) -> None:
+    """The comment service records comment.created; the worker's dispatch tells people."""
+    from pacer.jobs.worker import run_once
+    from pacer.okrs.services import comments
+
+    Notification.objects.all().delete()
+    comments.comment_create(
+        author=world.owner, objective=world.public, body="@outsider@acme.test please look"
+    )
+    run_once()
+    about = {"event__kind": events.COMMENT_CREATED}  # (the schedule may remind people too)
+    assert told(**about) == {
+        "outsider@acme.test": (kinds.MENTIONED, "Owner mentioned you on “Deliver faster”")
+    }
+    run_once()  # nothing left to dispatch, nothing told twice
+    assert Notification.objects.filter(**about).count() == 1
