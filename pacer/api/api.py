@@ -20,6 +20,7 @@ from pacer.api.endpoints import (
 from pacer.api.endpoints import notifications as notification_endpoints
 from pacer.api.throttling import THROTTLES
 from pacer.messaging.api import router as messaging_router
+from pacer.webhooks.api import router as webhooks_router
 
 
 class PacerSwagger(Swagger):
@@ -98,3 +99,4 @@ for module in (organization, cycles, objectives, key_results, checkins, comments
     api.add_router("", module.router)
 api.add_router("", messaging_router)  # a team's Slack and Teams channels
 api.add_router("", notification_endpoints.router)  # the caller's notifications
+api.add_router("", webhooks_router)  # signed webhooks out (admins)

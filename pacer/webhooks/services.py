@@ -7,11 +7,14 @@ is written, and again at each delivery (DNS may have changed since). Errors name
 """
 
 import secrets
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from pacer import outbound, secretbox
@@ -30,13 +33,13 @@ class Created:
     secret: str  # shown once; Pacer keeps it only encrypted
 
 
-class NotFound(Exception):
+class NotFound(Http404):
     """No such webhook or delivery in the person's organization (a 404, never a 403)."""
 
 
 def require_admin(by: User) -> None:
     if not permissions.is_admin_of(by, by.organization_id):
-        raise PermissionError("Only organization admins manage webhooks.")
+        raise PermissionDenied("Only organization admins manage webhooks.")
 
 
 def checked_url(url: str) -> str:
@@ -152,9 +155,10 @@ def deliveries_of(webhook: Webhook) -> QuerySet[WebhookDelivery]:
 
 def delivery_of(webhook: Webhook, delivery_id: str) -> WebhookDelivery:
     try:
-        found = webhook.deliveries.select_related("event").filter(delivery_id=delivery_id).first()
-    except Exception as error:  # not a UUID: no such delivery
+        wanted = uuid.UUID(str(delivery_id))
+    except ValueError as error:  # not a UUID: no such delivery
         raise NotFound("No such delivery.") from error
+    found = webhook.deliveries.select_related("event").filter(delivery_id=wanted).first()
     if found is None:
         raise NotFound("No such delivery.")
     return found
