@@ -25,6 +25,7 @@ from pacer.okrs import services
 from pacer.okrs.models import CheckIn, Cycle, KeyResult, Milestone, Objective
 from tests.api.conftest import ApiClient, World, assert_problem
 from tests.factories import make_cycle, make_key_result, make_objective
+from tests.webhooks.helpers import PUBLIC_URL, delivery_path, webhook_id
 
 CALLERS = ("anonymous", "read", "outsider", "teammate", "owner", "admin")
 TARGETS = ("public", "private")
@@ -136,6 +137,25 @@ CASES: dict[tuple[str, str], Case] = {
         lambda s: ("/notifications/preferences", {"preferences": {"at_risk": {"slack": True}}}),
     ),
     ("PATCH", "/organization"): Case("admin", lambda s: ("/organization", {"at_risk_gap": 0.1})),
+    ("POST", "/webhooks"): Case(
+        "admin", lambda s: ("/webhooks", {"url": PUBLIC_URL, "events": ["cycle.closed"]}), ok=201
+    ),
+    ("GET", "/webhooks"): Case("admin", lambda s: ("/webhooks", None)),
+    ("GET", "/webhooks/{webhook_id}"): Case(
+        "admin", lambda s: (f"/webhooks/{webhook_id(s.world.admin)}", None)
+    ),
+    ("PATCH", "/webhooks/{webhook_id}"): Case(
+        "admin", lambda s: (f"/webhooks/{webhook_id(s.world.admin)}", {"active": False})
+    ),
+    ("DELETE", "/webhooks/{webhook_id}"): Case(
+        "admin", lambda s: (f"/webhooks/{webhook_id(s.world.admin)}", None), ok=204
+    ),
+    ("GET", "/webhooks/{webhook_id}/deliveries"): Case(
+        "admin", lambda s: (f"/webhooks/{webhook_id(s.world.admin)}/deliveries", None)
+    ),
+    ("POST", "/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver"): Case(
+        "admin", lambda s: (delivery_path(s.world.admin), None), ok=202
+    ),
     ("GET", "/teams"): Case("read", lambda s: ("/teams", None)),
     ("GET", "/teams/{ref}"): Case("read", lambda s: ("/teams/platform", None)),
     ("GET", "/people"): Case("read", lambda s: ("/people", None)),

@@ -46,3 +46,25 @@ def deliver_due() -> list[str]:
 def make_due(delivery: WebhookDelivery) -> None:
     """Skip the backoff wait of a delivery's next attempt."""
     WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
+
+
+# A public address as a literal: it passes the SSRF check without DNS; nothing is posted
+# to it in the tests that use it (no event is dispatched there).
+PUBLIC_URL = "https://93.184.215.14/pacer-hook"
+
+
+def webhook_id(admin: User) -> int:
+    """A webhook of the admin's organization (the API role matrix acts on it)."""
+    return services.webhook_create(by=admin, url=PUBLIC_URL, events=[kinds.CYCLE_CLOSED]).webhook.pk
+
+
+def delivery_path(admin: User) -> str:
+    """.../deliveries/{delivery_id}/redeliver of a failed delivery of a new webhook."""
+    from pacer.webhooks.models import Webhook
+
+    webhook = Webhook.objects.get(pk=webhook_id(admin))
+    event = Event.objects.create(
+        organization_id=webhook.organization_id, kind=kinds.CYCLE_CLOSED, payload={}
+    )
+    delivery = WebhookDelivery.objects.create(webhook=webhook, event=event, state="failed")
+    return f"/webhooks/{webhook.pk}/deliveries/{delivery.delivery_id}/redeliver"
