@@ -216,6 +216,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "/key-results/{ref}/milestones/{milestone_id}"): {"title": "Step"},
     ("POST", "/key-results/{ref}/checkins"): {"value": 42, "note": "n", "confidence": "on_track"},
     ("POST", "/checkins/bulk"): {"items": [{"key_result": "adoption", "value": 1, "note": "n"}]},
+    ("PUT", "/teams/{ref}/channels/{kind}"): {"url": "https://52.95.110.1/services/T/B/x"},
 }
 
 
@@ -230,6 +231,8 @@ def concrete(path: str, world: World) -> str:
         ref = "training"
     elif path.startswith("/key-results/"):
         ref = "adoption"
+    elif path.startswith("/teams/"):
+        ref = "core"
     else:
         ref = "launch"
     return (
@@ -238,6 +241,7 @@ def concrete(path: str, world: World) -> str:
         .replace("{milestone_id}", str(milestone.pk if milestone else 0))
         .replace("{checkin_id}", "1")
         .replace("{email}", "olga@acme.test")
+        .replace("{kind}", "slack")
     )
 
 

@@ -147,6 +147,8 @@ def web_urls(objectives: list[Objective]) -> dict[str, list[str]]:
             urls[name] = [reverse(name, args=[o.cycle.ref, o.ref]) for o in objectives]
         elif params == {"ref"} and name.startswith("team"):
             urls[name] = [reverse(name, args=[t.ref]) for t in teams]
+        elif params == {"ref", "kind"} and name == "team_channel":
+            urls[name] = [reverse(name, args=[t.ref, k]) for t in teams for k in ("slack", "teams")]
         elif params == {"ref", "person_id"} and name.startswith("team"):
             urls[name] = [reverse(name, args=[t.ref, p.pk]) for t in teams for p in people]
         elif params == {"token_id"}:
