@@ -46,6 +46,7 @@ urlpatterns = [
     path("", include("pacer.web.views.people_urls")),
     path("", include("pacer.web.views.tokens_urls")),
     path("", include("pacer.web.views.tasks_urls")),
+    path("", include("pacer.webhooks.urls")),  # /settings/webhooks/ (admins)
     path("", include("pacer.web.views.search_urls")),
     path("", include("pacer.reminders.urls")),
 ]

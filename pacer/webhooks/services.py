@@ -166,7 +166,8 @@ def delivery_of(webhook: Webhook, delivery_id: str) -> WebhookDelivery:
 
 def redeliver(delivery: WebhookDelivery, *, by: User) -> WebhookDelivery:
     """Send it again now, with the same X-Pacer-Delivery id (the receiver may drop it if it
-    had it). A delivery being sent right now is left to finish."""
+    had it). A delivery being sent right now is left to finish. Attempts keep counting (the
+    log tells every try); one that had its retries gets this one try."""
     from pacer.jobs import queue
     from pacer.webhooks.delivery import deliver
 
@@ -174,7 +175,7 @@ def redeliver(delivery: WebhookDelivery, *, by: User) -> WebhookDelivery:
     now = timezone.now()
     with transaction.atomic():
         WebhookDelivery.objects.filter(pk=delivery.pk).update(
-            state=WebhookDelivery.PENDING, attempts=0, next_attempt_at=now
+            state=WebhookDelivery.PENDING, next_attempt_at=now
         )
         queue.enqueue(deliver, delivery.pk)
     delivery.refresh_from_db()
