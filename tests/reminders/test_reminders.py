@@ -210,3 +210,23 @@ def test_a_nudge_for_someone_not_listed_names_the_field(world: World) -> None:
 def test_reminders_only_for_active_cycles(world: World) -> None:
     assert reminded(datetime(2026, 7, 6, 10, tzinfo=UTC)) == {}  # after the cycle
     assert date(2026, 7, 6).weekday() == 0
+
+
+def test_the_worker_sends_reminders_on_its_schedule(world: World) -> None:
+    from django.utils import timezone
+
+    from pacer.jobs.schedule import SCHEDULE
+    from pacer.jobs.worker import run_once
+    from pacer.okrs.models import Cycle, Organization
+
+    assert "pacer.reminders.tasks.send_due_reminders" in {p.task for p in SCHEDULE}
+    today = timezone.localdate()
+    Cycle.objects.filter(pk=world.cycle.pk).update(
+        start=today - timedelta(days=30), end=today + timedelta(days=30)
+    )
+    # Monday 00:00: the reminder moment has passed whatever day the test runs.
+    Organization.objects.filter(pk=world.org.pk).update(reminder_time="00:00")
+    run_once()
+    assert Notification.objects.filter(person=world.owner, key__startswith="reminder:").count() == 1
+    run_once()
+    assert Notification.objects.filter(person=world.owner).count() == 1
