@@ -216,6 +216,8 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "/key-results/{ref}/milestones/{milestone_id}"): {"title": "Step"},
     ("POST", "/key-results/{ref}/checkins"): {"value": 42, "note": "n", "confidence": "on_track"},
     ("POST", "/checkins/bulk"): {"items": [{"key_result": "adoption", "value": 1, "note": "n"}]},
+    ("POST", "/notifications/read"): {"all": True},
+    ("PUT", "/notifications/preferences"): {"preferences": {"at_risk": {"email": True}}},
     ("PUT", "/teams/{ref}/channels/{kind}"): {"url": "https://52.95.110.1/services/T/B/x"},
 }
 

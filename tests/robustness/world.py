@@ -157,6 +157,12 @@ def web_urls(objectives: list[Objective]) -> dict[str, list[str]]:
             urls[name] = [reverse(name, args=[t.pk]) for t in ApiToken.objects.all()] or [
                 reverse(name, args=[1])
             ]
+        elif params == {"notification_id"}:
+            from pacer.notifications.models import Notification
+
+            urls[name] = [reverse(name, args=[n.pk]) for n in Notification.objects.all()] or [
+                reverse(name, args=[1])
+            ]
         elif params == {"person_id"}:
             urls[name] = [reverse(name, args=[p.pk]) for p in people]
         elif params == {"ref"}:
