@@ -8,7 +8,7 @@ period finds it and sends nothing; a nudge is keyed `nudge:<date>`, once a day.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import Q
 
@@ -64,13 +64,21 @@ def period_of(kr: KeyResult, person: User, now: datetime) -> tuple[str, datetime
     return cadence, start
 
 
-def awaiting(person: User, now: datetime) -> list[KeyResult]:
+CycleCache = dict[tuple[int | None, date], list[Cycle]]
+
+
+def awaiting(person: User, now: datetime, cycles: CycleCache | None = None) -> list[KeyResult]:
+    """What awaits `person` (THE rule), in the active cycles running on their today;
+    `cycles` keeps those per organization and day over a run (a query less a person)."""
     local_today = now.astimezone(person_zone(person)).date()
-    cycles = active_cycles(person, on=local_today)
-    return list(key_results_awaiting_checkin(person, cycles, now=now))
+    cache = {} if cycles is None else cycles
+    key = (person.organization_id, local_today)
+    if key not in cache:
+        cache[key] = active_cycles(person, on=local_today)
+    return list(key_results_awaiting_checkin(person, cache[key], now=now))
 
 
-def reminder_for(person: User, now: datetime) -> Reminder | None:
+def reminder_for(person: User, now: datetime, cycles: CycleCache | None = None) -> Reminder | None:
     """The reminder due to `person` at `now`, or None: the awaiting key results whose
     period's reminder moment has passed, keyed by the latest such period (with several
     cadences, the shortest period), so one message goes out per period."""
@@ -78,7 +86,7 @@ def reminder_for(person: User, now: datetime) -> Reminder | None:
     assert organization is not None
     due: list[KeyResult] = []
     latest: tuple[datetime, str] | None = None
-    for kr in awaiting(person, now):
+    for kr in awaiting(person, now, cycles):
         cadence, start = period_of(kr, person, now)
         moment = periods.reminder_moment(
             start, organization.reminder_weekday, organization.reminder_time
@@ -128,9 +136,10 @@ def headline(total: int) -> str:
 def send_reminders(*, now: datetime, dry_run: bool = False) -> list[Reminder]:
     """Send every reminder due at `now`; the ones sent (with `dry_run`, the ones that would
     be, and nothing is written)."""
-    sent = []
+    sent: list[Reminder] = []
+    cycles: CycleCache = {}
     for person in candidates():
-        reminder = reminder_for(person, now)
+        reminder = reminder_for(person, now, cycles)
         if reminder is None:
             continue
         if dry_run:
