@@ -78,3 +78,17 @@ def test_a_mail_server_that_is_down_is_retried_with_backoff(world: World, settin
     make_due(message)
     send_all()
     assert OutgoingMessage.objects.get().state == "failed"
+
+
+def test_the_worker_batches_and_sends_on_its_own(world: World, smtp_server: MailSink) -> None:
+    """The schedule's batch-messages entry, its send task, the SMTP server: one run."""
+    from pacer.jobs import worker
+
+    note(world.owner, "One")
+    note(world.owner, "Two")
+    worker.run_once()
+    [mail] = smtp_server.wait_for(1)
+    assert mail["Subject"] == "2 updates in Pacer"
+    assert OutgoingMessage.objects.get().state == "sent"
+    worker.run_once()  # nothing twice
+    assert len(smtp_server.wait_for(2, timeout=0.5)) == 1
