@@ -16,10 +16,12 @@ from pacer.okrs.models import (
     Membership,
 )
 from pacer.okrs.selectors import (
+    not_checked_in_this_period,
     objectives_visible_to,
 )
+from pacer.web.selectors.focus import person_zone
 
-CHASE_AFTER = timedelta(days=7)
+CHASE_AFTER = timedelta(days=7)  # no longer the rule (the cadence's period is); kept for callers
 
 
 @dataclass
@@ -48,9 +50,12 @@ def chased_people(person: User) -> QuerySet[User]:
 
 def missing_checkins(viewer: User, cycle: Cycle, *, now: datetime) -> list[MissingCheckins]:
     """Per person, the key results they own, or whose objective they own, in the cycle's
-    visible objectives, without a check-in in the last seven days. Linked key results (they
-    follow another objective) and yes/no ones already done are left out. Two queries."""
+    visible objectives, without a check-in in the current period of their cadence (the
+    rhythm rule's period, okrs.selectors.not_checked_in_this_period, in the viewer's time
+    zone: one list for everyone). Linked key results (they follow another objective) and
+    yes/no ones already done are left out. Two queries."""
     people = list(chased_people(viewer))
+    zone = person_zone(viewer)
     ids = {p.pk for p in people}
     objectives = objectives_visible_to(viewer).filter(cycle=cycle, archived_at__isnull=True)
     stale = (
@@ -58,7 +63,7 @@ def missing_checkins(viewer: User, cycle: Cycle, *, now: datetime) -> list[Missi
         .filter(Q(owner_id__in=ids) | Q(objective__owner_id__in=ids))
         .exclude(type=KeyResult.Type.LINKED)
         .exclude(type=KeyResult.Type.BOOLEAN, progress__gte=1)
-        .filter(Q(last_checkin_at__isnull=True) | Q(last_checkin_at__lt=now - CHASE_AFTER))
+        .filter(not_checked_in_this_period(cycle.organization, [cycle], now=now, zone=zone))
         .select_related("objective")
         .order_by("objective__title", "position", "id")
     )
