@@ -181,6 +181,8 @@ def make(
 ) -> int:
     """One message carrying `items` (and its send task), or nothing if another batcher
     took any of them first (the MessageItem constraint)."""
+    if not person.is_active and not skipped:
+        skipped = "the person's account is closed"
     if channel != EMAIL and target is None and not skipped:
         skipped = f"no {KIND_LABELS[channel]} channel for this (or a private objective)"
     state = OutgoingMessage.SKIPPED if skipped else OutgoingMessage.QUEUED

@@ -92,3 +92,14 @@ def test_a_private_objective_the_person_no_longer_sees_is_never_sent(world: Worl
     batch()
     by_state = {m.state: list(m.notifications.values_list("title", flat=True)) for m in messages()}
     assert by_state == {"skipped": ["Buy Initech: term sheet signed"], "queued": ["Deliver faster"]}
+
+
+def test_a_closed_account_is_told_nothing(world: World) -> None:
+    note(world.owner, ago=5, by_slack=True)
+    world.owner.is_active = False
+    world.owner.save()
+    batch()
+    assert {(m.channel, m.state) for m in messages()} == {
+        ("email", "skipped"),
+        ("slack", "skipped"),
+    }
