@@ -5,6 +5,7 @@ Every function runs a fixed number of queries, however many results are stored (
 may keep thousands for KEEP_FINISHED days).
 """
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -14,6 +15,8 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from pacer.jobs.models import ScheduleRun
+from pacer.secretbox import masked_url
+from pacer.security import redact
 
 PAGE_SIZE = 50
 TRACEBACK_LINES = 12  # the end of a traceback says what failed; the rest is on the server
@@ -116,9 +119,14 @@ def state_of(result: DBTaskResult, now: datetime) -> str:
     )
 
 
+URL = re.compile(r"https?://[^\s'\"<>]+")
+
+
 def tail(text: str, lines: int = TRACEBACK_LINES) -> str:
-    kept = text.rstrip().splitlines()[-lines:]
-    return "\n".join(kept)
+    """The traceback's last lines, with secrets redacted and URLs masked: an error may name
+    a Slack, Teams or webhook URL, which is a secret that is never shown back in full."""
+    kept = "\n".join(text.rstrip().splitlines()[-lines:])
+    return URL.sub(lambda found: masked_url(found.group(0)), redact(kept))
 
 
 def row(result: DBTaskResult, now: datetime) -> TaskRow:

@@ -50,9 +50,8 @@ def result(status: str = "READY", **fields: Any) -> DBTaskResult:
 
 
 def failed(**fields: Any) -> DBTaskResult:
-    return result(
-        "FAILED", exception_class_path="builtins.ValueError", traceback=HOSTILE_TRACEBACK, **fields
-    )
+    values = {"exception_class_path": "builtins.ValueError", "traceback": HOSTILE_TRACEBACK}
+    return result("FAILED", **{**values, **fields})
 
 
 def test_only_admins_see_the_page(world: World) -> None:
@@ -140,3 +139,11 @@ def test_run_again_is_for_admins_and_failed_tasks_only(world: World) -> None:
     response = client_for(world.admin).post(f"{PAGE}{gone.id}/run-again/", follow=True)
     assert "pacer.nowhere.gone is no longer a task" in response.content.decode()
     assert DBTaskResult.objects.count() == 3  # nothing queued
+
+
+def test_a_traceback_never_shows_a_webhook_url_or_token_in_full(world: World) -> None:
+    hook = "https://hooks.slack.com/services/T000/B000/abcdefghijklmnopqrstuvwxsecret"
+    failed(traceback=f"outbound.Failed: {hook} answered 500\nAuthorization: Bearer abc.def")
+    html = client_for(world.admin).get(PAGE, {"state": "failed"}).content.decode()
+    assert "abcdefghijklmnopqrstuvwx" not in html and "abc.def" not in html
+    assert "https://hooks.slack.com/…cret answered 500" in html
