@@ -38,10 +38,15 @@ def make_token(person: User, expires: datetime) -> str:
     return signing.dumps(payload, salt=SALT)
 
 
+def link_path(person: User, expires: datetime) -> str:
+    """The link a reminder carries, as a path: the inbox links it as is, and
+    pacer.messaging makes it absolute (PACER_BASE_URL) for mail and chat."""
+    return reverse("reminder_link", args=[make_token(person, expires)])
+
+
 def link_url(person: User, expires: datetime) -> str:
-    """The absolute link (PACER_BASE_URL) a reminder carries."""
-    path = reverse("reminder_link", args=[make_token(person, expires)])
-    return settings.PACER_BASE_URL + path
+    """The absolute link (PACER_BASE_URL)."""
+    return settings.PACER_BASE_URL + link_path(person, expires)
 
 
 def person_of_token(token: str, *, now: datetime) -> User:

@@ -19,7 +19,7 @@ from pacer.notifications.services import notify
 from pacer.okrs import periods, permissions
 from pacer.okrs.errors import DomainError
 from pacer.okrs.models import Cycle, KeyResult, Objective
-from pacer.reminders.links import link_url
+from pacer.reminders.links import link_path
 from pacer.web.selectors.cycles import active_cycles
 from pacer.web.selectors.focus import key_results_awaiting_checkin, person_zone
 
@@ -117,15 +117,13 @@ def body_of(titles: list[str], total: int) -> str:
 
 def deliver(reminder: Reminder, *, kind_key: str, title: str) -> Notification | None:
     """The notification of `reminder` under `kind_key` (None if it exists already)."""
-    url = link_url(reminder.person, reminder.end)
-    body = body_of(reminder.titles, reminder.total) + f"\n\nCheck in: {url}"
     return notify(
         person=reminder.person,
         kind=kinds.REMINDER,
         key=kind_key,
         title=title,
-        body=body,
-        url=url,
+        body=body_of(reminder.titles, reminder.total),
+        url=link_path(reminder.person, reminder.end),  # messaging links it in mail and chat
     )
 
 

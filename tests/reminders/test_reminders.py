@@ -41,7 +41,8 @@ def test_weekly_reminders_go_out_at_the_reminder_time_and_list_what_awaits(world
     assert sorted(sent["owner@acme.test"].titles) == ["Adoption", "Sign the term sheet"]
     note = Notification.objects.get(person=world.owner)
     assert note.kind == "reminder" and "Sign the term sheet" in note.body
-    assert note.url.startswith("http") and "/reminders/link/" in note.url
+    assert note.url.startswith("/reminders/link/")
+    assert links.person_of_token(note.url.split("/")[-2], now=MONDAY) == world.owner
 
 
 def test_a_run_twice_in_one_period_sends_nothing_the_second_time(world: World) -> None:
@@ -230,3 +231,18 @@ def test_the_worker_sends_reminders_on_its_schedule(world: World) -> None:
     assert Notification.objects.filter(person=world.owner, key__startswith="reminder:").count() == 1
     run_once()
     assert Notification.objects.filter(person=world.owner).count() == 1
+
+
+def test_the_reminder_reaches_the_mailbox_with_its_link(world: World, smtp_server: Any) -> None:
+    from django.conf import settings
+
+    from pacer.jobs.worker import run_once
+
+    assert reminded(MONDAY.replace(hour=9))
+    run_once()  # pacer.messaging: reminders are not held for batching
+    smtp_server.wait_for(1)
+    mail = smtp_server.messages[0]
+    assert mail["To"] == "owner@acme.test"
+    text = mail.get_body(preferencelist=("plain",)).get_content()
+    assert "Sign the term sheet" in text
+    assert settings.PACER_BASE_URL + "/reminders/link/" in text
