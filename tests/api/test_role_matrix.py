@@ -158,6 +158,15 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/teams"): Case("read", lambda s: ("/teams", None)),
     ("GET", "/teams/{ref}"): Case("read", lambda s: ("/teams/platform", None)),
+    ("GET", "/teams/{ref}/channels/{kind}"): Case(
+        "admin", lambda s: ("/teams/platform/channels/slack", None)
+    ),
+    ("PUT", "/teams/{ref}/channels/{kind}"): Case(
+        "admin", lambda s: ("/teams/platform/channels/slack", {"url": PUBLIC_URL})
+    ),
+    ("DELETE", "/teams/{ref}/channels/{kind}"): Case(
+        "admin", lambda s: ("/teams/platform/channels/teams", None), ok=204
+    ),
     ("GET", "/people"): Case("read", lambda s: ("/people", None)),
     ("GET", "/people/{email}"): Case("read", lambda s: ("/people/owner@acme.test", None)),
     ("GET", "/deletions"): Case(
