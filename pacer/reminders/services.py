@@ -8,7 +8,7 @@ period finds it and sends nothing; a nudge is keyed `nudge:<date>`, once a day.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db.models import Q
 
@@ -18,12 +18,13 @@ from pacer.notifications.models import Notification
 from pacer.notifications.services import notify
 from pacer.okrs import periods, permissions
 from pacer.okrs.errors import DomainError
-from pacer.okrs.models import Cycle, KeyResult, Objective
+from pacer.okrs.models import Cycle, KeyResult
 from pacer.reminders.links import link_path
 from pacer.web.selectors.cycles import active_cycles
 from pacer.web.selectors.focus import key_results_awaiting_checkin, person_zone
 
 LISTED = 10  # titles in one message; the rest is "and N more"
+PREFIX = "reminder:"  # a reminder's key: PREFIX and its period's first day
 
 
 @dataclass
@@ -41,9 +42,9 @@ def candidates() -> list[User]:
     its objective's owner when it has none): everyone else has nothing to await."""
     live = Q(objective__cycle__state=Cycle.State.ACTIVE, objective__archived_at__isnull=True)
     owners = KeyResult.objects.filter(live, owner__isnull=False).values("owner_id")
-    objective_owners = Objective.objects.filter(
-        cycle__state=Cycle.State.ACTIVE, archived_at__isnull=True, key_results__owner__isnull=True
-    ).values("owner_id")
+    objective_owners = KeyResult.objects.filter(live, owner__isnull=True).values(
+        "objective__owner_id"
+    )
     return list(
         User.objects.filter(is_active=True, organization__isnull=False)
         .filter(Q(pk__in=owners) | Q(pk__in=objective_owners))
@@ -100,7 +101,7 @@ def reminder_for(person: User, now: datetime, cycles: CycleCache | None = None) 
     start, cadence = latest
     return Reminder(
         person=person,
-        key=f"reminder:{start.date().isoformat()}",
+        key=f"{PREFIX}{start.date().isoformat()}",
         start=start,
         end=periods.checkin_period_end(start, cadence),
         titles=[kr.title for kr in due[:LISTED]],
@@ -131,12 +132,48 @@ def headline(total: int) -> str:
     return f"Time to check in: {total} key result{'s' if total != 1 else ''} await you"
 
 
+def reminded_on(now: datetime) -> dict[int, date]:
+    """The start of each person's latest reminder period (from the keys) among the last
+    two months' (a period is a month at most), one query."""
+    latest: dict[int, date] = {}
+    since = f"{PREFIX}{(now - timedelta(days=62)).date().isoformat()}"
+    keys = Notification.objects.filter(
+        kind=kinds.REMINDER, key__startswith=PREFIX, key__gte=since
+    ).values_list("person_id", "key")
+    for person_id, key in keys:
+        try:
+            day = date.fromisoformat(key.removeprefix(PREFIX))
+        except ValueError:
+            continue
+        latest[person_id] = max(day, latest.get(person_id, day))
+    return latest
+
+
+def reminded_this_period(person: User, now: datetime, latest: dict[int, date]) -> bool:
+    """Whether the person's latest reminder is of a period starting no earlier than any
+    period running now (a weekly or monthly one; a biweekly one never starts later than the
+    week): then nothing new can be due, and the run skips the person without building the
+    awaiting query (the periodic task runs every few minutes)."""
+    if person.pk not in latest:
+        return False
+    zone = person_zone(person)
+    newest = max(
+        periods.checkin_period_start(now, zone, cadence).date()
+        for cadence in (periods.WEEKLY, periods.MONTHLY)
+    )
+    return latest[person.pk] >= newest
+
+
 def send_reminders(*, now: datetime, dry_run: bool = False) -> list[Reminder]:
     """Send every reminder due at `now`; the ones sent (with `dry_run`, the ones that would
     be, and nothing is written)."""
     sent: list[Reminder] = []
     cycles: CycleCache = {}
-    for person in candidates():
+    people = candidates()
+    latest = reminded_on(now)
+    for person in people:
+        if reminded_this_period(person, now, latest):
+            continue
         reminder = reminder_for(person, now, cycles)
         if reminder is None:
             continue
