@@ -141,6 +141,8 @@ def web_urls(objectives: list[Objective]) -> dict[str, list[str]]:
             urls[name] = [reverse(name)]
         elif name == "password_reset_confirm":
             urls[name] = [reverse(name, args=["MQ", "set-password"])]
+        elif name == "reminder_link":  # a bad token: "This link does not work", never a 500
+            urls[name] = [reverse(name, args=["not-a-token"])]
         elif params == {"ref"} and name.startswith(("cycle", "alignment_map", "missing")):
             urls[name] = [reverse(name, args=[c.ref]) for c in cycles]
         elif name == "alignment_map_children":
