@@ -219,6 +219,8 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/notifications/read"): {"all": True},
     ("PUT", "/notifications/preferences"): {"preferences": {"at_risk": {"email": True}}},
     ("PUT", "/teams/{ref}/channels/{kind}"): {"url": "https://52.95.110.1/services/T/B/x"},
+    ("POST", "/objectives/{ref}/comments"): {"body": "Nice", "key_result": "adoption"},
+    ("PATCH", "/comments/{comment_id}"): {"body": "Edited"},
 }
 
 
@@ -244,7 +246,19 @@ def concrete(path: str, world: World) -> str:
         .replace("{checkin_id}", "1")
         .replace("{email}", "olga@acme.test")
         .replace("{kind}", "slack")
+        .replace("{comment_id}", str(admins_comment(world) if "{comment_id}" in path else 0))
     )
+
+
+def admins_comment(world: World) -> int:
+    """A comment the sweep's caller (the admin) wrote, so that editing it is allowed."""
+    from pacer.okrs import services
+    from pacer.okrs.models import Comment
+
+    found = Comment.objects.filter(author=world.admin).first()
+    if found is None:
+        found = services.comment_create(author=world.admin, objective=world.public, body="Hi")
+    return found.pk
 
 
 def put(body: Any, trail: tuple, value: Any) -> Any:
