@@ -36,7 +36,9 @@ def tell(person: Any, n: int, objective: Any = None, **fields: Any) -> Notificat
 def test_the_bell_counts_unread_and_hides_what_became_private(world: World) -> None:
     tell(world.outsider, 1, world.public)
     tell(world.outsider, 2, world.private, title="Buy Initech moved")
-    tell(world.outsider, 3).__class__.objects.filter(key="test:3").update(read_at="2026-01-01T00:00Z")
+    tell(world.outsider, 3).__class__.objects.filter(key="test:3").update(
+        read_at="2026-01-01T00:00Z"
+    )
     page = signed_in(world.outsider).get("/").content.decode()
     assert 'aria-label="Notifications, 1 unread"' in page
     inbox = signed_in(world.outsider).get("/notifications/").content.decode()
