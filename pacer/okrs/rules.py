@@ -670,6 +670,13 @@ def rhythm_problems(*, cadence: str, weekday: int, at: time | None) -> list[Prob
         problems.append(("reminder_weekday", f"must be 0 (Monday) to 6 (Sunday), not {weekday}"))
     if at is None:
         problems.append(("reminder_time", "must be a time of day, such as 09:00"))
+    elif at.tzinfo is not None:
+        # The reminder goes out at this time in each person's own time zone.
+        problems.append(
+            ("reminder_time", "must be a local time without a time zone, such as 09:00")
+        )
+    elif at.second or at.microsecond:
+        problems.append(("reminder_time", "must be in whole minutes, such as 09:00"))
     return problems
 
 

@@ -98,3 +98,23 @@ def test_the_api_reads_and_changes_the_rhythm(
     )
     assert admin_api.call("PATCH", "/organization", {"at_risk_gap": 0.05}).status_code == 200
     assert owner_api.get_json("/organization")["checkin_cadence"] == "biweekly"
+
+
+@pytest.mark.parametrize(
+    ("sent", "message"),
+    [
+        ("21:40:52.9Z", "without a time zone"),
+        ("09:00+02:00", "without a time zone"),
+        ("09:00:30", "whole minutes"),
+    ],
+)
+def test_a_reminder_time_with_a_zone_or_seconds_is_refused_by_name(
+    world: World, sent: str, message: str
+) -> None:
+    """Found by schemathesis: an aware time was a 500 on SQLite. The reminder goes out at a
+    local time in each person's zone, in whole minutes, so anything else is refused."""
+    admin_api = world.client(world.admin)
+    refused = assert_problem(admin_api.call("PATCH", "/organization", {"reminder_time": sent}), 422)
+    assert refused["errors"][0]["field"].endswith("reminder_time")
+    assert message in refused["errors"][0]["message"]
+    assert Organization.objects.get(pk=world.org.pk).reminder_time == time(9, 0)

@@ -181,6 +181,8 @@ def string_paths(spec: dict[str, Any], schema: dict[str, Any], trail: tuple = ()
     return found
 
 
+PUBLIC_HOOK = "https://93.184.215.14/pacer-hook"  # a public address: registering needs no DNS
+
 # A valid body for every operation that takes one; the sweep swaps one string at a time.
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "/organization"): {"at_risk_gap": 0.1, "off_track_gap": 0.3},
@@ -221,6 +223,8 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PUT", "/teams/{ref}/channels/{kind}"): {"url": "https://52.95.110.1/services/T/B/x"},
     ("POST", "/objectives/{ref}/comments"): {"body": "Nice", "key_result": "adoption"},
     ("PATCH", "/comments/{comment_id}"): {"body": "Edited"},
+    ("POST", "/webhooks"): {"url": PUBLIC_HOOK, "events": ["cycle.closed"]},
+    ("PATCH", "/webhooks/{webhook_id}"): {"active": False},
 }
 
 
@@ -247,7 +251,22 @@ def concrete(path: str, world: World) -> str:
         .replace("{email}", "olga@acme.test")
         .replace("{kind}", "slack")
         .replace("{comment_id}", str(admins_comment(world) if "{comment_id}" in path else 0))
+        .replace("{webhook_id}", str(admins_webhook(world) if "{webhook_id}" in path else 0))
+        .replace("{delivery_id}", "00000000-0000-4000-8000-000000000000")
     )
+
+
+def admins_webhook(world: World) -> int:
+    """A webhook of the sweep's caller's organization (webhooks are admins')."""
+    from pacer.webhooks import services
+    from pacer.webhooks.models import Webhook
+
+    found = Webhook.objects.filter(organization=world.organization).first()
+    if found is None:
+        found = services.webhook_create(
+            by=world.admin, url=PUBLIC_HOOK, events=["cycle.closed"]
+        ).webhook
+    return found.pk
 
 
 def admins_comment(world: World) -> int:

@@ -22,6 +22,7 @@ from django.test import Client
 
 from pacer.api.tokens import token_create
 from pacer.okrs.models import KeyResult, Milestone, Objective, Team
+from pacer.webhooks.models import Webhook
 from tests.factories import run_command
 from tests.robustness.world import SECRET_REF, SECRET_TITLE, SECRETS, World, build_world, web_urls
 
@@ -94,6 +95,8 @@ def fill(path: str) -> list[str]:
         "ref": None,
         "email": [p for p in ("ada@acme.test", "olga@acme.test", "otto@acme.test")],
         "milestone_id": [str(m.pk) for m in Milestone.objects.all()],
+        "kind": ["slack", "teams"],
+        "webhook_id": [str(pk) for pk in Webhook.objects.values_list("pk", flat=True)] or ["1"],
     }
     if path.startswith("/api/v1/teams/"):
         refs = list(Team.objects.values_list("ref", flat=True))

@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from pacer.accounts.models import User
+from pacer.events.dispatch import dispatch_events
 from pacer.okrs import services
 from pacer.okrs.models import (
     Alignment,
@@ -44,7 +45,8 @@ SECRET_REF = "zephyr-merger-9"
 SECRET_KR_TITLE = "Zephyr term sheet signed"
 SECRET_KR_REF = "zephyr-term-sheet"
 SECRET_NOTE = "Zephyr diligence call went well"
-SECRETS = (SECRET_TITLE, SECRET_REF, SECRET_KR_TITLE, SECRET_KR_REF, SECRET_NOTE)
+SECRET_COMMENT = "Zephyr lawyers want the data room by Friday"
+SECRETS = (SECRET_TITLE, SECRET_REF, SECRET_KR_TITLE, SECRET_KR_REF, SECRET_NOTE, SECRET_COMMENT)
 
 
 @dataclass
@@ -102,6 +104,12 @@ def build_world() -> World:
     make_milestones(secret_ms, ("Zephyr board approval", 1, False))
     check_in(secret_kr, 40, now - timedelta(days=2), note=SECRET_NOTE)
     Alignment.objects.create(child=secret, parent=public)  # a private child of a public goal
+    # Comments and the notifications they send: the secret's reach its owner only.
+    services.comment_create(
+        author=admin, objective=secret, body=f"@olga@acme.test {SECRET_COMMENT}"
+    )
+    services.comment_create(author=admin, objective=public, body="@otto@acme.test Launch is close")
+    dispatch_events.call()
 
     old = make_objective(past, "old-goal", owner, team=core, title="Last half's goal")
     check_in(make_key_result(old, "old-kr"), 50, past.start + timedelta(days=5))
@@ -110,6 +118,8 @@ def build_world() -> World:
 
 
 # --- Every URL of the web app ----------------------------------------------------------
+
+UNKNOWN_UUID = "00000000-0000-4000-8000-000000000000"
 
 
 def web_patterns() -> list[tuple[str, URLPattern]]:
@@ -192,6 +202,21 @@ def web_urls(objectives: list[Objective]) -> dict[str, list[str]]:
             urls[name] = [reverse(name, args=[c.objective.ref, c.pk]) for c in comments] or [
                 reverse(name, args=[o.ref, 1]) for o in objectives
             ]
+        elif params == {"result_id"}:  # a background task: the ones there are, or an unknown one
+            from django_tasks_db.models import DBTaskResult
+
+            ids = [str(pk) for pk in DBTaskResult.objects.values_list("pk", flat=True)]
+            urls[name] = [reverse(name, args=[i]) for i in ids or [UNKNOWN_UUID]]
+        elif params == {"webhook_id"}:
+            from pacer.webhooks.models import Webhook
+
+            hooks = [h.pk for h in Webhook.objects.all()] or [1]
+            urls[name] = [reverse(name, args=[pk]) for pk in hooks]
+        elif params == {"webhook_id", "delivery_id"}:
+            from pacer.webhooks.models import WebhookDelivery
+
+            deliveries = [(d.webhook_id, d.delivery_id) for d in WebhookDelivery.objects.all()]
+            urls[name] = [reverse(name, args=list(d)) for d in deliveries or [(1, UNKNOWN_UUID)]]
         else:
             raise AssertionError(f"the sweep does not know how to fill {name} ({params})")
     return urls

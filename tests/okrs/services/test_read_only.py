@@ -21,7 +21,7 @@ from auditlog.models import LogEntry
 from pacer.api.models import Tombstone
 from pacer.okrs import selectors, services
 from pacer.okrs.errors import DomainError
-from pacer.okrs.models import CheckIn, Cycle, KeyResult, Milestone, Objective
+from pacer.okrs.models import CheckIn, Comment, Cycle, KeyResult, Milestone, Objective
 from tests.factories import (
     World,
     database_state,
@@ -150,6 +150,25 @@ def carried_over(subject: Subject, result: Any, before: dict[str, Any]) -> None:
     (copy,) = result.copies
     assert fresh(copy).cycle == result.cycle and result.cycle.state == "planning"
     assert fresh(copy).archived_at is None
+
+
+def own_comment(subject: Subject) -> Comment:
+    return services.comment_create(
+        author=subject.world.owner, objective=subject.objective, body="Hm"
+    )
+
+
+def commented(body: str) -> Check:
+    def check(subject: Subject, result: Any, before: dict[str, Any]) -> None:
+        assert [c.body for c in Comment.objects.filter(objective=subject.objective)] == [body]
+        assert stored()["Objective"] == before["Objective"]  # the objective itself is as it was
+
+    return check
+
+
+def no_comment(subject: Subject, result: Any, before: dict[str, Any]) -> None:
+    assert not Comment.objects.filter(objective=subject.objective).exists()
+    assert stored()["Objective"] == before["Objective"]
 
 
 def new_spec(title: str, **fields: Any) -> services.KeyResultSpec:
@@ -308,6 +327,28 @@ CASES = [
         ),
         accepts={CLOSED: carried_over},
     ),
+    # A comment is talk about the objective, not a change to it: the retrospective of a
+    # closed cycle and the reason an objective was archived are what people discuss.
+    Case(
+        "comment_create",
+        "comment_create",
+        lambda s: services.comment_create(author=s.world.owner, objective=s.objective, body="Why?"),
+        accepts={ARCHIVED: commented("Why?"), CLOSED: commented("Why?")},
+    ),
+    Case(
+        "comment_update",
+        "comment_update",
+        lambda s: services.comment_update(
+            comment=own_comment(s), editor=s.world.owner, body="Why, really?"
+        ),
+        accepts={ARCHIVED: commented("Why, really?"), CLOSED: commented("Why, really?")},
+    ),
+    Case(
+        "comment_delete",
+        "comment_delete",
+        lambda s: services.comment_delete(comment=own_comment(s), person=s.world.owner),
+        accepts={ARCHIVED: no_comment, CLOSED: no_comment},
+    ),
 ]
 
 # Services that change no objective nor anything under one, each with the reason.
@@ -318,6 +359,7 @@ NOT_UNDER_AN_OBJECTIVE = {
     "cycle_close": "closing is what makes a cycle read-only",
     "cycle_reopen": "reopening is what makes a closed cycle writable again",
     "organization_update": "the organization's status bands",
+    "organization_rhythm_update": "the organization's check-in cadence and reminder time",
     "person_invite": "people, not OKRs",
     "person_deactivate": "people, not OKRs",
     "person_reactivate": "people, not OKRs",
