@@ -22,7 +22,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
-MAX_RESPONSE = 64 * 1024
+MAX_RESPONSE = 64 * 1024  # what a delivery log keeps of a receiver's answer
+MAX_READ = 4 * 1024 * 1024  # the most a reader (tracker, data source) takes in
 MAX_URL = 2000
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -154,10 +155,47 @@ class PinnedHTTPSConnection(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
 
 
+@dataclass(frozen=True)
+class Answer:
+    """A whole answer, for readers (trackers, data sources)."""
+
+    status: int
+    headers: dict[str, str]  # names lowercased
+    content: bytes
+    elapsed_ms: int
+
+
 def post(
     url: str, body: bytes, headers: Mapping[str, str], *, timeout: float | None = None
 ) -> Response:
     """POST `body` to `url`: the answer, Refused (not sent), or Failed (sent, no answer)."""
+    answer = exchange("POST", url, body, headers, timeout=timeout, limit=MAX_RESPONSE)
+    text = answer.content.decode("utf-8", "replace")
+    return Response(answer.status, text[:1000], answer.elapsed_ms)
+
+
+def get(
+    url: str,
+    headers: Mapping[str, str],
+    *,
+    timeout: float | None = None,
+    limit: int = MAX_READ,
+) -> Answer:
+    """GET `url`: the whole answer (Failed when it is longer than `limit` bytes), Refused
+    (not sent), or Failed (no answer)."""
+    return exchange("GET", url, None, headers, timeout=timeout, limit=limit, whole=True)
+
+
+def exchange(
+    method: str,
+    url: str,
+    body: bytes | None,
+    headers: Mapping[str, str],
+    *,
+    timeout: float | None,
+    limit: int,
+    whole: bool = False,
+) -> Answer:
     target = check(url)
     timeout = timeout or settings.PACER_OUTBOUND_TIMEOUT
     kind = PinnedHTTPSConnection if target.scheme == "https" else PinnedHTTPConnection
@@ -168,10 +206,17 @@ def post(
     started = time.monotonic()
     deadline.start()
     try:
-        connection.request("POST", target.path, body=body, headers=dict(headers))
+        connection.request(method, target.path, body=body, headers=dict(headers))
         answer = connection.getresponse()
-        text = answer.read(MAX_RESPONSE).decode("utf-8", "replace")
-        return Response(answer.status, text[:1000], int((time.monotonic() - started) * 1000))
+        content = answer.read(limit + 1 if whole else limit)
+        if whole and len(content) > limit:
+            raise Failed(f"the answer is longer than {limit} bytes")
+        return Answer(
+            answer.status,
+            {name.lower(): value for name, value in answer.getheaders()},
+            content,
+            int((time.monotonic() - started) * 1000),
+        )
     except (OSError, http.client.HTTPException, ValueError) as error:
         if time.monotonic() - started >= timeout:
             raise Failed(f"no answer within {timeout:g} s") from error

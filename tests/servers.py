@@ -37,13 +37,15 @@ class Received:
 
 @dataclass
 class HttpReceiver:
-    """Records every POST. `answers` is consumed one per request (then 200): an int is a
-    status to answer, "stall" holds the request for `stall_seconds` before answering."""
+    """Records every POST (and GET). `documents` are what GET answers, by path. `answers`
+    is consumed one per POST (then 200): an int is a status to answer, "stall" holds the
+    request for `stall_seconds` before answering."""
 
     url: str = ""
     received: list[Received] = field(default_factory=list)
     answers: list[int | str] = field(default_factory=list)
     stall_seconds: float = 30.0
+    documents: dict[str, tuple[int, bytes]] = field(default_factory=dict)  # GET path -> answer
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def next_answer(self) -> int | str:
@@ -74,6 +76,16 @@ def start_http_receiver() -> tuple[HttpReceiver, ThreadingHTTPServer]:
             self.send_header("Content-Type", "text/plain")
             self.end_headers()
             self.wfile.write(b"ok" if answer == 200 else b"failed")
+
+        def do_GET(self) -> None:
+            with receiver.lock:
+                receiver.received.append(Received(self.path, dict(self.headers.items()), b""))
+            status, content = receiver.documents.get(self.path, (404, b"not found"))
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(content)))
+            self.end_headers()
+            self.wfile.write(content)
 
         def log_message(self, *args: Any) -> None:
             pass

@@ -76,3 +76,22 @@ def test_the_smtp_fixture_receives_mail(smtp_server: MailSink) -> None:
     mail.send_mail("Hello", "Body", "pacer@localhost", ["a@example.com"])
     [message] = smtp_server.wait_for(1)
     assert message["Subject"] == "Hello"
+
+
+def test_a_get_reads_the_whole_answer_with_its_headers(http_receiver: HttpReceiver) -> None:
+    http_receiver.documents["/metric"] = (200, b'{"value": 42}')
+    answer = outbound.get(http_receiver.url + "/metric", {"Accept": "application/json"})
+    assert (answer.status, answer.content) == (200, b'{"value": 42}')
+    assert answer.headers["content-type"] == "application/json"
+    assert http_receiver.received[-1].headers["Accept"] == "application/json"
+
+
+def test_a_get_longer_than_its_limit_fails(http_receiver: HttpReceiver) -> None:
+    http_receiver.documents["/big"] = (200, b"x" * 2000)
+    with pytest.raises(outbound.Failed, match="longer than 1000 bytes"):
+        outbound.get(http_receiver.url + "/big", {}, limit=1000)
+
+
+def test_a_get_of_a_private_address_is_refused_before_sending() -> None:
+    with pytest.raises(outbound.Refused):
+        outbound.get("http://169.254.169.254/latest/meta-data/", {})
