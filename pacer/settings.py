@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "pacer.messaging",
     "pacer.digest",
     "pacer.reminders",
+    "pacer.initiatives",
 ]
 
 MIDDLEWARE = [

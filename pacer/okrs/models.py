@@ -220,6 +220,7 @@ class KeyResult(models.Model):
         STAY_BELOW = engine.STAY_BELOW
         RANGE = engine.RANGE
         LINKED = engine.LINKED
+        INITIATIVES = engine.INITIATIVES
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="key_results"

@@ -9,6 +9,8 @@ The importer and the CLI act as the operator of the installation (they run with 
 database's credentials), so they ask only when a person is named (`--as`, `--by`).
 """
 
+from typing import TYPE_CHECKING
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from pacer.accounts.models import User
@@ -23,6 +25,9 @@ from pacer.okrs.models import (
     Team,
 )
 from pacer.okrs.selectors import objectives_visible_to
+
+if TYPE_CHECKING:
+    from pacer.initiatives.models import Initiative, Task
 
 
 def is_admin_of(person: User, organization_id: int | None) -> bool:
@@ -173,3 +178,34 @@ def can_comment(person: User, objective: Objective) -> bool:
 def can_change_comment(person: User, comment: Comment) -> bool:
     """Only its author edits or deletes a comment (admins neither: it is the author's word)."""
     return person.is_authenticated and comment.author_id == person.pk
+
+
+# --- Initiatives (pacer.initiatives) ----------------------------------------------------
+
+
+def can_create_initiative(person: User, *, owner: User, team: Team | None) -> bool:
+    """Anyone may start work for the goals they see, owned by anyone active of their
+    organization (work is often set up for someone else), under a team they may file under."""
+    if not person.is_authenticated or person.organization_id != owner.organization_id:
+        return False
+    return can_file_under_team(person, team) if team is not None else True
+
+
+def can_change_initiative(person: User, initiative: "Initiative") -> bool:
+    """Its owner, the members of its team, whoever may change an objective it supports, and
+    admins (found through `initiatives_visible_to` first, like everything here)."""
+    if not person.is_authenticated or person.organization_id != initiative.organization_id:
+        return False
+    if person.is_org_admin or initiative.owner_id == person.pk:
+        return True
+    if initiative.team_id is not None and is_member_of(person, initiative.team_id):
+        return True
+    supported = Objective.objects.filter(key_results__initiatives=initiative)
+    return objectives_editable_by(person).filter(pk__in=supported.values("pk")).exists()
+
+
+def can_tick_task(person: User, task: "Task") -> bool:
+    """Marking a task done or not: its assignee, and whoever may change its initiative."""
+    if person.is_authenticated and task.assignee_id == person.pk:
+        return True
+    return can_change_initiative(person, task.initiative)

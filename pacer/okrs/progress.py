@@ -23,12 +23,14 @@ STAY_ABOVE = "stay_above"
 STAY_BELOW = "stay_below"
 RANGE = "range"
 LINKED = "linked"
-KR_TYPES = (METRIC, BOOLEAN, MILESTONES, STAY_ABOVE, STAY_BELOW, RANGE, LINKED)
+INITIATIVES = "initiatives"
+KR_TYPES = (METRIC, BOOLEAN, MILESTONES, STAY_ABOVE, STAY_BELOW, RANGE, LINKED, INITIATIVES)
 HEALTH_TYPES = (STAY_ABOVE, STAY_BELOW, RANGE)
 # Types whose status follows the gap between expected and actual progress.
-PACED_TYPES = (METRIC, MILESTONES, LINKED)
-# Types whose progress is derived (milestones done, the followed objective): no check-in value.
-DERIVED_TYPES = (MILESTONES, LINKED)
+PACED_TYPES = (METRIC, MILESTONES, LINKED, INITIATIVES)
+# Types whose progress is derived (milestones done, the followed objective, the work under
+# it): no check-in value.
+DERIVED_TYPES = (MILESTONES, LINKED, INITIATIVES)
 # Types that keep a current value from check-ins.
 VALUE_TYPES = tuple(t for t in KR_TYPES if t not in DERIVED_TYPES)
 
@@ -83,6 +85,7 @@ class KeyResultFacts:
     high: Decimal | None = None
     milestones: tuple[Milestone, ...] = field(default_factory=tuple)
     linked_progress: Decimal | None = None
+    initiatives_progress: Decimal | None = None  # type `initiatives`: the mean q
 
 
 def clamp(value: Decimal, low: Decimal = ZERO, high: Decimal = ONE) -> Decimal:
@@ -136,6 +139,8 @@ def key_result_progress(facts: KeyResultFacts) -> Decimal:
         return ONE if health_satisfied(facts) else ZERO
     if facts.type == LINKED:
         return clamp(facts.linked_progress or ZERO)
+    if facts.type == INITIATIVES:
+        return clamp(facts.initiatives_progress or ZERO)
     raise ValueError(f"unknown key result type {facts.type!r}")
 
 
@@ -232,3 +237,80 @@ def succeeded(kind: str, grade: Decimal) -> bool:
     if kind == COMMITTED:
         return grade >= ONE
     return grade >= Decimal("0.7")
+
+
+# --- Initiatives (okr-semantics.md, "Initiatives") -------------------------------------
+
+PLANNED = "planned"
+IN_PROGRESS = "in_progress"
+BLOCKED = "blocked"
+CANCELLED = "cancelled"
+INITIATIVE_STATUSES = (PLANNED, IN_PROGRESS, BLOCKED, DONE, CANCELLED)
+# Finished work moves no goal any more: it has no impact.
+CLOSED_INITIATIVE_STATUSES = (DONE, CANCELLED)
+
+
+@dataclass(frozen=True)
+class InitiativeFacts:
+    """What an initiative's progress q depends on. `synced` holds (open, closed) from the
+    last successful sync of its external link, None before any (or without a link)."""
+
+    status: str
+    tasks_done: int = 0
+    tasks_total: int = 0
+    has_link: bool = False
+    synced: tuple[int, int] | None = None
+
+
+def initiative_progress(facts: InitiativeFacts) -> Decimal:
+    """q: the share of tasks done; else of linked issues closed; else 1 when done."""
+    if facts.tasks_total > 0:
+        return Decimal(facts.tasks_done) / Decimal(facts.tasks_total)
+    if facts.has_link:
+        if facts.synced is None:
+            return ZERO
+        open_, closed = facts.synced
+        return Decimal(closed) / Decimal(open_ + closed) if open_ + closed > 0 else ZERO
+    return ONE if facts.status == DONE else ZERO
+
+
+def mean_initiative_progress(initiatives: Iterable[tuple[str, Decimal]]) -> Decimal:
+    """p of a key result of type `initiatives` from its initiatives' (status, q): the mean
+    q of those not cancelled, 0 when there are none."""
+    counted = [q for status, q in initiatives if status != CANCELLED]
+    if not counted:
+        return ZERO
+    return sum(counted, ZERO) / Decimal(len(counted))
+
+
+@dataclass(frozen=True)
+class Supported:
+    """A key result k an initiative supports: its weight w_k, the sum W_k of the weights
+    of k's objective's key results, and its progress p_k."""
+
+    weight: Decimal
+    objective_weight: Decimal
+    progress: Decimal
+
+
+def impact(status: str, supported: Iterable[Supported]) -> Decimal:
+    """How much of its goals an open initiative can still move: the sum over the key results
+    it supports of (w_k / W_k) * (1 - p_k); 0 for done or cancelled work."""
+    if status in CLOSED_INITIATIVE_STATUSES:
+        return ZERO
+    return sum(
+        (
+            k.weight / k.objective_weight * (ONE - clamp(k.progress))
+            for k in supported
+            if k.objective_weight > 0
+        ),
+        ZERO,
+    )
+
+
+def work_order(
+    impact_value: Decimal, due: date | None, title: str
+) -> tuple[Decimal, int, date, str]:
+    """Sort key for lists of work: impact, highest first; then due, earliest first and
+    none last; then title."""
+    return (-impact_value, due is None, due or date.min, title.casefold())

@@ -18,6 +18,7 @@ from pacer.okrs import progress as engine
 from pacer.okrs.models import CheckIn, Cycle, KeyResult, Milestone, Objective, Organization
 
 VALUE_QUANTUM = Decimal("0.000001")
+ZERO = engine.ZERO
 
 
 @dataclass(frozen=True)
@@ -36,9 +37,11 @@ def derive_key_result(
     latest: CheckIn | None,
     milestones: Iterable[Milestone],
     linked_progress: Decimal | None,
+    initiatives_progress: Decimal | None = None,
 ) -> Derived:
     milestones = list(milestones)
-    current = derived_current(kr, latest, milestones, linked_progress)
+    follows = initiatives_progress if kr.type == engine.INITIATIVES else linked_progress
+    current = derived_current(kr, latest, milestones, follows)
     facts = engine.KeyResultFacts(
         type=kr.type,
         current=latest.value if latest and kr.type not in engine.DERIVED_TYPES else None,
@@ -49,6 +52,7 @@ def derive_key_result(
         high=kr.high,
         milestones=tuple(engine.Milestone(m.weight, m.done) for m in milestones),
         linked_progress=linked_progress,
+        initiatives_progress=initiatives_progress,
     )
     return Derived(
         current=current,
@@ -67,11 +71,12 @@ def derived_current(
     """The value shown as `current`: the latest check-in's, or what the type derives.
 
     Milestones count the milestones done; linked key results show the followed objective's
-    progress; a metric without check-ins stands at its start.
+    progress, initiatives key results the mean progress of their work (`linked_progress`);
+    a metric without check-ins stands at its start.
     """
     if kr.type == engine.MILESTONES:
         return Decimal(sum(1 for m in milestones if m.done))
-    if kr.type == engine.LINKED:
+    if kr.type in (engine.LINKED, engine.INITIATIVES):
         # Shown at the precision of a stored value (6 places), as every `current` is.
         return None if linked_progress is None else linked_progress.quantize(VALUE_QUANTUM)
     if latest is not None and latest.value is not None:
@@ -104,12 +109,23 @@ def refresh_key_result(kr: KeyResult) -> bool:
     )
     milestones = kr.milestones.all() if kr.type == engine.MILESTONES else ()
     derived = derive_key_result(
-        kr, latest=latest_checkin(kr), milestones=milestones, linked_progress=linked
+        kr,
+        latest=latest_checkin(kr),
+        milestones=milestones,
+        linked_progress=linked,
+        initiatives_progress=work_progress(kr) if kr.type == engine.INITIATIVES else None,
     )
     if not apply_derived(kr, derived):
         return False
     kr.save(update_fields=["current", "confidence", "last_checkin_at", "progress", "updated_at"])
     return True
+
+
+def work_progress(kr: KeyResult) -> Decimal:
+    """The mean progress of the initiatives a key result of type `initiatives` gathers (each
+    initiative keeps its own q, pacer.initiatives)."""
+    rows = kr.initiatives.values_list("status", "progress")
+    return engine.mean_initiative_progress(rows)
 
 
 def objective_progress_from_db(objective: Objective) -> Decimal:
@@ -238,6 +254,7 @@ def compute_all(organization: Organization) -> Snapshot:
     objective_ids = list(objectives.values_list("id", flat=True))
     closed = set(objectives.filter(cycle__state=Cycle.State.CLOSED).values_list("id", flat=True))
     snapshot = Snapshot(key_results={}, objectives={})
+    work_of = work_progress_by_key_result(organization)
 
     def objective_value(objective_id: int, trail: frozenset[int] = frozenset()) -> Decimal:
         if objective_id in snapshot.objectives:
@@ -246,7 +263,10 @@ def compute_all(organization: Organization) -> Snapshot:
             raise ValueError(f"linked key results form a loop through objective {objective_id}")
         pairs = []
         for kr in by_objective.get(objective_id, []):
-            linked = None
+            linked, work = None, None
+            if kr.type == engine.INITIATIVES:
+                # Frozen at close, like every number of a closed cycle.
+                work = kr.progress if objective_id in closed else work_of.get(kr.id, ZERO)
             if kr.linked_objective_id and objective_id in closed:
                 linked = kr.progress  # frozen at close, like every number of a closed cycle
             elif kr.linked_objective_id:
@@ -256,6 +276,7 @@ def compute_all(organization: Organization) -> Snapshot:
                 latest=kr.latest,  # type: ignore[attr-defined]
                 milestones=milestones.get(kr.id, []),
                 linked_progress=linked,
+                initiatives_progress=work,
             )
             snapshot.key_results[kr.id] = derived
             pairs.append((kr.weight, derived.progress))
@@ -266,6 +287,19 @@ def compute_all(organization: Organization) -> Snapshot:
     for objective_id in objective_ids:
         objective_value(objective_id)
     return snapshot
+
+
+def work_progress_by_key_result(organization: Organization) -> dict[int, Decimal]:
+    """p of every key result of type `initiatives` from its initiatives' stored q (one
+    query; `pacer recompute` checks each initiative's q from its tasks separately)."""
+    through = KeyResult.initiatives.through
+    rows = through.objects.filter(
+        keyresult__organization=organization, keyresult__type=engine.INITIATIVES
+    ).values_list("keyresult_id", "initiative__status", "initiative__progress")
+    gathered: dict[int, list[tuple[str, Decimal]]] = {}
+    for kr_id, status, q in rows:
+        gathered.setdefault(kr_id, []).append((status, q))
+    return {kr_id: engine.mean_initiative_progress(pairs) for kr_id, pairs in gathered.items()}
 
 
 def _key_results_with_latest(organization: Organization) -> Iterable[KeyResult]:

@@ -124,7 +124,7 @@ def checkin_problems(
     the cycle's first day (`checkin_earliest`) to now. `cycle_start` None: no lower bound
     (stored check-ins judged for a type change)."""
     problems: list[Problem] = []
-    derived = type in (engine.MILESTONES, engine.LINKED)
+    derived = type in engine.DERIVED_TYPES
     if value is None and not derived:
         problems.append(("value", "is required"))
     if value is not None and derived:

@@ -1,0 +1,141 @@
+"""The initiatives services: rules by field with nothing written, who may change what,
+visibility, and the roll-up into key results of type `initiatives`."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from pacer.initiatives import selectors, services
+from pacer.initiatives.models import Initiative, Task
+from pacer.initiatives.services import InitiativeSpec
+from pacer.okrs import services as okr_services
+from pacer.okrs.models import KeyResult
+from tests.factories import World, fresh, make_key_result, make_world, refusal
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    return make_world()
+
+
+def work_kr(world: World) -> KeyResult:
+    """A key result of type `initiatives` beside `adoption` (weight 1 each)."""
+    return make_key_result(world.public, "work", type="initiatives", title="Ship the projects")
+
+
+def start(world: World, title: str = "Migrate billing", **fields: Any) -> Initiative:
+    spec = InitiativeSpec(title=title, owner=fields.pop("owner", world.owner), **fields)
+    return services.initiative_create(cycle=world.cycle, spec=spec, by=fields.get("by"))
+
+
+def test_tasks_move_the_initiative_and_the_key_result_and_its_objective(world: World) -> None:
+    kr = work_kr(world)
+    billing = start(world, key_results=[kr, world.adoption])
+    tasks = [services.task_create(initiative=billing, title=f"Step {n}") for n in range(4)]
+    services.task_set_done(task=tasks[0], done=True)
+    assert fresh(billing).progress == Decimal("0.25")
+    assert fresh(kr).progress == Decimal("0.25")
+    services.task_set_done(task=tasks[1], done=True)
+    other = start(world, "Retire the old API", key_results=[kr], status="done")
+    # mean of 0.5 and 1 (no tasks, done); adoption stays at its own 30/90
+    assert fresh(kr).progress == Decimal("0.75")
+    assert fresh(world.public).progress == (
+        ((Decimal(30) / 90).quantize(Decimal("1e-12")) + Decimal("0.75")) / 2
+    ).quantize(Decimal("1e-12"))
+    services.initiative_set_status(initiative=other, status="cancelled", note="Dropped")
+    assert fresh(kr).progress == Decimal("0.5")
+    services.initiative_delete(initiative=billing)
+    assert fresh(kr).progress == 0  # only a cancelled one is left
+    assert fresh(kr).current == 0
+
+
+def test_bad_input_names_the_field_and_writes_nothing(world: World) -> None:
+    problems = refusal(
+        lambda: start(world, " ", status="stalled", start=date(2026, 5, 2), due=date(2026, 5, 1))
+    )
+    assert set(problems) == {"title", "status", "due"}
+    assert not Initiative.objects.exists()
+    foreign_kr = make_key_result(world.foreign, "globex-kr")
+    assert "key_results[0]" in refusal(lambda: start(world, key_results=[foreign_kr]))
+    assert "owner" in refusal(lambda: start(world, owner=world.stranger))
+    billing = start(world)
+    problems = refusal(lambda: services.task_create(initiative=billing, title="\x00"))
+    assert set(problems) == {"title"}
+    assert "assignee" in refusal(
+        lambda: services.task_create(initiative=billing, title="Ok", assignee=world.stranger)
+    )
+
+
+def test_a_closed_cycle_freezes_its_work(world: World) -> None:
+    billing = start(world)
+    task = services.task_create(initiative=billing, title="Step")
+    okr_services.cycle_close(cycle=world.cycle)
+    billing, task = fresh(billing), fresh(task)
+    for call in (
+        lambda: services.task_set_done(task=task, done=True),
+        lambda: services.task_create(initiative=billing, title="More"),
+        lambda: services.initiative_set_status(initiative=billing, status="done"),
+        lambda: services.initiative_delete(initiative=billing),
+    ):
+        assert set(refusal(call)) == {"cycle"}
+
+
+def test_work_under_a_private_objective_is_private_the_same_way(world: World) -> None:
+    secret = start(world, "Due diligence", key_results=[world.secret_kr])
+    open_work = start(world, "Public work", key_results=[world.adoption])
+    loose = start(world, "Not tied to a goal yet")
+    for person, expected in (
+        (world.outsider, {open_work, loose}),
+        (world.teammate, {open_work, loose, secret}),
+        (world.admin, {open_work, loose, secret}),
+        (world.stranger, set()),
+    ):
+        assert set(selectors.initiatives_visible_to(person)) == expected, person
+    assert secret.ref.startswith("due-diligence-") and secret.ref != "due-diligence"
+    assert open_work.ref == "public-work"
+
+
+def test_who_may_change_work(world: World) -> None:
+    billing = start(world, key_results=[world.adoption], owner=world.outsider)
+    task = services.task_create(initiative=billing, title="Step", assignee=world.teammate)
+    with pytest.raises(PermissionDenied):
+        services.task_create(initiative=billing, title="x", by=world.stranger)
+    # the owner, an editor of a supported objective (teammate), admins: yes
+    for person in (world.outsider, world.teammate, world.admin):
+        services.initiative_set_status(initiative=billing, status="in_progress", by=person)
+    loose = start(world, "Loose", owner=world.admin)
+    with pytest.raises(PermissionDenied):
+        services.initiative_set_status(initiative=loose, status="done", by=world.outsider)
+    # the assignee ticks their task, even where they may not change the initiative
+    lonely = services.task_create(initiative=loose, title="Mine", assignee=world.outsider)
+    services.task_set_done(task=lonely, done=True, by=world.outsider)
+    assert fresh(lonely).done and fresh(task).done is False
+
+
+def test_tasks_keep_their_order_when_moved_and_deleted(world: World) -> None:
+    billing = start(world)
+    a, b, c = (services.task_create(initiative=billing, title=t) for t in "abc")
+    services.task_move(task=c, offset=-2)
+    assert [t.title for t in billing.tasks.all()] == ["c", "a", "b"]
+    services.task_delete(task=a)
+    assert list(Task.objects.values_list("title", "position")) == [("c", 0), ("b", 1)]
+    assert "position" in refusal(lambda: services.task_move(task=fresh(b), offset=1))
+
+
+def test_the_work_list_is_ordered_by_impact(world: World) -> None:
+    kr = work_kr(world)  # adoption (1/2 weight, at 1/3) and work (1/2, at 0 then more)
+    a = start(world, "Adoption push", key_results=[world.adoption], due=date(2026, 6, 1))
+    b = start(world, "Both", key_results=[world.adoption, kr])
+    c = start(world, "Done already", key_results=[kr], status="done")
+    listed = selectors.by_impact(
+        list(selectors.with_work(Initiative.objects.all())), date(2026, 6, 2)
+    )
+    assert [w.initiative.title for w in listed] == ["Both", "Adoption push", "Done already"]
+    assert listed[1].overdue and not listed[0].overdue
+    assert listed[2].impact == 0
+    assert {w.initiative for w in listed} == {a, b, c}
