@@ -61,7 +61,8 @@ def fetch(url: str, query: str, *, timeout: float) -> Rows:
 
 
 def sqlite_path(url: str) -> str:
-    return unquote(urlsplit(url).path)
+    """sqlite:////var/lib/pacer/metrics.db → /var/lib/pacer/metrics.db"""
+    return unquote(url.removeprefix(SQLITE_PREFIX))
 
 
 # --- SQLite ---------------------------------------------------------------------------------
@@ -131,7 +132,8 @@ def fetch_postgres(url: str, query: str, *, timeout: float) -> Rows:
     try:
         connection = open_postgres(url, timeout=timeout)
     except psycopg.Error as error:
-        raise SourceFailed(f"cannot connect: {without_password(str(error), url)}") from None
+        message = without_password(str(error), url)
+        raise SourceFailed(f"cannot connect: {shorten(message, 300)}") from None
     try:
         with transaction_rolled_back(connection), connection.cursor() as cursor:
             cursor.execute(query, prepare=True)

@@ -30,8 +30,9 @@ from pacer.datasources.reading import (
 DEFAULT_TIMEOUT = 5.0  # seconds; settings.PACER_SQL_TIMEOUT overrides it
 MAX_QUERY = 10_000
 SOURCE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,49}$")
-# A new entry starts at a comma followed by `name=scheme:`, so a URL may hold commas.
-NEXT_ENTRY = re.compile(r",\s*(?=[A-Za-z][A-Za-z0-9_-]*\s*=\s*[A-Za-z][A-Za-z0-9+.-]*:)")
+# A new entry starts at a comma followed by `name=scheme:`, so a URL may hold commas (a
+# list of hosts, a password).
+NEXT_ENTRY = re.compile(r",(?=[^,=/]*=\s*[A-Za-z][A-Za-z0-9+.-]*:)")
 # Words that make a SELECT do more than read (SELECT … INTO creates a table, FOR UPDATE
 # locks rows); DML and DDL keywords (a DELETE inside a WITH) are refused by their type.
 NOT_READING = {"INTO", "ATTACH", "DETACH", "PRAGMA", "COPY", "LOCK", "GRANT", "REVOKE"}
@@ -59,7 +60,6 @@ def parse_sources(text: str) -> dict[str, str]:
 def url_problem(url: str) -> str:
     try:
         parts = urlsplit(url)
-        parts.port  # noqa: B018 (a bad port raises)
     except ValueError:
         return "the URL cannot be read"
     if parts.scheme == "sqlite":
