@@ -19,7 +19,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from pacer.accounts.models import User
-from pacer.initiatives import rules
+from pacer.initiatives import notices, rules
 from pacer.initiatives.models import Initiative, StatusUpdate, Task
 from pacer.okrs import permissions, rollup
 from pacer.okrs import progress as engine
@@ -156,6 +156,7 @@ def initiative_update(
     ensure_cycle_open(initiative.cycle)
     raise_if(spec_problems(initiative.organization_id, initiative.cycle, spec))
     before = list(initiative.key_results.all())
+    became_blocked = spec.status == engine.BLOCKED != initiative.status
     if spec.link_url != initiative.link_url:  # another link: what was synced no longer holds
         initiative.link_open = initiative.link_closed = initiative.synced_at = None
         initiative.sync_error, initiative.sync_failed_at, initiative.sync_failures = "", None, 0
@@ -164,6 +165,8 @@ def initiative_update(
     initiative.start, initiative.due, initiative.link_url = spec.start, spec.due, spec.link_url
     initiative.save()
     initiative.key_results.set(spec.key_results)
+    if became_blocked:
+        notices.initiative_blocked(initiative, by)
     refresh(initiative, touched=[*before, *spec.key_results])
     return initiative
 
@@ -194,11 +197,13 @@ def initiative_set_status(
         due=initiative.due,
     )
     raise_if(problems + okr_rules.texts_problems(note=note))
-    initiative.status = status
+    was, initiative.status = initiative.status, status
     initiative.save(update_fields=["status", "updated_at"])
     update = StatusUpdate.objects.create(
         initiative=initiative, author=by, status=status, note=note, at=timezone.now()
     )
+    if status == engine.BLOCKED and was != engine.BLOCKED:
+        notices.initiative_blocked(initiative, by)
     refresh(initiative, touched=list(initiative.key_results.all()))
     return update
 
@@ -243,6 +248,7 @@ def task_create(
         done_at=timezone.now() if done else None,
         position=count,
     )
+    notices.task_assigned(task, by)
     refresh(initiative)
     return task
 
@@ -258,8 +264,11 @@ def task_update(
 ) -> Task:
     changeable(task.initiative, by)
     raise_if(rules.task_problems(title=title) + assignee_problems(task.initiative, assignee))
+    reassigned = assignee is not None and assignee.pk != task.assignee_id
     task.title, task.assignee, task.due = title.strip(), assignee, due
     task.save()
+    if reassigned:
+        notices.task_assigned(task, by)
     return task
 
 
@@ -325,11 +334,11 @@ def sync_succeeded(*, initiative: Initiative, open_count: int, closed_count: int
 @transaction.atomic
 def sync_failed(*, initiative: Initiative, error: str) -> None:
     """Record why a sync failed; the counts of the last good one stay (and so does q)."""
+    failures = initiative.sync_failures + 1
     Initiative.objects.filter(pk=initiative.pk).update(
-        sync_error=error[:1000],
-        sync_failed_at=timezone.now(),
-        sync_failures=initiative.sync_failures + 1,
+        sync_error=error[:1000], sync_failed_at=timezone.now(), sync_failures=failures
     )
+    notices.sync_failing(initiative, failures, error)
 
 
 # --- Progress ----------------------------------------------------------------------------

@@ -56,6 +56,7 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("prune-tasks", timedelta(hours=6), "pacer.jobs.recovery.prune_tasks"),
     Periodic("reminders", timedelta(minutes=5), "pacer.reminders.tasks.send_due_reminders"),
     Periodic("weekly-digest", timedelta(minutes=15), "pacer.digest.tasks.send_due_digests"),
+    Periodic("overdue-work", timedelta(hours=1), "pacer.initiatives.tasks.notify_overdue_work"),
 )
 
 

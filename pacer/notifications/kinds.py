@@ -13,6 +13,7 @@ CYCLE_CLOSED = "cycle_closed"  # a cycle I have objectives in closed
 REMINDER = "reminder"  # the check-in reminder, and a nudge
 WEEKLY_DIGEST = "weekly_digest"  # the weekly summary of what I own and follow
 ACTIVITY = "activity"  # a check-in or change on something I follow
+WORK = "work"  # a task assigned to me; my initiative blocked or overdue, or its sync failing
 
 KINDS = (
     MENTIONED,
@@ -23,6 +24,7 @@ KINDS = (
     REMINDER,
     WEEKLY_DIGEST,
     ACTIVITY,
+    WORK,
 )
 LABELS = {
     MENTIONED: "I am mentioned in a comment",
@@ -33,6 +35,7 @@ LABELS = {
     REMINDER: "Check-in reminders and nudges",
     WEEKLY_DIGEST: "The weekly digest",
     ACTIVITY: "Check-ins and changes on what I follow",
+    WORK: "A task assigned to me; an initiative I own blocked, overdue or failing to sync",
 }
 
 IN_APP, EMAIL, SLACK, TEAMS = "in_app", "email", "slack", "teams"
@@ -42,5 +45,5 @@ CHANNEL_LABELS = {IN_APP: "In Pacer", EMAIL: "Email", SLACK: "Slack", TEAMS: "Mi
 # (kind, channel) pairs on by default; everything else is off until the person turns it on.
 DEFAULTS = frozenset(
     {(kind, IN_APP) for kind in KINDS if kind != WEEKLY_DIGEST}
-    | {(kind, EMAIL) for kind in (MENTIONED, AT_RISK, REMINDER, WEEKLY_DIGEST)}
+    | {(kind, EMAIL) for kind in (MENTIONED, AT_RISK, REMINDER, WEEKLY_DIGEST, WORK)}
 )
