@@ -103,11 +103,13 @@ class MailSink:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
+        self.sessions: set[tuple[str, int]] = set()  # the client address of each connection
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = message_from_bytes(envelope.content, policy=policy.default)
         self.messages.append(message)  # type: ignore[arg-type]
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        self.sessions.add(tuple(session.peer))
         return "250 OK"
 
     def wait_for(self, count: int, timeout: float = 20.0) -> list[EmailMessage]:

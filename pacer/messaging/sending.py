@@ -10,14 +10,18 @@ again (at least once, not exactly once). Emails carry a Message-ID made from the
 id, so mail clients show such a repeat once.
 """
 
+import contextlib
 import logging
 import smtplib
+import threading
+import time
 import uuid
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -120,11 +124,58 @@ def send_email(message: OutgoingMessage, notifications: list[Notification]) -> N
     )
     mail.attach_alternative(parts.html, "text/html")
     try:
-        mail.send(fail_silently=False)
+        mail.connection, kept = mail_connection()
+        try:
+            mail.send(fail_silently=False)
+        except (smtplib.SMTPServerDisconnected, ConnectionError):
+            if not kept:
+                raise
+            drop_mail_connection()  # the server dropped the kept session: one fresh try
+            mail.connection, _ = mail_connection()
+            mail.send(fail_silently=False)
     except smtplib.SMTPRecipientsRefused as error:
         raise GiveUp(f"the mail server refused the address: {error}") from error
     except (smtplib.SMTPException, OSError) as error:
+        drop_mail_connection()
         raise Retry(f"sending the mail failed: {error.__class__.__name__}: {error}") from error
+
+
+# One mail server session per worker thread, kept between messages: a session costs a TCP
+# connection, EHLO, STARTTLS and AUTH, more than the mail itself. It is reopened after
+# MAIL_SESSION_IDLE seconds unused (servers drop idle sessions) or after any error.
+MAIL_SESSION_IDLE = 30.0
+_mail = threading.local()
+
+
+def mail_connection() -> tuple[BaseEmailBackend, bool]:
+    """The thread's open session, and whether it was kept from an earlier message."""
+    wanted = mail_settings()
+    connection = getattr(_mail, "connection", None)
+    stale = connection is not None and time.monotonic() - _mail.used > MAIL_SESSION_IDLE
+    if connection is not None and (stale or _mail.settings != wanted):
+        drop_mail_connection()
+        connection = None
+    kept = connection is not None
+    if connection is None:
+        connection = get_connection(fail_silently=False)
+        connection.open()
+        _mail.connection, _mail.settings = connection, wanted
+    _mail.used = time.monotonic()
+    return connection, kept
+
+
+def mail_settings() -> tuple[object, ...]:
+    """What a session was opened with: another server means another session."""
+    names = ("EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_USE_TLS")
+    return tuple(getattr(settings, name, None) for name in names)
+
+
+def drop_mail_connection() -> None:
+    connection = getattr(_mail, "connection", None)
+    _mail.connection = None
+    if connection is not None:
+        with contextlib.suppress(Exception):  # it is being thrown away; its errors do not matter
+            connection.close()
 
 
 def post_to_team(message: OutgoingMessage, notifications: list[Notification]) -> None:

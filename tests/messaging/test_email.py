@@ -1,5 +1,7 @@
 """Email against a real SMTP server: HTML and text parts, escaping, digests, retries."""
 
+import socket
+
 import pytest
 from django.conf import settings
 
@@ -59,6 +61,33 @@ def test_several_notifications_are_one_digest(world: World, smtp_server: MailSin
     for title in ("One", "Two", "Three", "Weekly"):
         assert title in text and title in html
     assert "Line 1<br>Line 2<br><br>Line 4" in html
+
+
+def test_mails_in_a_row_share_one_session_with_the_server(
+    world: World, smtp_server: MailSink
+) -> None:
+    """A session costs a connection, EHLO (STARTTLS, AUTH): the worker keeps it."""
+    for person in (world.owner, world.teammate, world.admin):
+        note(person)
+    batch()
+    assert send_all() == ["sent"] * 3
+    assert len(smtp_server.wait_for(3)) == 3
+    assert len(smtp_server.sessions) == 1
+
+
+def test_a_session_the_server_dropped_is_opened_again(world: World, smtp_server: MailSink) -> None:
+    from pacer.messaging import sending
+
+    note(world.owner)
+    batch()
+    send_all()
+    connection, kept = sending.mail_connection()
+    assert kept
+    connection.connection.sock.shutdown(socket.SHUT_RDWR)  # type: ignore[attr-defined]  # gone
+    note(world.teammate)
+    batch()
+    assert send_all() == ["sent"]
+    assert len(smtp_server.wait_for(2)) == 2 and len(smtp_server.sessions) == 2
 
 
 def test_a_mail_server_that_is_down_is_retried_with_backoff(world: World, settings: object) -> None:
