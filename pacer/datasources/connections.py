@@ -9,10 +9,11 @@ sql.check_sql is for the person's sake; it is not the guard):
   past its timeout.
 * PostgreSQL: the session starts with `default_transaction_read_only=on` and a
   `statement_timeout`, then `SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY`; the query
-  runs as a prepared statement (the server refuses several statements in one) in a read-only
-  transaction that is rolled back.
+  runs in a server-side cursor (DECLARE … CURSOR FOR: one SELECT, no data-modifying WITH)
+  in a read-only transaction that is rolled back.
 
-At most MAX_ROWS rows are fetched (enough to tell one row from several). Errors never carry
+At most MAX_ROWS rows are fetched (enough to tell one row from several; on PostgreSQL the
+others never leave the server). Errors never carry
 the password of a source's URL.
 """
 
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 MAX_ROWS = 2
 SQLITE_PREFIX = "sqlite:///"
 POSTGRES_SCHEMES = ("postgres", "postgresql")
+CURSOR = "pacer_datasource"
 PROGRESS_STEPS = 10_000  # SQLite virtual-machine steps between two looks at the clock
 SQLITE_READS = {
     sqlite3.SQLITE_SELECT,
@@ -135,10 +137,12 @@ def fetch_postgres(url: str, query: str, *, timeout: float) -> Rows:
         message = without_password(str(error), url)
         raise SourceFailed(f"cannot connect: {shorten(message, 300)}") from None
     try:
-        with transaction_rolled_back(connection), connection.cursor() as cursor:
-            cursor.execute(query, prepare=True)
-            columns = len(cursor.description or ())
-            return Rows(columns, cursor.fetchmany(MAX_ROWS) if columns else [])
+        # A server-side cursor: DECLARE takes one SELECT (or VALUES) without data-modifying
+        # WITH, sent with the extended protocol (one statement, never several), and only
+        # MAX_ROWS rows leave the server.
+        with transaction_rolled_back(connection), connection.cursor(name=CURSOR) as cursor:
+            cursor.execute(query)
+            return Rows(len(cursor.description or ()), cursor.fetchmany(MAX_ROWS))
     except psycopg.errors.QueryCanceled:
         raise SourceFailed(f"the query took longer than {timeout:g} s") from None
     except psycopg.Error as error:
