@@ -13,6 +13,7 @@ from pacer.api.endpoints import (
     checkins,
     comments,
     cycles,
+    initiatives,
     key_results,
     objectives,
     organization,
@@ -95,7 +96,7 @@ api = PacerAPI(
     docs=PacerSwagger(settings={"validatorUrl": None}),
 )
 errors.install(api)
-for module in (organization, cycles, objectives, key_results, checkins, comments):
+for module in (organization, cycles, objectives, key_results, checkins, comments, initiatives):
     api.add_router("", module.router)
 api.add_router("", messaging_router)  # a team's Slack and Teams channels
 api.add_router("", notification_endpoints.router)  # the caller's notifications

@@ -42,6 +42,7 @@ class Tombstone(models.Model):
         KEY_RESULT = "key_result"
         MILESTONE = "milestone"
         CHECKIN = "checkin"
+        INITIATIVE = "initiative"
 
     # Plain numbers, not foreign keys: what they named may be deleted too.
     organization_id = models.BigIntegerField(db_index=True)

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from pacer.initiatives import rules as initiative_rules
 from pacer.okrs import rules
 from pacer.okrs.models import REF_LENGTH
 
@@ -568,7 +569,7 @@ class BulkOut(Schema):
 
 
 class DeletionOut(Schema):
-    kind: Literal["cycle", "objective", "key_result", "milestone", "checkin"]
+    kind: Literal["cycle", "objective", "key_result", "milestone", "checkin", "initiative"]
     ref: str = Field(description="the ref; for milestones and check-ins their id")
     deleted_at: datetime
 
@@ -636,3 +637,184 @@ class DeletionQuery(PageQuery):
 
 
 Id = Annotated[int, Field(ge=1, le=2**53)]
+
+
+# --- Initiatives and tasks ---------------------------------------------------------------
+
+# The engine's INITIATIVE_STATUSES (tests/api/test_initiatives.py checks they agree).
+InitiativeStatus = Literal["planned", "in_progress", "blocked", "done", "cancelled"]
+LinkUrl = Annotated[
+    str,
+    StringConstraints(max_length=2000),
+    AfterValidator(storable_text),
+    Field(examples=["https://github.com/acme/app/milestone/4"]),
+]
+SupportedRefs = Annotated[
+    list[Ref],
+    Field(max_length=initiative_rules.MAX_KEY_RESULTS, description="refs of key results"),
+]
+
+
+class LinkOut(Schema):
+    url: str = Field(examples=["https://github.com/acme/app/milestone/4"])
+    open: int | None = Field(description="open items at the last successful sync")
+    closed: int | None = Field(description="closed items at the last successful sync")
+    synced_at: datetime | None = Field(description="the last successful sync")
+    sync_error: str = Field(description="why the last attempt failed; blank if it did not")
+
+
+class InitiativeOut(Schema):
+    ref: str = Field(examples=["migrate-billing"])
+    title: str = Field(examples=["Migrate billing to the new provider"])
+    description: str
+    cycle: str = Field(examples=["2026-q2"])
+    owner: str = Field(examples=["ada@example.com"])
+    team: str | None = Field(examples=["platform"])
+    status: InitiativeStatus
+    start: date | None
+    due: date | None
+    key_results: list[str] = Field(description="refs of the key results it supports")
+    link: LinkOut | None = Field(description="the tracker it is linked to, if any")
+    progress: float = Field(
+        examples=[0.5],
+        description="done tasks / tasks; else the link's closed share; else 1 "
+        "when done (docs/semantics.md)",
+    )
+    impact: float = Field(
+        examples=[0.25],
+        description="how much of its goals it can still move: Σ (w_k / W_k)·(1 - p_k) over "
+        "the key results it supports; 0 when done or cancelled",
+    )
+    overdue: bool = Field(description="past its due date and neither done nor cancelled")
+    tasks: int = Field(examples=[4], description="how many tasks it has")
+    open_tasks: int = Field(examples=[2], description="how many of them are not done")
+    created_at: datetime
+    updated_at: datetime = Field(description="its last change, or its tasks' last change")
+
+
+class InitiativeList(Schema):
+    items: list[InitiativeOut]
+    next_cursor: str | None
+
+
+class InitiativeIn(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "cycle": "2026-q2",
+                    "title": "Migrate billing to the new provider",
+                    "team": "platform",
+                    "status": "in_progress",
+                    "due": "2026-06-15",
+                    "key_results": ["adoption"],
+                }
+            ]
+        },
+    )
+    cycle: Ref
+    title: Title
+    description: LongText = ""
+    owner: Email | None = Field(
+        None, description="an active person of the organization; default: you"
+    )
+    team: Ref | None = None
+    status: InitiativeStatus = "planned"
+    start: Day | None = None
+    due: Day | None = None
+    key_results: SupportedRefs = []
+    link: LinkUrl = Field(
+        "", description="a tracker's milestone, epic or query (http:// or https://)"
+    )
+
+
+class InitiativePatch(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"status": "blocked", "due": "2026-06-30"}]},
+    )
+    title: Title | None = None
+    description: LongText | None = None
+    owner: Email | None = Field(None, description="an active person of the organization")
+    team: Ref | None = Field(None, description="null: no team")
+    status: InitiativeStatus | None = None
+    start: Day | None = Field(None, description="null: none")
+    due: Day | None = Field(None, description="null: none")
+    key_results: SupportedRefs | None = None
+    link: LinkUrl | None = Field(None, description="blank or null: no link")
+
+
+class TaskOut(Schema):
+    id: int
+    title: str = Field(examples=["Export the customer list"])
+    done: bool
+    assignee: str | None = Field(examples=["grace@example.com"])
+    due: date | None
+    position: int = Field(description="its place in the initiative's checklist, from 0")
+    done_at: datetime | None
+    updated_at: datetime
+
+
+class TaskList(Schema):
+    items: list[TaskOut]
+    next_cursor: str | None
+
+
+class TaskIn(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"title": "Export the customer list", "assignee": "grace@example.com"}]
+        },
+    )
+    title: Title
+    assignee: Email | None = Field(None, description="an active person of the organization")
+    due: Day | None = None
+    done: bool = False
+
+
+class TaskPatch(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"done": True}]})
+    title: Title | None = None
+    assignee: Email | None = Field(None, description="null: nobody")
+    due: Day | None = Field(None, description="null: none")
+    done: bool | None = Field(None, description="its assignee may tick it, too")
+    position: Annotated[int, Field(ge=0, le=initiative_rules.MAX_TASKS)] | None = Field(
+        None, description="move it to this place in the checklist (0: first)"
+    )
+
+
+class StatusUpdateOut(Schema):
+    id: int
+    status: InitiativeStatus
+    note: str = Field(examples=["Waiting for the provider's sandbox"])
+    author: str | None = Field(examples=["ada@example.com"])
+    at: datetime
+
+
+class StatusUpdateList(Schema):
+    items: list[StatusUpdateOut]
+    next_cursor: str | None
+
+
+class StatusUpdateIn(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"status": "blocked", "note": "Waiting for the provider's sandbox"}]
+        },
+    )
+    status: InitiativeStatus
+    note: LongText = ""
+
+
+class InitiativeQuery(SyncQuery):
+    cycle: Ref | None = None
+    team: Ref | None = None
+    owner: Email | None = None
+    status: InitiativeStatus | None = None
+    key_result: Ref | None = Field(None, description="work that supports this key result")
+    overdue: bool | None = Field(
+        None, description="true: past due and neither done nor cancelled; false: the others"
+    )

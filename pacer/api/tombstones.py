@@ -6,9 +6,10 @@ check-ins and milestones along) are recorded too, and the domain does not depend
 
 from typing import Any
 
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, pre_delete
 
 from pacer.api.models import Tombstone
+from pacer.initiatives.models import Initiative
 from pacer.okrs.models import CheckIn, Cycle, KeyResult, Milestone, Objective, Organization
 
 PRIVATE = Objective.Visibility.PRIVATE
@@ -20,6 +21,8 @@ def connect() -> None:
     post_delete.connect(_key_result_deleted, sender=KeyResult, dispatch_uid="tombstone-kr")
     post_delete.connect(_child_deleted, sender=Milestone, dispatch_uid="tombstone-milestone")
     post_delete.connect(_child_deleted, sender=CheckIn, dispatch_uid="tombstone-checkin")
+    # Before the delete: the key results it supported (they make it private) go with it.
+    pre_delete.connect(_initiative_deleted, sender=Initiative, dispatch_uid="tombstone-work")
     post_delete.connect(_organization_deleted, sender=Organization, dispatch_uid="tombstone-org")
 
 
@@ -68,6 +71,24 @@ def _child_deleted(sender: Any, instance: CheckIn | Milestone, **kwargs: Any) ->
         ref=str(instance.pk),
         objective_id=objective_id,
         private=visibility != Objective.Visibility.PUBLIC,
+    )
+
+
+def _initiative_deleted(sender: Any, instance: Initiative, **kwargs: Any) -> None:
+    """Work is private like the objectives it supports, and so is its tombstone. A tombstone
+    names one objective: work under several private objectives leaves a tombstone shown to
+    nobody (its ref may carry its title)."""
+    private = list(
+        Objective.objects.filter(key_results__initiatives=instance, visibility=PRIVATE)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    Tombstone.objects.create(
+        organization_id=instance.organization_id,
+        kind=Tombstone.Kind.INITIATIVE,
+        ref=instance.ref,
+        objective_id=private[0] if len(private) == 1 else None,
+        private=bool(private),
     )
 
 

@@ -21,6 +21,9 @@ from typing import Any
 import pytest
 
 from pacer.api.api import api
+from pacer.initiatives import services as work_services
+from pacer.initiatives.models import Initiative, Task
+from pacer.initiatives.services import InitiativeSpec
 from pacer.okrs import services
 from pacer.okrs.models import CheckIn, Cycle, KeyResult, Milestone, Objective
 from tests.api.conftest import ApiClient, World, assert_problem
@@ -42,6 +45,10 @@ SECRETS = (
     "Secret milestone",
     "Secret note",
     "secret-doomed",
+    "Secret diligence",
+    "secret-diligence",
+    "Secret task",
+    "Secret status note",
 )
 
 
@@ -57,6 +64,8 @@ class Scene:
     milestone: Milestone
     checkin: CheckIn
     next_cycle: Cycle
+    work: Initiative
+    task: Task
 
 
 def build_scene(world: World, target: str) -> Scene:
@@ -83,7 +92,15 @@ def build_scene(world: World, target: str) -> Scene:
     next_cycle = make_cycle(world.org, "2026-q3", date(2026, 7, 1), date(2026, 9, 30))
     make_cycle(world.org, "2026-q4", date(2026, 10, 1), date(2026, 12, 31))  # empty
     make_cycle(world.org, "2026-q1", date(2026, 1, 1), date(2026, 3, 31), state="closed")
-    return Scene(world, target, objective, kr, steps, milestone, checkin, next_cycle)
+    # Work for the target's key result, with a task and a status update.
+    spec = InitiativeSpec(
+        title=f"{word.capitalize()} diligence", owner=world.owner, team=world.team, key_results=[kr]
+    )
+    work = work_services.initiative_create(cycle=world.cycle, spec=spec)
+    task = work_services.task_create(initiative=work, title=f"{word.capitalize()} task")
+    note = f"{word.capitalize()} status note"
+    work_services.initiative_set_status(initiative=work, status="in_progress", note=note)
+    return Scene(world, target, objective, kr, steps, milestone, checkin, next_cycle, work, task)
 
 
 Request = tuple[str, Any]  # path (under /api/v1) and JSON body (None: no body)
@@ -96,7 +113,8 @@ class Case:
     kind: "read" (anyone signed in), "admin" (admins write), "object-read" / "object-write"
     (on the target objective or something under it), "create" (any member), "bulk"
     (check-ins by key result ref in the body), "own-checkin" (its author and admins),
-    "comment" (whoever may see the objective), "own-comment" (its author only).
+    "comment" (whoever may see the objective), "own-comment" (its author only), "work"
+    (new work for the target's key result, named in the body: whoever may see it).
     """
 
     kind: str
@@ -292,6 +310,42 @@ CASES: dict[tuple[str, str], Case] = {
 }
 
 
+def work_cases() -> dict[tuple[str, str], Case]:
+    """Initiatives: the work under the target objective, its tasks and status updates."""
+    base = "/initiatives/{ref}"
+    work = "/initiatives/{s.work.ref}"
+    task = "/initiatives/{s.work.ref}/tasks/{s.task.pk}"
+    cases = {
+        ("GET", "/initiatives"): Case(
+            "read", lambda s: (f"/initiatives?key_result={s.kr.ref}", None), reveals=True
+        ),
+        ("POST", "/initiatives"): Case(
+            "work",
+            lambda s: (
+                "/initiatives",
+                {"cycle": "2026-q2", "title": "W", "key_results": [s.kr.ref]},
+            ),
+            ok=201,
+        ),
+    }
+    for method, path, template, body, kind, ok in (
+        ("GET", base, work, None, "object-read", 200),
+        ("PATCH", base, work, {"title": "Renamed"}, "object-write", 200),
+        ("DELETE", base, work, None, "object-write", 204),
+        ("GET", f"{base}/tasks", f"{work}/tasks", None, "object-read", 200),
+        ("POST", f"{base}/tasks", f"{work}/tasks", {"title": "More"}, "object-write", 201),
+        ("PATCH", f"{base}/tasks/{{task_id}}", task, {"done": True}, "object-write", 200),
+        ("DELETE", f"{base}/tasks/{{task_id}}", task, None, "object-write", 204),
+        ("GET", f"{base}/updates", f"{work}/updates", None, "object-read", 200),
+        ("POST", f"{base}/updates", f"{work}/updates", {"status": "done"}, "object-write", 201),
+    ):
+        cases[(method, path)] = Case(kind, lambda s, t=template, b=body: (t.format(s=s), b), ok=ok)
+    return cases
+
+
+CASES |= work_cases()
+
+
 def owners_comment(s: Scene) -> int:
     """A comment the owner wrote on the target objective: only they change it."""
     return services.comment_create(author=s.world.owner, objective=s.objective, body="Mine").pk
@@ -308,14 +362,15 @@ def expected_status(case: Case, caller: str, target: str) -> int:
     if case.kind in {"read", "create"}:
         return case.ok
     if hidden:  # never a 403: the private objective does not exist for them
-        return 422 if case.kind == "bulk" else 404  # bulk: an unknown ref in the body
+        # bulk, work: an unknown key result ref in the body
+        return 422 if case.kind in {"bulk", "work"} else 404
     if case.kind == "object-read":
         return case.ok
     if case.kind == "own-checkin":  # the owner wrote it
         return case.ok if caller in {"owner", "admin"} else 403
     if case.kind == "own-comment":  # the owner wrote it; only the author changes it
         return case.ok if caller == "owner" else 403
-    if case.kind == "comment":  # whoever may see the objective comments
+    if case.kind in {"comment", "work"}:  # whoever may see the objective
         return case.ok
     return case.ok if caller != "outsider" else 403
 
@@ -390,15 +445,20 @@ FILTERS = [
     "/key-results/secret-kr",
     "/key-results/secret-steps/milestones",
     "/key-results/secret-kr/checkins",
+    "/initiatives",
+    "/initiatives?key_result=secret-kr",
+    "/initiatives?team=platform&status=in_progress",
+    "/initiatives?updated_since=2000-01-01T00:00:00Z",
 ]
 
 
 @pytest.mark.parametrize("caller", ["outsider", "teammate"])
 def test_search_and_filters_hide_private_things_from_outsiders(world: World, caller: str) -> None:
-    build_scene(world, "private")
+    scene = build_scene(world, "private")
     client = client_for(world, caller)
     seen = ""
-    for path in FILTERS:
+    work = f"/initiatives/{scene.work.ref}"
+    for path in [*FILTERS, work, f"{work}/tasks", f"{work}/updates"]:
         response = client.call("GET", path)
         assert response.status_code in (200, 404), (path, response.content)
         seen += response.content.decode()
