@@ -40,7 +40,15 @@ CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # a line break would start a 
 RESERVED_HEADERS = {"host", "content-length", "transfer-encoding", "connection"}
 # What evaluating an expression on unexpected data may raise (a filter comparing a number
 # with a text, an arithmetic on a list): a failed read, not a crash.
-EVALUATION_ERRORS = (TypeError, ValueError, KeyError, IndexError, AttributeError, ArithmeticError)
+EVALUATION_ERRORS = (
+    TypeError,
+    ValueError,
+    KeyError,
+    IndexError,
+    AttributeError,
+    ArithmeticError,
+    NotImplementedError,
+)
 
 
 def check_http_json(url: str, jsonpath: str, headers: Mapping[str, str] | None = None) -> None:
@@ -80,32 +88,49 @@ def compiled(jsonpath: str) -> JSONPath:
     if len(text) > MAX_JSONPATH:
         raise SourceProblem("jsonpath", f"the JSONPath is longer than {MAX_JSONPATH} characters")
     try:
-        return parse_jsonpath(text)
+        expression = parse_jsonpath(text)
     except (JSONPathError, *EVALUATION_ERRORS) as error:
         raise SourceProblem("jsonpath", f"this is not a valid JSONPath: {error}") from None
+    try:
+        expression.find({})
+    except NotImplementedError:  # jsonpath-ng parses `a & b` but cannot apply it
+        raise SourceProblem(
+            "jsonpath", "this JSONPath uses an operator (&) that cannot be applied"
+        ) from None
+    except (*EVALUATION_ERRORS, RecursionError):
+        pass  # it may well apply to the real answer
+    return expression
 
 
 def checked_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
-    """The headers to send: the source's own (names checked, values never echoed), then
-    Accept and User-Agent unless the source sets them."""
+    """The headers to send: the source's own, then Accept and User-Agent unless the source
+    sets them."""
+    if headers is not None and not isinstance(headers, Mapping):
+        raise SourceProblem("headers", "headers are pairs of a name and a value")
     given = dict(headers or {})
     if len(given) > MAX_HEADERS:
         raise SourceProblem("headers", f"at most {MAX_HEADERS} headers")
     for name, value in given.items():
-        if not isinstance(name, str) or not HEADER_NAME.match(name):
-            raise SourceProblem("headers", f"{describe(name)} is not a valid header name")
-        if name.lower() in RESERVED_HEADERS:
-            raise SourceProblem("headers", f"the header {name} is set by Pacer itself")
-        if not isinstance(value, str) or len(value) > MAX_HEADER_VALUE:
-            raise SourceProblem(
-                "headers",
-                f"the value of {name} must be a text of at most {MAX_HEADER_VALUE} characters",
-            )
-        if CONTROL.search(value):
-            raise SourceProblem("headers", f"the value of {name} holds a control character")
+        if problem := header_problem(name, value):
+            raise SourceProblem("headers", problem)
     names = {name.lower() for name in given}
     defaults = {"Accept": "application/json", "User-Agent": USER_AGENT}
     return {**{k: v for k, v in defaults.items() if k.lower() not in names}, **given}
+
+
+def header_problem(name: object, value: object) -> str:
+    """What stops this header from being sent, in words that never show its value."""
+    if not isinstance(name, str) or not HEADER_NAME.match(name):
+        return f"{describe(name)} is not a valid header name"
+    if name.lower() in RESERVED_HEADERS:
+        return f"the header {name} is set by Pacer itself"
+    if not isinstance(value, str) or len(value) > MAX_HEADER_VALUE:
+        return f"the value of {name} must be a text of at most {MAX_HEADER_VALUE} characters"
+    if CONTROL.search(value):
+        return f"the value of {name} holds a control character"
+    if not value.isascii():
+        return f"the value of {name} may hold ASCII characters only"
+    return ""
 
 
 def require_whole(answer: outbound.Answer, where: str) -> None:
