@@ -223,6 +223,7 @@ TYPE_FIELDS: dict[str, tuple[str, ...]] = {
     engine.RANGE: ("unit", "low", "high"),
     engine.LINKED: ("linked_objective",),
 }
+    engine.INITIATIVES: (),
 TYPE_HELP = {
     engine.METRIC: "A number from a start to a target, e.g. “Raise weekly active users from "
     "1,200 to 2,000”. Give the target, or let it follow from the start: increase or decrease "
@@ -240,6 +241,9 @@ TYPE_HELP = {
     engine.LINKED: "Follows the progress of another objective, e.g. “Team objective: "
     "Improve onboarding” supporting this one. Choose the objective it follows.",
 }
+    engine.INITIATIVES: "Progress is the mean progress of the initiatives behind it (those not "
+    "cancelled), e.g. “Billing runs on the new API” moved by “Migrate billing to the new API”. "
+    "After creating it, link initiatives to it from the cycle's Work page.",
 DIRECTIONS = [("increase", "Increase by"), ("decrease", "Decrease by")]
 
 
@@ -700,3 +704,111 @@ class MilestoneMoveForm(PlainForm):
 
     def offset(self) -> int:
         return self.OFFSETS[self.cleaned_data["direction"]]
+
+
+# --- Initiatives and tasks (pacer.initiatives; the services judge the values) ------------
+
+
+# The engine's statuses, labelled as Initiative.Status labels them ("In progress").
+INITIATIVE_STATUS_CHOICES = [
+    (status, status.replace("_", " ").capitalize()) for status in engine.INITIATIVE_STATUSES
+]
+
+
+def key_result_label(kr: KeyResult) -> str:
+    return f"{kr.title} ({kr.objective.title})"
+
+
+class InitiativeForm(PlainForm):
+    """An initiative's own fields; its cycle comes from the page it was started from."""
+
+    title = forms.CharField(max_length=300)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    owner = SearchableModelChoiceField(
+        queryset=User.objects.none(),
+        empty_label=None,
+        help_text="Who drives the work; anyone active in your organization.",
+        size=1,
+        **PEOPLE_SEARCH,
+    )
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
+    status = forms.ChoiceField(choices=INITIATIVE_STATUS_CHOICES, initial=engine.PLANNED)
+    start = forms.DateField(required=False, widget=date_input())
+    due = forms.DateField(required=False, widget=date_input())
+    key_results = SearchableModelMultipleChoiceField(
+        queryset=KeyResult.objects.none(),
+        required=False,
+        label="Key results",
+        help_text="The key results of this cycle this work moves (a key result of type "
+        "“initiatives” takes its progress from them).",
+        search_fields=("title", "objective__title"),
+        search_label="Find by title",
+    )
+    link = forms.CharField(
+        label="Link",
+        required=False,
+        max_length=2000,
+        help_text="An issue tracker's milestone, epic or query (https://…). Without tasks, "
+        "progress is the share of its issues closed.",
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        owners: QuerySet[User],
+        teams: QuerySet[Team],
+        key_results: QuerySet[KeyResult],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners  # type: ignore[attr-defined]
+        self.fields["owner"].label_from_instance = person_label  # type: ignore[attr-defined]
+        self.fields["team"].queryset = teams  # type: ignore[attr-defined]
+        self.fields["key_results"].queryset = key_results  # type: ignore[attr-defined]
+        self.fields["key_results"].label_from_instance = key_result_label  # type: ignore[attr-defined]
+
+    def spec_input(self) -> dict[str, Any]:
+        """The cleaned values as `InitiativeSpec` keywords."""
+        data = dict(self.cleaned_data)
+        data["link_url"] = data.pop("link")
+        data["key_results"] = list(data["key_results"])
+        return data
+
+
+class TaskForm(PlainForm):
+    """A task's title, assignee and due date (add and edit alike)."""
+
+    title = forms.CharField(label="Task", max_length=300)
+    assignee = SearchableModelChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="Nobody",
+        size=1,
+        **PEOPLE_SEARCH,
+    )
+    due = forms.DateField(required=False, widget=date_input())
+
+    def __init__(self, *args: Any, people: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = people  # type: ignore[attr-defined]
+        self.fields["assignee"].label_from_instance = person_label  # type: ignore[attr-defined]
+
+
+class TaskMoveForm(MilestoneMoveForm):
+    """Move a task one place up or down its initiative's list."""
+
+
+class StatusUpdateForm(PlainForm):
+    """A status update: the status as it stands now, and a note."""
+
+    status = forms.ChoiceField(choices=INITIATIVE_STATUS_CHOICES)
+    note = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=10_000
+    )
+
+
+class BoardMoveForm(PlainForm):
+    """A card of the board moved to another status (a status update without a note)."""
+
+    status = forms.ChoiceField(choices=INITIATIVE_STATUS_CHOICES, label="Move to")
+    next = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -259,3 +259,22 @@ def test_a_wrong_sources_setting_is_refused_without_showing_it(text: str, messag
     with pytest.raises(ImproperlyConfigured, match=re.escape(message)) as refused:
         parse_sources(text)
     assert "s3cret" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT count(*) FROM signups WHERE created_at >= date '2026-07-01'",
+        "SELECT 100.0 * count(*) FILTER (WHERE plan <> 'free') / count(*) FROM accounts",
+        "WITH active AS (SELECT DISTINCT user_id FROM events WHERE at > now() - interval '7 days')"
+        "\nSELECT count(*) FROM active",
+        "SELECT sum(length(replace(name, 'a', ''))) FROM t",  # replace() is not REPLACE INTO
+        "SELECT count(*) FROM t WHERE status = 'update' AND set_id = 1",
+        'SELECT count(*) FROM "update"',
+        "SELECT max(updated_at) FROM t",
+        "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) FROM latency",
+        "SELECT avg(score)::numeric(10,2) FROM nps;",
+    ],
+)
+def test_everyday_selects_pass_the_check(warehouse: Path, query: str) -> None:
+    check_sql("warehouse", query)
