@@ -207,13 +207,27 @@ def count_queries(client: Client, url: str) -> int:
     return len(queries)
 
 
+def with_initiatives(objective: Objective, owner: User, count: int) -> None:
+    """`count` initiatives with a task each, behind the objective's first key result."""
+    from pacer.initiatives import services as work
+
+    kr = objective.key_results.order_by("position", "id").first()
+    for n in range(count):
+        spec = work.InitiativeSpec(title=f"Work {n}", owner=owner, key_results=[kr])
+        initiative = work.initiative_create(cycle=objective.cycle, spec=spec)
+        work.task_create(initiative=initiative, title="Step", assignee=owner)
+
+
 def test_objective_page_queries_are_few_and_constant(world: World) -> None:
     small, large = rich_objective(world, checkins=1), rich_objective(world, checkins=8)
     for extra in range(4):
         make_kr(large, f"More {extra}")
+    with_initiatives(small, world.owner, 1)
+    with_initiatives(large, world.teammate, 6)
     client = client_for(world.teammate)
     client.get(detail_url(small))  # warm the session
-    assert count_queries(client, detail_url(small)) <= 15
+    # 15 for the objective, 4 for its initiatives (with their key results, tasks, weights)
+    assert count_queries(client, detail_url(small)) <= 19
     assert count_queries(client, detail_url(small)) == count_queries(client, detail_url(large))
 
 

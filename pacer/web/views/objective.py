@@ -24,6 +24,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from pacer.accounts.models import User
+from pacer.initiatives.selectors import Work
 from pacer.okrs import permissions, services
 from pacer.okrs import progress as engine
 from pacer.okrs import selectors as okr_selectors
@@ -34,6 +35,7 @@ from pacer.web import charts, comments, selectors
 from pacer.web.activity import Activity, activity_of
 from pacer.web.forms import CheckInForm, RetrospectiveForm, show_problems
 from pacer.web.htmx import render_page_or_fragment
+from pacer.web.selectors.work import work_by_key_result
 
 PAGE = "web/objective/detail.html"
 PARTIALS = "web/partials/objective/"
@@ -75,6 +77,7 @@ class KeyResultRow(selectors.KeyResultDetail):
     chart: SafeString = NO_CHART
     form: CheckInForm | None = None
     error: str = ""
+    work: list[Work] = field(default_factory=list)  # the initiatives behind it, by impact
 
     @property
     def current_text(self) -> str:
@@ -134,12 +137,14 @@ def objective_page(
     """Everything the objective page shows, in a fixed number of queries."""
     today = timezone.localdate()
     read = selectors.objective_detail(user, objective, on=today)
+    work = work_by_key_result(user, [d.kr for d in read.key_results], on=today)
     rows = [
         KeyResultRow(
             **fields_of(detail),
             chart=key_result_chart(detail, objective, today),
             form=(bound or {}).get(detail.kr.pk) or checkin_form_for(user, detail.kr, read),
             error=(errors or {}).get(detail.kr.pk, ""),
+            work=work.get(detail.kr.pk, []),
         )
         for detail in read.key_results
     ]

@@ -22,6 +22,7 @@ from pacer.okrs import progress as engine
 from pacer.okrs.models import Cycle, Objective, Team
 from pacer.web import selectors
 from pacer.web.htmx import render_page_or_fragment, wants_fragment
+from pacer.web.selectors import work
 
 PAGE_SIZE = 50
 MAP_PAGE_SIZE = 50
@@ -75,6 +76,10 @@ def focus_lists(
         selectors.slipping_in_my_teams(person, cycles, on=on, bands=bands), FOCUS_LIMIT
     )
     mine, mine_total = first(selectors.my_objectives(person, cycles), FOCUS_LIMIT)
+    tasks, tasks_total = first(work.my_open_tasks(person), FOCUS_LIMIT)
+    risky_work, risky_work_total = first(
+        work.work_at_risk_in_my_teams(person, cycles, on=on), FOCUS_LIMIT
+    )
     return {
         "my_objectives": my_objective_cards(mine, on=on, bands=bands),
         "my_objectives_total": mine_total,
@@ -83,7 +88,12 @@ def focus_lists(
         "elsewhere": selectors.key_result_rows(elsewhere, on=on, bands=bands),
         "elsewhere_total": elsewhere_total,
         "slipping": selectors.objective_rows(slipping, on=on, bands=bands),
-        "slipping_total": slipping_total,
+        "slipping_total": slipping_total + risky_work_total,
+        "slipping_objectives_total": slipping_total,
+        "risky_work": risky_work,
+        "risky_work_total": risky_work_total,
+        "my_tasks": tasks,
+        "my_tasks_total": tasks_total,
     }
 
 

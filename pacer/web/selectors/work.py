@@ -1,0 +1,239 @@
+"""Work: reads for the initiative page, the Work page of a cycle, the objective page's
+initiatives and My focus (pacer.web.selectors).
+
+Everything starts from `pacer.initiatives.selectors.initiatives_visible_to`, so work under a
+private objective never reaches someone who may not see it, not in lists, counts or filter
+choices. Each read takes a fixed number of queries however much work there is.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import F, Q, QuerySet
+
+from pacer.accounts.models import User
+from pacer.initiatives.models import Initiative, StatusUpdate, Task
+from pacer.initiatives.selectors import Work, by_impact, initiatives_visible_to, with_work
+from pacer.okrs import permissions
+from pacer.okrs import progress as engine
+from pacer.okrs.models import Cycle, KeyResult, Membership, Team
+from pacer.okrs.selectors import objectives_visible_to
+
+STATUS_CHOICES = Initiative.Status.choices
+UPDATES_SHOWN = 20  # the latest status updates the initiative page lists
+
+
+# --- The initiative page -----------------------------------------------------------------
+
+
+def initiatives_for_page(person: User) -> QuerySet[Initiative]:
+    """The initiatives `person` may see, with what the page shows loaded."""
+    return with_work(initiatives_visible_to(person)).select_related("cycle__organization")
+
+
+@dataclass
+class InitiativeDetail:
+    """What the initiative page shows: the work as lists show it, its tasks in order, its
+    latest status updates, and what the reader may do."""
+
+    work: Work
+    tasks: list[Task]
+    updates: list[StatusUpdate]
+    can_change: bool
+    read_only_reason: str
+    reader_id: int
+
+    @property
+    def initiative(self) -> Initiative:
+        return self.work.initiative
+
+    @property
+    def writable(self) -> bool:
+        return self.can_change and not self.read_only_reason
+
+    @property
+    def task_rows(self) -> list[tuple[Task, bool]]:
+        """Each task with whether the reader may tick it."""
+        return [(task, self.may_tick(task)) for task in self.tasks]
+
+    def may_tick(self, task: Task) -> bool:
+        """Whoever may change the initiative, and a task's assignee (can_tick_task)."""
+        mine = task.assignee_id is not None and task.assignee_id == self.reader_id
+        return not self.read_only_reason and (self.can_change or mine)
+
+
+def initiative_detail(person: User, initiative: Initiative, *, on: date) -> InitiativeDetail:
+    tasks = sorted(initiative.tasks.all(), key=lambda t: (t.position, t.pk))
+    updates = list(
+        initiative.updates.select_related("author").order_by("-at", "-id")[:UPDATES_SHOWN]
+    )
+    closed = initiative.cycle.is_closed
+    return InitiativeDetail(
+        work=by_impact([initiative], on)[0],
+        tasks=tasks,
+        updates=updates,
+        can_change=permissions.can_change_initiative(person, initiative),
+        read_only_reason=f"The cycle {initiative.cycle.name} is closed: its work is frozen."
+        if closed
+        else "",
+        reader_id=person.pk,
+    )
+
+
+def key_results_to_support(person: User, cycle: Cycle) -> QuerySet[KeyResult]:
+    """The key results an initiative of `cycle` may support: those `person` may see."""
+    objectives = objectives_visible_to(person).filter(cycle=cycle, archived_at__isnull=True)
+    return (
+        KeyResult.objects.filter(objective__in=objectives)
+        .select_related("objective")
+        .order_by("objective__title", "position", "id")
+    )
+
+
+# --- The Work page of a cycle ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkFilters:
+    team: str = ""
+    owner: str = ""  # an email
+    status: str = ""
+    overdue: bool = False
+    board: bool = False
+
+    @property
+    def any(self) -> bool:
+        return bool(self.team or self.owner or self.status or self.overdue)
+
+
+def parse_work_filters(params: Mapping[str, str]) -> WorkFilters:
+    """Filters from GET parameters; unknown values are ignored, NULs dropped (PostgreSQL
+    refuses them in a query parameter)."""
+
+    def get(name: str) -> str:
+        return str(params.get(name, "")).replace("\x00", "").strip()[:200]
+
+    status = get("status")
+    return WorkFilters(
+        team=get("team"),
+        owner=get("owner").lower(),
+        status=status if status in engine.INITIATIVE_STATUSES else "",
+        overdue=get("overdue") in ("1", "on", "true"),
+        board=get("view") == "board",
+    )
+
+
+def cycle_initiatives(person: User, cycle: Cycle, filters: WorkFilters, *, on: date) -> list[Work]:
+    """The cycle's work `person` may see, filtered, by impact (selectors.by_impact)."""
+    initiatives = initiatives_visible_to(person).filter(cycle=cycle)
+    if filters.team:
+        initiatives = initiatives.filter(team__ref=filters.team)
+    if filters.owner:
+        initiatives = initiatives.filter(owner__email__iexact=filters.owner)
+    if filters.status:
+        initiatives = initiatives.filter(status=filters.status)
+    if filters.overdue:
+        initiatives = initiatives.filter(overdue_condition(on))
+    return by_impact(list(with_work(initiatives)), on)
+
+
+def overdue_condition(on: date) -> Q:
+    return Q(due__lt=on) & ~Q(status__in=engine.CLOSED_INITIATIVE_STATUSES)
+
+
+@dataclass(frozen=True)
+class WorkChoices:
+    teams: list[Team]
+    owners: list[User]
+
+
+def work_choices(person: User, cycle: Cycle) -> WorkChoices:
+    """The filters' choices: the organization's live teams, and the owners of the cycle's
+    work `person` may see (never one known only from hidden work)."""
+    visible = initiatives_visible_to(person).filter(cycle=cycle)
+    owners = User.objects.filter(pk__in=visible.values("owner_id")).order_by("name", "email")
+    teams = Team.objects.filter(organization_id=cycle.organization_id, archived_at__isnull=True)
+    return WorkChoices(teams=list(teams.order_by("name")), owners=list(owners))
+
+
+def board_columns(work: Iterable[Work]) -> list[tuple[str, str, list[Work]]]:
+    """(status, label, work) for each status, in the order of INITIATIVE_STATUSES."""
+    by_status: dict[str, list[Work]] = defaultdict(list)
+    for item in work:
+        by_status[item.initiative.status].append(item)
+    return [(value, label, by_status[value]) for value, label in STATUS_CHOICES]
+
+
+# --- The objective page ------------------------------------------------------------------
+
+
+def work_by_key_result(
+    person: User, key_results: Sequence[KeyResult], *, on: date
+) -> dict[int, list[Work]]:
+    """The work `person` may see behind each key result, by impact, in three queries."""
+    if not key_results:
+        return {}
+    ids = [kr.pk for kr in key_results]
+    initiatives = with_work(initiatives_visible_to(person).filter(key_results__in=ids).distinct())
+    found: dict[int, list[Work]] = defaultdict(list)
+    for item in by_impact(list(initiatives), on):
+        for kr in item.initiative.key_results.all():
+            if kr.pk in ids:
+                found[kr.pk].append(item)
+    return found
+
+
+# --- My focus ----------------------------------------------------------------------------
+
+
+def my_open_tasks(person: User) -> QuerySet[Task]:
+    """The open tasks assigned to me, of work I may see in cycles not closed, due first
+    (those without a date last)."""
+    initiatives = initiatives_visible_to(person).exclude(cycle__state=Cycle.State.CLOSED)
+    return (
+        Task.objects.filter(assignee=person, done=False, initiative__in=initiatives)
+        .select_related("initiative")
+        .order_by(F("due").asc(nulls_last=True), "initiative__title", "position", "pk")
+    )
+
+
+def work_at_risk_in_my_teams(
+    person: User, cycles: Sequence[Cycle], *, on: date
+) -> QuerySet[Initiative]:
+    """Work of my teams in `cycles` that is blocked or overdue."""
+    my_teams = Membership.objects.filter(person=person).values("team_id")
+    at_risk = Q(status=engine.BLOCKED) | overdue_condition(on)
+    return (
+        initiatives_visible_to(person)
+        .filter(cycle__in=cycles, team_id__in=my_teams)
+        .filter(at_risk)
+        .select_related("owner", "team")
+        .order_by("due", "title")
+    )
+
+
+def changeable_ids(person: User, initiatives: Sequence[Initiative]) -> set[int]:
+    """Which of these (loaded with their key results) `person` may change: the set form of
+    `permissions.can_change_initiative`, in two queries however many there are (a test
+    holds the two to the same answers)."""
+    if not person.is_authenticated or not initiatives:
+        return set()
+    mine = [i for i in initiatives if i.organization_id == person.organization_id]
+    if person.is_org_admin:
+        return {i.pk for i in mine}
+    my_teams = set(Membership.objects.filter(person=person).values_list("team_id", flat=True))
+    objective_ids = {kr.objective_id for i in mine for kr in i.key_results.all()}
+    editable = set(
+        permissions.objectives_editable_by(person)
+        .filter(pk__in=objective_ids)
+        .values_list("pk", flat=True)
+    )
+    return {
+        i.pk
+        for i in mine
+        if i.owner_id == person.pk
+        or i.team_id in my_teams
+        or any(kr.objective_id in editable for kr in i.key_results.all())
+    }
