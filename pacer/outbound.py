@@ -209,8 +209,12 @@ def exchange(
         connection.request(method, target.path, body=body, headers=dict(headers))
         answer = connection.getresponse()
         content = answer.read(limit + 1 if whole else limit)
+        if time.monotonic() - started >= timeout:  # the deadline cut the answer short
+            raise Failed(f"no answer within {timeout:g} s")
         if whole and len(content) > limit:
             raise Failed(f"the answer is longer than {limit} bytes")
+        if whole and len(content) < int(answer.getheader("Content-Length") or 0):
+            raise Failed("the answer was cut short")
         return Answer(
             answer.status,
             {name.lower(): value for name, value in answer.getheaders()},

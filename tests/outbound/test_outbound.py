@@ -95,3 +95,37 @@ def test_a_get_longer_than_its_limit_fails(http_receiver: HttpReceiver) -> None:
 def test_a_get_of_a_private_address_is_refused_before_sending() -> None:
     with pytest.raises(outbound.Refused):
         outbound.get("http://169.254.169.254/latest/meta-data/", {})
+
+
+def test_an_answer_dripping_past_the_deadline_fails_instead_of_being_cut_short(
+    settings: Any,
+) -> None:
+    """A server that sends its headers and then one byte a second: what arrived before the
+    deadline is not an answer (a number cut short is still a number)."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+
+    def drip() -> None:
+        client, _ = listener.accept()
+        client.recv(4096)
+        client.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n4")
+        for _ in range(30):
+            time.sleep(0.1)
+            try:
+                client.sendall(b"2")
+            except OSError:
+                break
+        client.close()
+
+    threading.Thread(target=drip, daemon=True).start()
+    settings.PACER_OUTBOUND_ALLOW = ["127.0.0.1"]
+    started = time.monotonic()
+    with pytest.raises(outbound.Failed, match="no answer within 1 s"):
+        outbound.get(f"http://127.0.0.1:{port}/metric", {}, timeout=1)
+    assert time.monotonic() - started < 2
+    listener.close()
