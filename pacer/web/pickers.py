@@ -21,13 +21,14 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 LIMIT = 20  # matches shown besides the chosen ones
+MAX_PK = 2**63 - 1  # no row has a larger key (and SQLite cannot compare one: a 500)
 
 
 def chosen_pks(value: Any) -> list[int]:
     """The pks in a bound or initial value: a pk, an instance, or a list of either."""
     values = value if isinstance(value, list | tuple | set | QuerySet) else [value]
     pks = (item.pk if isinstance(item, Model) else item for item in values)
-    return [int(pk) for pk in pks if str(pk).isdigit()]
+    return [int(pk) for pk in pks if str(pk).isdigit() and int(pk) <= MAX_PK]
 
 
 def matching(queryset: QuerySet[Any], fields: Sequence[str], query: str) -> QuerySet[Any]:
@@ -149,6 +150,13 @@ class SearchableModelMultipleChoiceField(PickerMixin, forms.ModelMultipleChoiceF
     """Several rows among many: validated against the whole queryset, a few shown."""
 
     multiple = True
+
+    def _check_values(self, value: Any) -> QuerySet[Any]:
+        for pk in value or ():
+            if str(pk).isdigit() and int(pk) > MAX_PK:
+                message = self.error_messages["invalid_pk_value"]
+                raise forms.ValidationError(message, code="invalid_pk_value", params={"pk": pk})
+        return super()._check_values(value)  # type: ignore[misc]
 
 
 class QuickSelect(forms.Select):

@@ -46,7 +46,22 @@ SECRET_KR_TITLE = "Zephyr term sheet signed"
 SECRET_KR_REF = "zephyr-term-sheet"
 SECRET_NOTE = "Zephyr diligence call went well"
 SECRET_COMMENT = "Zephyr lawyers want the data room by Friday"
-SECRETS = (SECRET_TITLE, SECRET_REF, SECRET_KR_TITLE, SECRET_KR_REF, SECRET_NOTE, SECRET_COMMENT)
+SECRET_WORK_TITLE = "Zephyr integration plan"
+SECRET_WORK_REF = "zephyr-integration-9"
+SECRET_TASK = "Zephyr data room checklist"
+SECRET_WORK_NOTE = "Zephyr lawyers are slow"
+SECRETS = (
+    SECRET_TITLE,
+    SECRET_REF,
+    SECRET_KR_TITLE,
+    SECRET_KR_REF,
+    SECRET_NOTE,
+    SECRET_COMMENT,
+    SECRET_WORK_TITLE,
+    SECRET_WORK_REF,
+    SECRET_TASK,
+    SECRET_WORK_NOTE,
+)
 
 
 @dataclass
@@ -111,10 +126,38 @@ def build_world() -> World:
     services.comment_create(author=admin, objective=public, body="@otto@acme.test Launch is close")
     dispatch_events.call()
 
+    build_work(cycle, owner, outsider, core, public=metric, secret=secret_kr)
+
     old = make_objective(past, "old-goal", owner, team=core, title="Last half's goal")
     check_in(make_key_result(old, "old-kr"), 50, past.start + timedelta(days=5))
     services.cycle_close(cycle=past)
     return World(acme, admin, owner, outsider, cycle, public, secret, metric)
+
+
+def build_work(
+    cycle: Cycle, owner: User, outsider: User, team: Team, *, public: KeyResult, secret: KeyResult
+) -> None:
+    """An initiative with a task under the public goal, and one under the secret: its task is
+    even assigned to the outsider, who must still see nothing of it (not on My focus)."""
+    from pacer.initiatives import services as work
+
+    rollout = work.initiative_create(
+        cycle=cycle,
+        spec=work.InitiativeSpec(
+            title="Roll out onboarding", owner=owner, team=team, key_results=[public]
+        ),
+    )
+    work.task_create(initiative=rollout, title="Write the guide", assignee=outsider)
+    hidden = work.initiative_create(
+        cycle=cycle,
+        spec=work.InitiativeSpec(
+            title=SECRET_WORK_TITLE, owner=owner, team=team, key_results=[secret]
+        ),
+    )
+    type(hidden).objects.filter(pk=hidden.pk).update(ref=SECRET_WORK_REF)
+    hidden.ref = SECRET_WORK_REF
+    work.task_create(initiative=hidden, title=SECRET_TASK, assignee=outsider)
+    work.initiative_set_status(initiative=hidden, status="blocked", note=SECRET_WORK_NOTE)
 
 
 # --- Every URL of the web app ----------------------------------------------------------
@@ -175,6 +218,16 @@ def web_urls(objectives: list[Objective]) -> dict[str, list[str]]:
             urls[name] = [reverse(name, args=[n.pk]) for n in Notification.objects.all()] or [
                 reverse(name, args=[1])
             ]
+        elif params == {"ref"} and name.startswith("initiative"):
+            from pacer.initiatives.models import Initiative
+
+            refs = [*Initiative.objects.order_by("pk").values_list("ref", flat=True), "no-work"]
+            urls[name] = [reverse(name, args=[ref]) for ref in refs]
+        elif params == {"ref", "task_id"}:
+            from pacer.initiatives.models import Task
+
+            tasks = Task.objects.select_related("initiative").order_by("pk")
+            urls[name] = [reverse(name, args=[t.initiative.ref, t.pk]) for t in tasks]
         elif params == {"person_id"}:
             urls[name] = [reverse(name, args=[p.pk]) for p in people]
         elif params == {"ref"}:

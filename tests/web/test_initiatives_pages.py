@@ -476,3 +476,15 @@ def test_blocked_and_overdue_work_of_my_teams_counts_at_risk(
     count = section.split('<span class="count">')[1].split("<")[0]
     assert int(count) >= 2
     assert "Stuck" not in client_for(world.outsider).get("/").content.decode()
+
+
+def test_a_huge_id_in_a_picker_is_a_bad_choice_not_a_crash(world: World) -> None:
+    huge = "9" * 30
+    client = client_for(world.owner)
+    assert client.get(new_url(world, f"?key_result={huge}")).status_code == 200
+    data = {"title": "Ok", "owner": huge, "status": "planned", "key_results": [huge]}
+    response = client.post(new_url(world), data)
+    assert response.status_code == 400
+    assert {"owner", "key_results"} <= set(response.context["form"].errors)
+    add = reverse("initiative_task_add", args=[start(world).ref])
+    assert client.post(add, {"task-title": "Ok", "task-assignee": huge}).status_code == 400
