@@ -155,7 +155,11 @@ def scene(world: World) -> World:
 
 
 def admin_pages(world: World) -> list[tuple[str, str]]:
+    from tests.web.test_browser_work import sample_initiative  # the work pages show one
+
     delivery, q2 = world.public.ref, world.cycle.ref
+    work = sample_initiative(world)
+    task = work.tasks.get()
     return [
         ("my focus", "/"),
         ("cycle list", reverse("cycle_list")),
@@ -189,6 +193,14 @@ def admin_pages(world: World) -> list[tuple[str, str]]:
         ("API tokens", reverse("api_tokens")),
         ("search results", reverse("search") + "?q=Deliver"),
         ("search with no result", reverse("search") + "?q=zzzz"),
+        ("work list", reverse("cycle_work", args=[q2])),
+        ("work board", reverse("cycle_work", args=[q2]) + "?view=board"),
+        ("initiative", reverse("initiative_detail", args=[work.ref])),
+        ("new initiative", reverse("cycle_initiative_new", args=[q2])),
+        ("edit initiative", reverse("initiative_edit", args=[work.ref])),
+        ("delete initiative", reverse("initiative_delete", args=[work.ref])),
+        ("edit task", reverse("initiative_task_edit", args=[work.ref, task.pk])),
+        ("delete task", reverse("initiative_task_delete", args=[work.ref, task.pk])),
         ("404 page", "/objectives/no-such-objective/"),
         ("API docs", "/api/v1/docs"),
     ]
