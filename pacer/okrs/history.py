@@ -47,6 +47,21 @@ EXCLUDED: dict[str, list[str]] = {
     "Milestone": ["updated_at"],
     "CheckIn": ["created_at"],
     "Comment": ["created_at", "organization"],
+    # Initiatives: their progress and sync state are derived from tasks and trackers.
+    "Initiative": [
+        "organization",
+        "progress",
+        "link_open",
+        "link_closed",
+        "synced_at",
+        "sync_error",
+        "sync_failed_at",
+        "sync_failures",
+        "created_at",
+        "updated_at",
+    ],
+    "Task": ["done_at", "created_at", "updated_at"],
+    "StatusUpdate": [],
 }
 PERSON_FIELDS = ["email", "name", "organization", "role", "time_zone", "is_active"]
 
@@ -126,10 +141,25 @@ def scope_of(instance: Model) -> dict[str, int]:
     elif isinstance(instance, m.Milestone | m.CheckIn):
         kr = instance.key_result
         organization, objective = kr.organization_id, kr.objective_id
+    elif (initiative := initiative_of(instance)) is not None:
+        # Work may support several objectives: its entries are seen by whoever sees it
+        # (`entries_visible_to`), never by the organization at large.
+        return {"organization": initiative.organization_id, "initiative": initiative.pk}
     else:  # Team, Cycle, a person
         organization = getattr(instance, "organization_id", None)
     scope = {"organization": organization, "objective": objective}
     return {name: value for name, value in scope.items() if value is not None}
+
+
+def initiative_of(instance: Model) -> Any:
+    """The initiative an entry is about (itself, or the one of its task or update)."""
+    from pacer.initiatives import models as work
+
+    if isinstance(instance, work.Initiative):
+        return instance
+    if isinstance(instance, work.Task | work.StatusUpdate):
+        return instance.initiative
+    return None
 
 
 def additional_data(instance: Model) -> dict[str, Any]:
@@ -203,6 +233,7 @@ def register() -> None:
     from auditlog.registry import auditlog
 
     from pacer.accounts.models import User
+    from pacer.initiatives import models as work
     from pacer.okrs import models as m
 
     @check_disable
@@ -219,6 +250,7 @@ def register() -> None:
     for model in (
         m.Organization, m.Team, m.Membership, m.Cycle, m.Objective, m.Alignment,
         m.KeyResult, m.Milestone, m.CheckIn, m.Comment, User,
+        work.Initiative, work.Task, work.StatusUpdate,
     ):  # fmt: skip
         # Named fields only: a created row's diff would otherwise list reverse relations.
         if model is User:
@@ -269,19 +301,24 @@ def entries_of_objective(objective_id: int) -> Any:
 
 
 def entries_visible_to(person: Any) -> Any:
-    """Entries of the person's organization, less those about objectives they may not see
-    (private ones of others; the visibility is today's, so a now private objective's past
-    is hidden too)."""
+    """Entries of the person's organization, less those about objectives and initiatives
+    they may not see (private ones of others; the visibility is today's, so a now private
+    objective's past is hidden too)."""
+    from pacer.initiatives.selectors import initiatives_visible_to
     from pacer.okrs.selectors import objectives_visible_to
 
     if person.organization_id is None:
         return entries().none()
     visible = list(objectives_visible_to(person).values_list("pk", flat=True))
+    work = list(initiatives_visible_to(person).values_list("pk", flat=True))
     return (
         entries()
         .filter(additional_data__organization=person.organization_id)
         .filter(
             Q(additional_data__objective__isnull=True) | Q(additional_data__objective__in=visible)
+        )
+        .filter(
+            Q(additional_data__initiative__isnull=True) | Q(additional_data__initiative__in=work)
         )
     )
 
