@@ -488,3 +488,14 @@ def test_a_huge_id_in_a_picker_is_a_bad_choice_not_a_crash(world: World) -> None
     assert {"owner", "key_results"} <= set(response.context["form"].errors)
     add = reverse("initiative_task_add", args=[start(world).ref])
     assert client.post(add, {"task-title": "Ok", "task-assignee": huge}).status_code == 400
+
+
+def test_odd_next_and_team_values_are_ignored(world: World) -> None:
+    billing = start(world)
+    task = services.task_create(initiative=billing, title="Step")
+    client = client_for(world.owner)
+    tick = reverse("initiative_task_done", args=[billing.ref, task.pk])
+    for target in ("//evil.test/", "https://evil.test/", "/\x00x", "javascript:alert(1)"):
+        response = client.post(tick, {"done": "1", "next": target})
+        assert response["Location"] == page_url(billing) + "#tasks"
+    assert client.get(new_url(world, "?team=%00&key_result=%00")).status_code == 200

@@ -72,6 +72,13 @@ def visible_task(user: User, ref: str, task_id: int) -> tuple[Initiative, Task]:
     return initiative, task
 
 
+def safe_next(value: object) -> str:
+    """A `next` the form sent, if it is a path of this site ('' otherwise)."""
+    target = str(value or "")
+    local = target.startswith("/") and url_has_allowed_host_and_scheme(target, None)
+    return target if local and target.isprintable() else ""
+
+
 def refusal(error: DomainError) -> str:
     return "; ".join(message for _, message in error.problems)
 
@@ -134,8 +141,7 @@ def after_task_change(
     if not wants_fragment(request):
         if error:
             messages.error(request, error)
-        target = str(request.POST.get("next", ""))
-        if target.startswith("/") and url_has_allowed_host_and_scheme(target, None):
+        if target := safe_next(request.POST.get("next")):
             return redirect(target)
         return back_to(initiative, "#tasks")
     initiative = visible_initiative(person(request), initiative.ref)  # fresh progress
@@ -170,7 +176,8 @@ def initiative_form(
 def new_initial(user: User, params: QueryDict) -> dict[str, Any]:
     """You own it; the key results and team the link came from are chosen."""
     chosen = [v for v in params.getlist("key_result") if v.isdigit()]
-    team = permissions.teams_to_file_under(user).filter(ref=params.get("team", "")).first()
+    ref = params.get("team", "").replace("\x00", "")  # PostgreSQL refuses a NUL: a 500
+    team = permissions.teams_to_file_under(user).filter(ref=ref).first() if ref else None
     return {"owner": user.pk, "key_results": chosen, "team": team}
 
 

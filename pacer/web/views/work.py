@@ -16,7 +16,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from pacer.accounts.models import User
@@ -27,7 +26,7 @@ from pacer.web.forms import BoardMoveForm
 from pacer.web.htmx import render_page_or_fragment, wants_fragment
 from pacer.web.selectors import cycles_of, default_cycle
 from pacer.web.selectors import work as selectors
-from pacer.web.views.initiatives import changeable_initiative
+from pacer.web.views.initiatives import changeable_initiative, safe_next
 
 
 def person(request: HttpRequest) -> User:
@@ -92,7 +91,6 @@ def initiative_move(request: HttpRequest, ref: str) -> HttpResponse:
     else:
         problems = "; ".join(f"{name}: {' '.join(map(str, e))}" for name, e in form.errors.items())
         messages.error(request, f"“{initiative.title}” was not moved: {problems}")
-    target = str(form.data.get("next", ""))
-    if target.startswith("/") and url_has_allowed_host_and_scheme(target, None):
+    if target := safe_next(form.data.get("next")):
         return redirect(target)
     return redirect(reverse("cycle_work", args=[initiative.cycle.ref]) + "?view=board")
