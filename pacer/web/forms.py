@@ -222,8 +222,8 @@ TYPE_FIELDS: dict[str, tuple[str, ...]] = {
     engine.STAY_BELOW: ("unit", "threshold"),
     engine.RANGE: ("unit", "low", "high"),
     engine.LINKED: ("linked_objective",),
-}
     engine.INITIATIVES: (),
+}
 TYPE_HELP = {
     engine.METRIC: "A number from a start to a target, e.g. “Raise weekly active users from "
     "1,200 to 2,000”. Give the target, or let it follow from the start: increase or decrease "
@@ -240,10 +240,10 @@ TYPE_HELP = {
     "200 and 500 units”.",
     engine.LINKED: "Follows the progress of another objective, e.g. “Team objective: "
     "Improve onboarding” supporting this one. Choose the objective it follows.",
-}
     engine.INITIATIVES: "Progress is the mean progress of the initiatives behind it (those not "
     "cancelled), e.g. “Billing runs on the new API” moved by “Migrate billing to the new API”. "
     "After creating it, link initiatives to it from the cycle's Work page.",
+}
 DIRECTIONS = [("increase", "Increase by"), ("decrease", "Decrease by")]
 
 
