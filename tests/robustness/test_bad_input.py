@@ -225,6 +225,32 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "/comments/{comment_id}"): {"body": "Edited"},
     ("POST", "/webhooks"): {"url": PUBLIC_HOOK, "events": ["cycle.closed"]},
     ("PATCH", "/webhooks/{webhook_id}"): {"active": False},
+    ("POST", "/initiatives"): {
+        "cycle": "now",
+        "title": "Work",
+        "description": "d",
+        "owner": "olga@acme.test",
+        "team": "core",
+        "status": "in_progress",
+        "start": "2030-01-01",
+        "due": "2030-02-01",
+        "key_results": ["adoption"],
+        "link": "https://example.com/milestone/1",
+    },
+    ("PATCH", "/initiatives/{ref}"): {
+        "title": "Renamed",
+        "description": "d",
+        "status": "blocked",
+        "due": "2030-02-01",
+        "link": "https://example.com/milestone/2",
+    },
+    ("POST", "/initiatives/{ref}/tasks"): {
+        "title": "Step",
+        "assignee": "olga@acme.test",
+        "due": "2030-01-01",
+    },
+    ("PATCH", "/initiatives/{ref}/tasks/{task_id}"): {"title": "Step", "done": True},
+    ("POST", "/initiatives/{ref}/updates"): {"status": "blocked", "note": "n"},
 }
 
 
@@ -241,6 +267,8 @@ def concrete(path: str, world: World) -> str:
         ref = "adoption"
     elif path.startswith("/teams/"):
         ref = "core"
+    elif path.startswith("/initiatives/"):
+        ref = public_work(world).ref
     else:
         ref = "launch"
     return (
@@ -253,7 +281,32 @@ def concrete(path: str, world: World) -> str:
         .replace("{comment_id}", str(admins_comment(world) if "{comment_id}" in path else 0))
         .replace("{webhook_id}", str(admins_webhook(world) if "{webhook_id}" in path else 0))
         .replace("{delivery_id}", "00000000-0000-4000-8000-000000000000")
+        .replace("{task_id}", str(public_task(world) if "{task_id}" in path else 0))
     )
+
+
+def public_work(world: World) -> Any:
+    """Work under the public objective (the world's, else one made here)."""
+    from pacer.initiatives import services
+    from pacer.initiatives.models import Initiative
+
+    found = Initiative.objects.filter(key_results__objective=world.public).first()
+    if found is None:
+        spec = services.InitiativeSpec(
+            title="Onboarding revamp", owner=world.owner, key_results=[world.metric]
+        )
+        found = services.initiative_create(cycle=world.cycle, spec=spec)
+    return found
+
+
+def public_task(world: World) -> int:
+    from pacer.initiatives import services
+
+    work = public_work(world)
+    found = work.tasks.first()
+    if found is None:
+        found = services.task_create(initiative=work, title="Write the guide")
+    return int(found.pk)
 
 
 def admins_webhook(world: World) -> int:

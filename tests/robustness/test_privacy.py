@@ -21,6 +21,7 @@ import pytest
 from django.test import Client
 
 from pacer.api.tokens import token_create
+from pacer.initiatives.models import Initiative, Task
 from pacer.okrs.models import KeyResult, Milestone, Objective, Team
 from pacer.webhooks.models import Webhook
 from tests.factories import run_command
@@ -97,6 +98,7 @@ def fill(path: str) -> list[str]:
         "milestone_id": [str(m.pk) for m in Milestone.objects.all()],
         "kind": ["slack", "teams"],
         "webhook_id": [str(pk) for pk in Webhook.objects.values_list("pk", flat=True)] or ["1"],
+        "task_id": [str(pk) for pk in Task.objects.values_list("pk", flat=True)] or ["1"],
     }
     if path.startswith("/api/v1/teams/"):
         refs = list(Team.objects.values_list("ref", flat=True))
@@ -104,6 +106,8 @@ def fill(path: str) -> list[str]:
         refs = ["now", "next", "past"]
     elif path.startswith("/api/v1/key-results/"):
         refs = list(KeyResult.objects.values_list("ref", flat=True))
+    elif path.startswith("/api/v1/initiatives/"):
+        refs = list(Initiative.objects.values_list("ref", flat=True)) or ["no-such-work"]
     else:
         refs = list(Objective.objects.values_list("ref", flat=True))
     urls = [path]
