@@ -18,8 +18,9 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from pacer import trackers
 from pacer.accounts.models import User
-from pacer.initiatives import notices, rules
+from pacer.initiatives import connections, notices, rules
 from pacer.initiatives.models import Initiative, StatusUpdate, Task
 from pacer.okrs import permissions, rollup
 from pacer.okrs import progress as engine
@@ -27,6 +28,7 @@ from pacer.okrs import rules as okr_rules
 from pacer.okrs.errors import DomainError, raise_if
 from pacer.okrs.models import Cycle, KeyResult, Objective, Team
 from pacer.okrs.services import refs
+from pacer.okrs.services.cycles import next_cycle_of
 from pacer.okrs.services.writable import ensure_cycle_open, lock_objective
 
 
@@ -94,16 +96,22 @@ def spec_problems(
         cycle_ref=cycle.ref,
         key_results=[(kr.ref, cycles.get(kr.objective_id, ""), kr.type) for kr in spec.key_results],
     )
-    problems += link_problems(spec.link_url)
+    problems += link_problems(organization_id, spec.link_url)
     return problems
 
 
-def link_problems(url: str) -> list[okr_rules.Problem]:
-    """An external link must be a tracker link Pacer knows how to read (pacer.trackers)."""
+def link_problems(organization_id: int, url: str) -> list[okr_rules.Problem]:
+    """An external link must be a tracker link Pacer knows how to read (pacer.trackers),
+    through the organization's connections; the refusal lists the links it reads."""
     if not url:
         return []
-    if len(url) > 2000 or not url.startswith(("http://", "https://")):
-        return [("link", "must be a web address starting with http:// or https://")]
+    if len(url) > 2000:
+        return [("link", "must be at most 2000 characters")]
+    try:
+        trackers.parse_link(url, connections.connections_of(organization_id))
+    except trackers.LinkRefused as refused:
+        text = str(refused).replace(":\n- ", ": ").replace("\n- ", "; ").replace("\n", " ")
+        return [("link", text)]
     return []
 
 
@@ -160,6 +168,7 @@ def initiative_update(
     if spec.link_url != initiative.link_url:  # another link: what was synced no longer holds
         initiative.link_open = initiative.link_closed = initiative.synced_at = None
         initiative.sync_error, initiative.sync_failed_at, initiative.sync_failures = "", None, 0
+        initiative.sync_next_at = None  # the worker syncs the new link at once
     initiative.title, initiative.description = spec.title.strip(), spec.description
     initiative.owner, initiative.team, initiative.status = spec.owner, spec.team, spec.status
     initiative.start, initiative.due, initiative.link_url = spec.start, spec.due, spec.link_url
@@ -267,6 +276,7 @@ def task_update(
     reassigned = assignee is not None and assignee.pk != task.assignee_id
     task.title, task.assignee, task.due = title.strip(), assignee, due
     task.save()
+    touch(task.initiative)
     if reassigned:
         notices.task_assigned(task, by)
     return task
@@ -306,7 +316,14 @@ def task_move(*, task: Task, offset: int, by: User | None = None) -> Task:
     for position, pk in enumerate(order):
         Task.objects.filter(pk=pk).update(position=position)
     task.position = place + offset
+    touch(task.initiative)
     return task
+
+
+def touch(initiative: Initiative) -> None:
+    """Mark the initiative changed (a task of it was edited or moved)."""
+    initiative.updated_at = timezone.now()
+    Initiative.objects.filter(pk=initiative.pk).update(updated_at=initiative.updated_at)
 
 
 def renumber(initiative: Initiative) -> list[int]:
@@ -316,6 +333,60 @@ def renumber(initiative: Initiative) -> list[int]:
         if was != position:
             Task.objects.filter(pk=pk).update(position=position)
     return [pk for pk, _ in ordered]
+
+
+# --- Carrying work over -----------------------------------------------------------------
+
+
+@transaction.atomic
+def initiative_carry_over(*, initiative: Initiative, by: User | None = None) -> Initiative:
+    """Copy unfinished work into the cycle after its own (planned first, on the close page):
+    its open tasks, its link, its status if it was under way; it supports the key results
+    of the next cycle that carry the same titles under an objective of the same title
+    (the copies `cycle_plan_next` made), and nothing else until someone links them."""
+    if by is not None:
+        require(permissions.can_change_initiative(by, initiative), "You may not change this work.")
+    following = next_cycle_of(initiative.cycle)
+    problems = carry_problems(initiative, following)
+    raise_if(problems)
+    assert following is not None and following.pk is not None
+    ensure_cycle_open(following)
+    spec = spec_of(
+        initiative,
+        status=engine.PLANNED if initiative.status == engine.DONE else initiative.status,
+        key_results=same_key_results(initiative, following),
+        start=None,
+        due=None,
+    )
+    copy = initiative_create(cycle=following, spec=spec)
+    Initiative.objects.filter(pk=copy.pk).update(carried_from=initiative)
+    for task in initiative.tasks.filter(done=False).select_related("assignee"):
+        assignee = task.assignee if task.assignee and task.assignee.is_active else None
+        task_create(initiative=copy, title=task.title, assignee=assignee)
+    copy.carried_from = initiative
+    return copy
+
+
+def carry_problems(initiative: Initiative, following: Cycle | None) -> list[okr_rules.Problem]:
+    if initiative.status == engine.CANCELLED:
+        return [("status", "cancelled work is not carried over")]
+    if following is None or following.pk is None:
+        return [("cycle", f"plan the cycle after {initiative.cycle.name} first")]
+    if Initiative.objects.filter(carried_from=initiative, cycle=following).exists():
+        return [("cycle", f"“{initiative.title}” is already carried over to {following.name}")]
+    return []
+
+
+def same_key_results(initiative: Initiative, cycle: Cycle) -> list[KeyResult]:
+    """The key results of `cycle` named like the ones the initiative supports, under an
+    objective named like theirs (carried-over copies keep both titles)."""
+    names = {
+        (kr.objective.title, kr.title) for kr in initiative.key_results.select_related("objective")
+    }
+    candidates = KeyResult.objects.filter(
+        objective__cycle=cycle, title__in={title for _, title in names}
+    ).select_related("objective")
+    return [kr for kr in candidates if (kr.objective.title, kr.title) in names]
 
 
 # --- Syncs (the worker) ------------------------------------------------------------------
@@ -360,9 +431,11 @@ def refresh(initiative: Initiative, *, touched: Sequence[KeyResult] = ()) -> Non
     which it may just have left)."""
     fresh = engine.quantize_progress(engine.initiative_progress(facts_of(initiative)))
     changed = fresh != initiative.progress
-    if changed:
-        initiative.progress = fresh
-        Initiative.objects.filter(pk=initiative.pk).update(progress=fresh)
+    # Its tasks are part of it: any write under it is a change for incremental sync.
+    initiative.progress, initiative.updated_at = fresh, timezone.now()
+    Initiative.objects.filter(pk=initiative.pk).update(
+        progress=fresh, updated_at=initiative.updated_at
+    )
     supported = list(initiative.key_results.all()) if changed or touched else []
     roll_up([*supported, *touched])
 

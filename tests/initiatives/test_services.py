@@ -139,3 +139,28 @@ def test_the_work_list_is_ordered_by_impact(world: World) -> None:
     assert listed[1].overdue and not listed[0].overdue
     assert listed[2].impact == 0
     assert {w.initiative for w in listed} == {a, b, c}
+
+
+def test_unfinished_work_is_carried_over_to_the_next_cycle_once(world: World) -> None:
+    kr = work_kr(world)
+    billing = start(world, key_results=[kr, world.adoption], status="in_progress")
+    done_task = services.task_create(initiative=billing, title="Plan", assignee=world.teammate)
+    services.task_set_done(task=done_task, done=True)
+    services.task_create(initiative=billing, title="Move invoices", assignee=world.teammate)
+    cancelled = start(world, "Dropped", status="cancelled")
+    assert "cycle" in refusal(lambda: services.initiative_carry_over(initiative=billing))
+    okr_services.cycle_close(cycle=world.cycle)
+    planned = okr_services.cycle_plan_next(
+        cycle=world.cycle, carry=[(world.public, [world.adoption])]
+    )
+    copy = services.initiative_carry_over(initiative=fresh(billing), by=world.owner)
+    assert copy.cycle == planned.cycle and copy.carried_from == billing
+    assert (copy.status, copy.title) == ("in_progress", "Migrate billing")
+    assert [(t.title, t.assignee, t.done) for t in copy.tasks.all()] == [
+        ("Move invoices", world.teammate, False)
+    ]
+    # the copied objective's adoption key result; `work` was not carried, so it is not there
+    assert [k.objective for k in copy.key_results.all()] == [planned.copies[0]]
+    assert fresh(billing).progress == Decimal("0.5")  # the original is as it was closed
+    assert "cycle" in refusal(lambda: services.initiative_carry_over(initiative=fresh(billing)))
+    assert "status" in refusal(lambda: services.initiative_carry_over(initiative=cancelled))

@@ -13,6 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from pacer.accounts.models import User
+from pacer.initiatives.models import Initiative
+from pacer.initiatives.selectors import initiatives_visible_to
 from pacer.okrs import permissions, selectors, services
 from pacer.okrs import progress as engine
 from pacer.okrs.errors import DomainError
@@ -35,13 +37,52 @@ class ScoredObjective:
     final: Decimal
     final_color: str
     succeeded: bool
+    work: list["ClosedWork"]
     # Only the objective opened (`?open=<id>`) or sent back with errors carries its form:
     # 25 forms took about half of the page's time (issue 11).
     form: RetrospectiveForm | None
 
 
+@dataclass(frozen=True)
+class ClosedWork:
+    """An initiative under the objective, in its final state, and whether a copy of it
+    already went on to the next cycle."""
+
+    initiative: Initiative
+    carried: bool
+
+    @property
+    def open(self) -> bool:
+        return self.initiative.status not in engine.CLOSED_INITIATIVE_STATUSES
+
+
+def work_by_objective(user: User, objectives: list[Objective]) -> dict[int, list[ClosedWork]]:
+    """The visible initiatives under each objective of the page (three queries)."""
+    through = Initiative.key_results.through
+    visible = initiatives_visible_to(user)
+    pairs = set(
+        through.objects.filter(
+            keyresult__objective__in=[o.pk for o in objectives], initiative__in=visible
+        ).values_list("keyresult__objective_id", "initiative_id")
+    )
+    initiatives = Initiative.objects.in_bulk({i for _, i in pairs})
+    carried = set(
+        Initiative.objects.filter(carried_from__in=initiatives).values_list(
+            "carried_from_id", flat=True
+        )
+    )
+    found: dict[int, list[ClosedWork]] = {}
+    for objective_id, initiative_id in sorted(pairs, key=lambda p: initiatives[p[1]].title):
+        work = ClosedWork(initiatives[initiative_id], initiative_id in carried)
+        found.setdefault(objective_id, []).append(work)
+    return found
+
+
 def scored(
-    objective: Objective, form: RetrospectiveForm | None, opened: bool = False
+    objective: Objective,
+    form: RetrospectiveForm | None,
+    opened: bool = False,
+    work: list[ClosedWork] | None = None,
 ) -> ScoredObjective:
     frozen = objective.final_score
     computed = frozen if frozen is not None else engine.score(objective.progress)
@@ -53,6 +94,7 @@ def scored(
         final=objective.score,
         final_color=engine.color(objective.score),
         succeeded=engine.succeeded(objective.kind, objective.score),
+        work=work or [],
         form=form or (close_out_form(objective) if opened else None),
     )
 
@@ -90,10 +132,13 @@ def cycle_close(request: HttpRequest, ref: str) -> HttpResponse:
     shown = paging.close_page(user, cycle, request.GET)
     raw_open = request.GET.get("open", "")
     opened = int(raw_open) if raw_open.isdigit() else None
+    work = work_by_objective(user, shown.objectives)
     context = {
         "cycle": cycle,
         "shown": shown,
-        "rows": [scored(o, bound.get(o.pk), o.pk == opened) for o in shown.objectives],
+        "rows": [
+            scored(o, bound.get(o.pk), o.pk == opened, work.get(o.pk)) for o in shown.objectives
+        ],
         "freezes": paging.freeze_counts(cycle),
         "ends_later": today() < cycle.end,
         "unconfirmed": unconfirmed,

@@ -281,6 +281,23 @@ def initiative_status(request: HttpRequest, ref: str) -> HttpResponse:
     return render_page(request, initiative, status=400, status_form=form)
 
 
+@login_required
+@require_POST
+def initiative_carry_over(request: HttpRequest, ref: str) -> HttpResponse:
+    """Copy unfinished work into the next cycle (from the close page or the initiative's
+    page); back where the person came from, with what happened."""
+    user = person(request)
+    initiative = changeable_initiative(user, ref)
+    back = safe_next(request.POST.get("next")) or reverse("initiative_detail", args=[ref])
+    try:
+        copy = services.initiative_carry_over(initiative=initiative, by=user)
+    except DomainError as error:
+        messages.error(request, f"“{initiative.title}” was not carried over: {refusal(error)}")
+    else:
+        messages.success(request, f"“{initiative.title}” is carried over to {copy.cycle.name}.")
+    return redirect(back)
+
+
 # --- Tasks -------------------------------------------------------------------------------
 
 

@@ -19,6 +19,11 @@ urlpatterns: list[URLPattern] = [
     path("initiatives/<slug:ref>/edit/", initiatives.initiative_edit, name="initiative_edit"),
     path("initiatives/<slug:ref>/delete/", initiatives.initiative_delete, name="initiative_delete"),
     path("initiatives/<slug:ref>/status/", initiatives.initiative_status, name="initiative_status"),
+    path(
+        "initiatives/<slug:ref>/carry-over/",
+        initiatives.initiative_carry_over,
+        name="initiative_carry_over",
+    ),
     path("initiatives/<slug:ref>/move/", work.initiative_move, name="initiative_move"),
     path("initiatives/<slug:ref>/tasks/", initiatives.task_add, name="initiative_task_add"),
     path(
