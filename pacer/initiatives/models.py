@@ -45,6 +45,10 @@ class Initiative(models.Model):
     sync_error = models.TextField(blank=True)  # why the last attempt failed ("" if it did not)
     sync_failed_at = models.DateTimeField(null=True, blank=True)
     sync_failures = models.PositiveIntegerField(default=0)  # failures in a row
+    # Not before: when the worker may sync the link next (pacer.initiatives.sync). Set when a
+    # sync is queued, after each attempt, and to the tracker's retry time when rate limited.
+    sync_next_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    sync_retry_after = models.DateTimeField(null=True, blank=True)  # the tracker's own wish
     # Derived, kept in step by the services.
     progress = models.DecimalField(max_digits=13, decimal_places=12, default=Decimal(0))
     carried_from = models.ForeignKey(
@@ -111,3 +115,34 @@ class StatusUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.initiative_id}: {self.status}"
+
+
+class TrackerConnection(models.Model):
+    """An organization's issue tracker (docs/trackers.md, "Connecting a tracker"): the web
+    base its links start with and, encrypted (pacer.secretbox), a read-only token. The
+    token is shown back only masked; pacer.initiatives.connections decrypts it for syncs."""
+
+    class Tracker(models.TextChoices):
+        GITHUB = "github", "GitHub"
+        GITLAB = "gitlab", "GitLab"
+        JIRA = "jira", "Jira"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    tracker = models.CharField(max_length=10, choices=Tracker.choices)
+    base_url = models.CharField(max_length=500)  # without a trailing slash
+    api_url = models.CharField(max_length=500, blank=True)  # "" = derived from base_url
+    token_encrypted = models.TextField(blank=True)
+    token_masked = models.CharField(max_length=20, blank=True)  # "…wxyz", for the list
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["tracker", "base_url", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "base_url"], name="tracker_connection_base_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_tracker_display()} at {self.base_url}"

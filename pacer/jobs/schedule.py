@@ -57,6 +57,12 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("reminders", timedelta(minutes=5), "pacer.reminders.tasks.send_due_reminders"),
     Periodic("weekly-digest", timedelta(minutes=15), "pacer.digest.tasks.send_due_digests"),
     Periodic("overdue-work", timedelta(hours=1), "pacer.initiatives.tasks.notify_overdue_work"),
+    Periodic(
+        "sync-trackers",
+        timedelta(minutes=1),
+        "pacer.initiatives.sync.sync_due",
+        has_work="pacer.initiatives.sync.has_work",
+    ),
 )
 
 

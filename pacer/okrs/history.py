@@ -57,6 +57,8 @@ EXCLUDED: dict[str, list[str]] = {
         "sync_error",
         "sync_failed_at",
         "sync_failures",
+        "sync_next_at",
+        "sync_retry_after",
         "created_at",
         "updated_at",
     ],

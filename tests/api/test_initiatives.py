@@ -55,7 +55,7 @@ def test_statuses_are_the_engines() -> None:
 
 
 def test_create_read_change_delete(world: World, owner_api: ApiClient) -> None:
-    body = {**NEW, "team": "platform", "due": "2026-06-15", "link": "https://example.com/m/4"}
+    body = {**NEW, "team": "platform", "due": "2026-06-15", "link": "https://github.com/acme/web/milestone/4"}
     created = owner_api.call("POST", "/initiatives", body)
     assert created.status_code == 201, created.content
     work = created.json()
@@ -74,7 +74,7 @@ def test_create_read_change_delete(world: World, owner_api: ApiClient) -> None:
         "open_tasks": 0,
     }
     assert work["link"] == {
-        "url": "https://example.com/m/4",
+        "url": "https://github.com/acme/web/milestone/4",
         "open": None,
         "closed": None,
         "synced_at": None,

@@ -65,14 +65,14 @@ def work_url(world: World, query: str = "") -> str:
 
 
 def test_page_shows_the_work_and_offers_the_editor_every_form(world: World) -> None:
-    billing = start(world, description=XSS, link_url="https://tracker.test/epic/1")
+    billing = start(world, description=XSS, link_url="https://github.com/acme/web/milestone/1")
     services.task_create(initiative=billing, title="Export invoices", assignee=world.teammate)
     services.initiative_set_status(initiative=billing, status="in_progress", note="Kicked off")
     html = client_for(world.owner).get(page_url(billing)).content.decode()
     for shown in ("Migrate billing", "In progress", "Kicked off", "Export invoices", "Teammate"):
         assert shown in html
     assert reverse("objective_detail", args=[world.public.ref]) in html  # supports, a link
-    assert "Not synced yet" in html and "https://tracker.test/epic/1" in html
+    assert "Not synced yet" in html and "https://github.com/acme/web/milestone/1" in html
     assert XSS not in html and "&lt;img src=x" in html
     for form in ("Add task", "Post update", "Edit", "Delete", "Mark<span"):
         assert form in html
