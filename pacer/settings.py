@@ -1,5 +1,6 @@
 """Pacer settings. Everything that differs between installs comes from the environment."""
 
+import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -106,6 +107,11 @@ DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'pacer.sqlite3
 if DATABASE_URL.startswith("sqlite:///"):
     Path(DATABASE_URL.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 DATABASES = {"default": database_settings(DATABASE_URL)}
+if sys.argv[1:2] == ["runserver"]:
+    # The development server runs each request on a thread of its own: a connection kept
+    # for the next request would outlive its thread, and a burst of requests then runs
+    # PostgreSQL out of connections ("too many clients"). Django's docs say as much.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -167,6 +167,17 @@ def page(browser: Browser) -> Iterator[Page]:
         context.close()
 
 
+@pytest.fixture(autouse=True)
+def worker_keeps_the_test_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker run inside a test (`run_once`, the task loop) must not close the database
+    connection between tasks as a long-running worker does (`close_old_connections`): in a
+    test it holds the test's transaction, and on PostgreSQL closing it ends the test's
+    data. Django's test client does the same for requests. Worker processes started by
+    tests (tests/jobs/test_worker_process.py) are separate and keep the real behaviour."""
+    for module in ("django_tasks_db.management.commands.db_worker", "pacer.jobs.worker"):
+        monkeypatch.setattr(f"{module}.close_old_connections", lambda: None)
+
+
 @pytest.fixture
 def http_receiver(settings: Any) -> Iterator[HttpReceiver]:
     """A real HTTP receiver on 127.0.0.1 (tests/servers.py), allowed as an outgoing target."""
