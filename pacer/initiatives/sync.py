@@ -4,7 +4,9 @@
 initiative whose link may be synced now: in a cycle that is not closed, and whose
 `sync_next_at` has passed. That time is set when the sync is queued (so a second run does
 not queue it again), then to PACER_SYNC_INTERVAL_MINUTES after each attempt, or to the
-tracker's retry time when it asked Pacer to slow down. A run queues at most BATCH.
+tracker's retry time when it asked Pacer to slow down. A run queues at most BATCH; when it
+queued that many it queues itself again, behind them, so a long backlog is worked through
+without waiting for the next minute and without flooding the queue.
 
 `sync_initiative` reads the counts through pacer.trackers (outside any transaction: a slow
 tracker holds no lock) and records the outcome with services.sync_succeeded or
@@ -79,6 +81,8 @@ def sync_due() -> int:
         Initiative.objects.filter(pk__in=claimed).update(sync_next_at=now + interval())
         for pk in claimed:
             enqueue(sync_initiative, pk)
+        if len(claimed) == BATCH:  # more may be due: go on once the queue reaches this
+            enqueue(sync_due)
     return len(claimed)
 
 

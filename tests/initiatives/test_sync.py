@@ -198,11 +198,15 @@ def test_sync_due_is_bounded_and_queues_each_link_once(
         owner=world.owner,
     )
     queued = DBTaskResult.objects.filter(task_path="pacer.initiatives.sync.sync_initiative")
+    again = DBTaskResult.objects.filter(task_path="pacer.initiatives.sync.sync_due")
     assert sync.has_work()
     assert sync.sync_due.call() == 3 and queued.count() == 3
-    assert sync.sync_due.call() == 2 and queued.count() == 5
+    assert again.count() == 1  # a full batch: it goes on behind the syncs it queued
+    assert sync.sync_due.call() == 2 and queued.count() == 5 and again.count() == 1
     assert sync.sync_due.call() == 0 and not sync.has_work()
-    run_once()
+    DBTaskResult.objects.all().delete()
+    Initiative.objects.update(sync_next_at=None)
+    run_once()  # the schedule queues sync_due, which queues 3, then itself, then 2
     assert len(github.requests) == 5
     assert Initiative.objects.filter(link_open=4, link_closed=8).count() == 5
     assert sync.sync_due.call() == 0  # not due again before the interval
@@ -365,3 +369,12 @@ def test_sync_now_shows_the_counts_or_the_error_and_never_the_token(
     assert "The sync failed" in page and "refused the credentials" in page
     assert "8 closed, 4 open" in page  # the last good counts stay
     assert github.token not in page
+
+
+def test_the_bench_syncs_every_initiative_through_the_worker(settings: Any) -> None:
+    from pacer.bench import sync as bench
+
+    settings.PACER_OUTBOUND_ALLOW = []  # the bench's own change is undone with the fixture
+    result = bench.measure(12, timeout=60)
+    assert (result["synced"], result["failed"]) == (12, 0)
+    assert Initiative.objects.filter(link_open=1, link_closed=1).exists()  # milestone 1

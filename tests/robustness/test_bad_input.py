@@ -235,14 +235,14 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "start": "2030-01-01",
         "due": "2030-02-01",
         "key_results": ["adoption"],
-        "link": "https://example.com/milestone/1",
+        "link": "https://github.com/acme/web/milestone/1",
     },
     ("PATCH", "/initiatives/{ref}"): {
         "title": "Renamed",
         "description": "d",
         "status": "blocked",
         "due": "2030-02-01",
-        "link": "https://example.com/milestone/2",
+        "link": "https://github.com/acme/web/milestone/2",
     },
     ("POST", "/initiatives/{ref}/tasks"): {
         "title": "Step",

@@ -260,6 +260,11 @@ def web_urls(objectives: list[Objective]) -> dict[str, list[str]]:
 
             ids = [str(pk) for pk in DBTaskResult.objects.values_list("pk", flat=True)]
             urls[name] = [reverse(name, args=[i]) for i in ids or [UNKNOWN_UUID]]
+        elif params == {"connection_id"}:  # a tracker connection (Settings → Trackers)
+            from pacer.initiatives.models import TrackerConnection
+
+            pks = [c.pk for c in TrackerConnection.objects.all()] or [1]
+            urls[name] = [reverse(name, args=[pk]) for pk in pks]
         elif params == {"webhook_id"}:
             from pacer.webhooks.models import Webhook
 
