@@ -112,7 +112,7 @@ Kind = Literal["committed", "aspirational"]
 Cadence = Literal["weekly", "biweekly", "monthly"]  # periods.CADENCES
 Visibility = Literal["public", "private"]
 KeyResultType = Literal[
-    "metric", "boolean", "milestones", "stay_above", "stay_below", "range", "linked"
+    "metric", "boolean", "milestones", "stay_above", "stay_below", "range", "linked", "initiatives"
 ]
 Confidence = Literal["on_track", "at_risk", "off_track"]
 Status = Literal["done", "on_track", "at_risk", "off_track"]

@@ -61,6 +61,7 @@ SCALES = {
 }
 
 # Key result types, weighted: linked ones only where the objective has aligned children.
+# No initiatives are generated: an `initiatives` key result stands at 0 (none support it).
 KR_TYPE_WEIGHTS = {
     engine.METRIC: 45,
     engine.BOOLEAN: 10,
@@ -69,6 +70,7 @@ KR_TYPE_WEIGHTS = {
     engine.STAY_BELOW: 8,
     engine.RANGE: 8,
     engine.LINKED: 11,
+    engine.INITIATIVES: 6,
 }
 CONFIDENCES = [engine.ON_TRACK] * 6 + [engine.AT_RISK] * 2 + [engine.OFF_TRACK, ""]
 VERBS = ["Improve", "Grow", "Reduce", "Launch", "Scale", "Simplify", "Win", "Deliver"]
@@ -642,7 +644,7 @@ class _Builder:
 
     def value(self, kr: KeyResult, fraction: float) -> Decimal | None:
         rng = self.rng
-        if kr.type in (engine.MILESTONES, engine.LINKED):
+        if kr.type in engine.DERIVED_TYPES:
             return None
         if kr.type == engine.BOOLEAN:
             return Decimal(1 if fraction >= 1 else 0)
@@ -677,6 +679,7 @@ class _Builder:
                 latest=self.latest.get(kr.id),
                 milestones=self.milestones.get(kr.id, []),
                 linked_progress=linked,
+                initiatives_progress=engine.ZERO if kr.type == engine.INITIATIVES else None,
             )
             rollup.apply_derived(kr, derived)
             pairs.append((kr.weight, derived.progress))

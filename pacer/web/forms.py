@@ -83,7 +83,8 @@ class PlainForm(forms.Form):
 
 
 class CheckInForm(forms.Form):
-    """One check-in on one key result. Milestones and linked key results take no value."""
+    """One check-in on one key result. Derived types (milestones, linked, initiatives) take no
+    value."""
 
     value = value_field()
     confidence = forms.ChoiceField(choices=CONFIDENCE_CHOICES, required=False)
@@ -98,7 +99,7 @@ class CheckInForm(forms.Form):
         self.far_value: Decimal | None = None
         if key_result.type not in (engine.METRIC, engine.RANGE):
             del self.fields["confirm_far"]
-        if key_result.type in (engine.MILESTONES, engine.LINKED):
+        if key_result.type in engine.DERIVED_TYPES:
             del self.fields["value"]
         elif key_result.type == engine.BOOLEAN:
             self.fields["value"] = forms.TypedChoiceField(

@@ -26,6 +26,9 @@ def test_key_result_types_everywhere_are_the_engines() -> None:
     assert get_args(api.KeyResultType) == engine.KR_TYPES
     assert get_args(okrfile.KeyResultIn.model_fields["type"].annotation) == engine.KR_TYPES
     assert choice_values(forms.KeyResultForm.base_fields["type"].choices) == engine.KR_TYPES
+    # Every type has its fields and its help in the form (a type without would show a metric's).
+    assert tuple(forms.TYPE_FIELDS) == engine.KR_TYPES
+    assert tuple(forms.TYPE_HELP) == engine.KR_TYPES
 
 
 def test_derived_types_take_no_value_and_the_others_do() -> None:

@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from pacer.initiatives import services as initiatives
+from pacer.initiatives.services import InitiativeSpec
 from pacer.okrs import rules, services
 from pacer.okrs.errors import DomainError
 from pacer.okrs.models import KeyResult, Objective
@@ -79,6 +81,7 @@ def test_new_form_shows_one_block_with_metric_fields_and_add_button(world: World
         ("stay_above", ["threshold"], ["start", "low", "linked_objective"]),
         ("range", ["low", "high"], ["start", "threshold", "linked_objective"]),
         ("linked", ["linked_objective"], ["start", "threshold", "unit"]),
+        ("initiatives", [], ["start", "target", "threshold", "low", "unit", "linked_objective"]),
     ],
 )
 def test_type_fields_partial_shows_the_fields_of_the_type(
@@ -107,6 +110,12 @@ def test_milestones_help_says_where_milestones_are_added(world: World) -> None:
     url = reverse("key_result_type_fields")
     html = client_for(world.owner).get(url, {"prefix": "", "type": "milestones"}).content.decode()
     assert "Add the milestones on the key result" in html
+
+
+def test_initiatives_help_says_where_initiatives_are_linked(world: World) -> None:
+    url = reverse("key_result_type_fields")
+    html = client_for(world.owner).get(url, {"prefix": "", "type": "initiatives"}).content.decode()
+    assert "mean progress of the initiatives" in html and "Work page" in html
 
 
 def test_no_js_update_fields_shows_the_chosen_type_and_saves_nothing(world: World) -> None:
@@ -162,6 +171,7 @@ def test_create_each_type(world: World) -> None:
         {"title": "NPS", "type": "stay_above", "threshold": "40"},
         {"title": "Stock", "type": "range", "low": "200", "high": "500"},
         {"title": "Follow", "type": "linked", "linked_objective": str(followed.pk)},
+        {"title": "Work", "type": "initiatives", "start": "1", "target": "9"},  # both ignored
     ]
     objective = create(world, *rows)
     krs = {kr.title: kr for kr in objective.key_results.all()}
@@ -171,6 +181,8 @@ def test_create_each_type(world: World) -> None:
     assert krs["NPS"].threshold == 40
     assert (krs["Stock"].low, krs["Stock"].high) == (200, 500)
     assert krs["Follow"].linked_objective == followed
+    work = krs["Work"]
+    assert (work.type, work.start, work.target) == ("initiatives", None, None)
 
 
 def test_milestones_key_result_gets_milestones_from_its_edit_page(world: World) -> None:
@@ -342,3 +354,28 @@ def test_add_key_result_on_the_edit_page_by_type_with_owner_default(world: World
     assert response.status_code == 302
     kr = objective.key_results.get()
     assert (kr.type, kr.threshold, kr.owner) == ("stay_above", 40, world.owner)
+
+
+# --- A key result of type initiatives on the objective page ---------------------------------
+
+
+def test_initiatives_key_result_shows_the_progress_of_its_work_and_takes_no_value(
+    world: World,
+) -> None:
+    objective = make_objective(world)
+    kr = make_kr(objective, "Billing runs on the new API", type="initiatives", start=None)
+    spec = InitiativeSpec(title="Migrate billing", owner=world.owner, key_results=[kr])
+    billing = initiatives.initiative_create(cycle=world.quarter, spec=spec)
+    tasks = [initiatives.task_create(initiative=billing, title=f"Step {n}") for n in range(4)]
+    initiatives.task_set_done(task=tasks[0], done=True)
+    client = client_for(world.owner)
+    html = client.get(reverse("objective_detail", args=[objective.ref])).content.decode()
+    card = html.split(f'id="kr-{kr.pk}"')[1].split("</article>")[0]
+    assert "Moved by its initiatives: <strong>25%</strong>" in card
+    assert 'class="checkin-inline"' in card and "New value" not in card
+    checkin = reverse("key_result_checkin", args=[objective.ref, kr.ref])
+    sent = {"value": "5", "confidence": "at_risk", "note": "Blocked on QA"}
+    assert client.post(checkin, {f"kr{kr.pk}-{k}": v for k, v in sent.items()}).status_code == 302
+    kr.refresh_from_db()
+    assert (kr.progress, kr.confidence) == (Decimal("0.25"), "at_risk")
+    assert kr.checkins.get().value is None  # its progress comes from the work alone

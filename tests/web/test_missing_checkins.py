@@ -58,6 +58,7 @@ def test_lists_stale_key_results_per_person(world: World) -> None:
     check_in(stale, days_ago=8)
     check_in(fresh, days_ago=0)  # in the current weekly period, whatever the day
     make_kr(objective, "Linked", type="linked", linked_objective=make_objective(world, "Other"))
+    make_kr(objective, "Moved by work", type="initiatives")  # no value to await, like linked
     archived = make_objective(world, "Archived goal", archived_at=timezone.now())
     make_kr(archived, "Archived KR")
     other_quarter = make_objective(world, "Later", cycle=world.next_quarter)
@@ -71,7 +72,7 @@ def test_lists_stale_key_results_per_person(world: World) -> None:
     for title in ("Never checked", "Stale", "&lt;img"):
         assert title in found["Olivia"]  # she owns the objective
     assert "Stale" in found["Tom"] and "Never checked" not in found["Tom"]
-    for absent in ("Fresh", "Linked", "Archived KR", "Next quarter KR", XSS):
+    for absent in ("Fresh", "Linked", "Moved by work", "Archived KR", "Next quarter KR", XSS):
         assert absent not in text
     assert "never checked in" in found["Olivia"]
 

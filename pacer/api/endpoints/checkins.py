@@ -93,8 +93,8 @@ def checkin_input(kr: KeyResult, item: CheckInIn) -> services.CheckInInput:
 def create_checkin(
     request: HttpRequest, ref: Path[Ref], payload: CheckInIn
 ) -> Status[dict[str, Any]]:
-    """A value (none for milestones and linked key results), an optional confidence and
-    note; `at` defaults to now and may not lie in the future."""
+    """A value (none for milestones, linked and initiatives key results), an optional
+    confidence and note; `at` defaults to now and may not lie in the future."""
     user = caller(request)
     kr = queries.key_result(user, ref)
     require_checker(user, kr)

@@ -98,7 +98,16 @@ class KeyResultIn(Strict):
     ref: Ref
     title: Title
     description: Text = ""
-    type: Literal["metric", "boolean", "milestones", "stay_above", "stay_below", "range", "linked"]
+    type: Literal[
+        "metric",
+        "boolean",
+        "milestones",
+        "stay_above",
+        "stay_below",
+        "range",
+        "linked",
+        "initiatives",
+    ]
     unit: Annotated[str, StringConstraints(max_length=30), Printable] = ""
     start: Number | None = None
     target: Number | None = None

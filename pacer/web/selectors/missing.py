@@ -52,8 +52,9 @@ def missing_checkins(viewer: User, cycle: Cycle, *, now: datetime) -> list[Missi
     """Per person, the key results they own, or whose objective they own, in the cycle's
     visible objectives, without a check-in in the current period of their cadence (the
     rhythm rule's period, okrs.selectors.not_checked_in_this_period, in the viewer's time
-    zone: one list for everyone). Linked key results (they follow another objective) and
-    yes/no ones already done are left out. Two queries."""
+    zone: one list for everyone). Linked and initiatives key results (their progress comes
+    from another objective or from the work behind them, not from a check-in value) and yes/no
+    ones already done are left out. Two queries."""
     people = list(chased_people(viewer))
     zone = person_zone(viewer)
     ids = {p.pk for p in people}
@@ -61,7 +62,7 @@ def missing_checkins(viewer: User, cycle: Cycle, *, now: datetime) -> list[Missi
     stale = (
         KeyResult.objects.filter(objective__in=objectives)
         .filter(Q(owner_id__in=ids) | Q(objective__owner_id__in=ids))
-        .exclude(type=KeyResult.Type.LINKED)
+        .exclude(type__in=(KeyResult.Type.LINKED, KeyResult.Type.INITIATIVES))
         .exclude(type=KeyResult.Type.BOOLEAN, progress__gte=1)
         .filter(not_checked_in_this_period(cycle.organization, [cycle], now=now, zone=zone))
         .select_related("objective")

@@ -24,7 +24,7 @@ class Command(PacerCommand):
             "value",
             metavar="VALUE",
             help="the new value (0 or 1 for yes/no); '-' keeps the last value (and is the "
-            "only value of milestones and linked key results)",
+            "only value of milestones, linked and initiatives key results)",
         )
         parser.add_argument("--confidence", choices=CONFIDENCES)
         parser.add_argument("--note", default="", metavar="TEXT")
