@@ -164,6 +164,8 @@ TASKS = {
 # addresses unless the host is listed here (names, addresses or CIDR ranges).
 PACER_OUTBOUND_ALLOW = env_list("PACER_OUTBOUND_ALLOW")
 PACER_OUTBOUND_TIMEOUT = float(env_str("PACER_OUTBOUND_TIMEOUT", "10"))
+# How often the worker syncs initiatives linked to GitHub, GitLab or Jira (docs/trackers.md).
+PACER_SYNC_INTERVAL_MINUTES = int(env_str("PACER_SYNC_INTERVAL_MINUTES", "15"))
 
 # --- Security (docs/security.md) ------------------------------------------------------------
 # Production mode (DEBUG off): secure cookies and transport by default.
