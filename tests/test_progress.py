@@ -20,6 +20,7 @@ from pacer.okrs.progress import (
     DONE,
     GREEN,
     HEALTH_TYPES,
+    INITIATIVES,
     KR_TYPES,
     LINKED,
     METRIC,
@@ -116,6 +117,11 @@ def linked(p) -> KeyResultFacts:
     return KeyResultFacts(type=LINKED, linked_progress=None if p is None else D(p))
 
 
+def work(q) -> KeyResultFacts:
+    """A key result of type initiatives whose initiatives' mean progress is q."""
+    return KeyResultFacts(type=INITIATIVES, initiatives_progress=None if q is None else D(q))
+
+
 def status(facts: KeyResultFacts, on: date, bands: Bands = DEFAULT_BANDS) -> str:
     return key_result_status(
         facts,
@@ -197,6 +203,15 @@ PROGRESS_EXAMPLES = [
     pytest.param(linked("1"), ONE, id="linked-1"),
     pytest.param(linked(ONE / D(3)), ONE / D(3), id="linked-third"),
     pytest.param(linked(None), ZERO, id="linked-no-progress"),
+    # initiatives: the mean progress of its initiatives (computed by mean_initiative_progress)
+    pytest.param(work("0.42"), D("0.42"), id="initiatives-passthrough"),
+    pytest.param(work("0"), ZERO, id="initiatives-0"),
+    pytest.param(work("1"), ONE, id="initiatives-1"),
+    pytest.param(work(ONE / D(3)), ONE / D(3), id="initiatives-third"),
+    pytest.param(work(None), ZERO, id="initiatives-no-work"),
+    pytest.param(
+        KeyResultFacts(type=INITIATIVES, linked_progress=ONE), ZERO, id="initiatives-not-linked"
+    ),
 ]
 
 
@@ -323,6 +338,9 @@ def paced_facts(kr_type: str, p: Decimal) -> KeyResultFacts:
     if kr_type == MILESTONES:
         done = int(p * 100)
         return milestones(*([("1", True)] * done + [("1", False)] * (100 - done)))
+    if kr_type == INITIATIVES:
+        return work(p)
+    assert kr_type == LINKED
     return linked(p)
 
 
@@ -583,6 +601,7 @@ def facts_of(draw, kr_type):
         high=draw(values),
         milestones=draw(milestone_lists()),
         linked_progress=draw(st.none() | values),
+        initiatives_progress=draw(st.none() | unit_interval),
     )
 
 
@@ -652,6 +671,18 @@ def test_milestones_progress_is_done_weight_share(ms):
         assert p == ZERO
     else:
         assert p == sum((m.weight for m in ms if m.done), ZERO) / total
+
+
+@given(facts_of(INITIATIVES))
+def test_initiatives_progress_is_the_mean_of_its_work(facts):
+    q = facts.initiatives_progress
+    assert key_result_progress(facts) == (ZERO if q is None else min(ONE, max(ZERO, q)))
+
+
+@given(st.none() | values)
+def test_initiatives_progress_is_clamped_to_the_unit_interval(q):
+    p = key_result_progress(KeyResultFacts(type=INITIATIVES, initiatives_progress=q))
+    assert p == (ZERO if q is None else min(ONE, max(ZERO, q)))
 
 
 @given(st.sampled_from(HEALTH_TYPES).flatmap(facts_of))
