@@ -7,6 +7,7 @@ from typing import Any
 
 import dj_database_url
 
+from pacer.datasources.sql import parse_sources
 from pacer.env import env_bool, env_list, env_str, persistent_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "pacer.digest",
     "pacer.reminders",
     "pacer.initiatives",
+    "pacer.datasources",
 ]
 
 MIDDLEWARE = [
@@ -166,6 +168,9 @@ PACER_OUTBOUND_ALLOW = env_list("PACER_OUTBOUND_ALLOW")
 PACER_OUTBOUND_TIMEOUT = float(env_str("PACER_OUTBOUND_TIMEOUT", "10"))
 # How often the worker syncs initiatives linked to GitHub, GitLab or Jira (docs/trackers.md).
 PACER_SYNC_INTERVAL_MINUTES = int(env_str("PACER_SYNC_INTERVAL_MINUTES", "15"))
+# Read-only SQL connections metric key results may read (docs/datasources.md): name=URL,...
+PACER_SQL_SOURCES = parse_sources(env_str("PACER_SQL_SOURCES"))
+PACER_SQL_TIMEOUT = float(env_str("PACER_SQL_TIMEOUT", "5"))
 
 # --- Security (docs/security.md) ------------------------------------------------------------
 # Production mode (DEBUG off): secure cookies and transport by default.

@@ -63,6 +63,12 @@ SCHEDULE: tuple[Periodic, ...] = (
         "pacer.initiatives.sync.sync_due",
         has_work="pacer.initiatives.sync.has_work",
     ),
+    Periodic(
+        "data-sources",
+        timedelta(minutes=1),
+        "pacer.datasources.tasks.run_due_sources",
+        has_work="pacer.datasources.tasks.has_work",
+    ),
 )
 
 

@@ -33,3 +33,37 @@ def http_receiver(shared_receiver: HttpReceiver, settings: Any) -> HttpReceiver:
         shared_receiver.answers.clear()
     settings.PACER_OUTBOUND_ALLOW = [*settings.PACER_OUTBOUND_ALLOW, "127.0.0.1"]
     return shared_receiver
+
+
+@pytest.fixture
+def world(db: Any) -> Any:
+    """tests/factories.py's world, its cycle running until two months from today (so a
+    source's check-in lies in the key result's window)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.factories import fresh, make_world
+
+    world = make_world()
+    world.cycle.end = timezone.localdate() + timedelta(days=60)
+    world.cycle.save(update_fields=["end"])
+    world.adoption = fresh(world.adoption)
+    world.public = fresh(world.public)
+    return world
+
+
+@pytest.fixture
+def metrics_db(tmp_path: Any, settings: Any) -> Any:
+    """A SQLite file with a `signups` table of three rows, configured as "warehouse"."""
+    import sqlite3
+
+    path = tmp_path / "metrics.db"
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE signups (id INTEGER PRIMARY KEY, plan TEXT)")
+        connection.executemany(
+            "INSERT INTO signups (plan) VALUES (?)", [("free",), ("team",), ("team",)]
+        )
+    connection.close()
+    settings.PACER_SQL_SOURCES = {"warehouse": f"sqlite:///{path}"}
+    return path
