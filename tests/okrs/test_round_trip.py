@@ -32,6 +32,7 @@ from hypothesis.stateful import (
 )
 
 from pacer.accounts.models import User
+from pacer.okrs import progress as engine
 from pacer.okrs import rules, selectors, services
 from pacer.okrs.errors import DomainError
 from pacer.okrs.models import CheckIn, Cycle, KeyResult, Milestone, Objective, Organization
@@ -230,7 +231,16 @@ def test_the_demo_survives_export_and_import(tmp_path: Path) -> None:
 
 # --- States built through every writing service ----------------------------------------------
 
-PLAIN_TYPES = ("metric", "boolean", "milestones", "stay_above", "stay_below", "range")
+# Every type but linked (add_linked_key_result makes those, with the objective they follow).
+PLAIN_TYPES = (
+    "metric",
+    "boolean",
+    "milestones",
+    "stay_above",
+    "stay_below",
+    "range",
+    "initiatives",
+)
 # Text as people type it, and text that YAML would read as something else if left bare.
 ALPHABET = "abcXYZ019 -_.,:;#&*!?'\"%@/\\|>{}[]\n\tßéü€→😀\u2028"
 texts = st.one_of(
@@ -248,6 +258,10 @@ weights = st.one_of(st.just(Decimal(1)), st.decimals(min_value=0, max_value=100,
 grades = st.one_of(st.none(), st.integers(0, 10).map(lambda n: Decimal(n) / 10))
 confidences = st.sampled_from(["", "on_track", "at_risk", "off_track"])
 CAST = ("admin", "owner", "teammate", "outsider")
+
+
+def test_the_state_machine_makes_every_type() -> None:
+    assert set(PLAIN_TYPES) | {"linked"} == set(engine.KR_TYPES)
 
 
 def key_result_specs(cycle: Cycle) -> st.SearchStrategy[services.KeyResultSpec]:
@@ -479,7 +493,7 @@ class EveryWritingService(RuleBasedStateMachine):
         at = row and moment_in(data.draw, row.objective.cycle)
         if row is None or at is None or CheckIn.objects.filter(key_result=row, at=at).exists():
             return  # two check-ins at one moment: see test_two_checkins_at_one_moment
-        if row.type in ("milestones", "linked"):
+        if row.type in ("milestones", "linked", "initiatives"):
             value = None
         elif row.type == "boolean":
             value = data.draw(st.sampled_from([Decimal(0), Decimal(1)]))
