@@ -272,12 +272,20 @@ def configure(source: DataSource, config: Config) -> None:
     source.link_url, source.count = (config.url, config.count) if tracker else ("", "")
 
 
-def source_preview(*, key_result: KeyResult, by: User | None, kind: str, **config: Any) -> Reading:
+def source_preview(
+    *,
+    key_result: KeyResult,
+    by: User | None,
+    kind: str,
+    interval_minutes: int = DEFAULT_INTERVAL,
+    **config: Any,
+) -> Reading:
     """What the source reads now (nothing is written), or a DomainError naming the field to
-    correct, with why the read failed."""
+    correct, with why the read failed. Takes what source_set takes."""
     require_feeder(by, key_result)
     require_metric(key_result)
     wanted = config_of(kind, source_of(key_result), **config)
+    raise_if(interval_problems(interval_minutes))
     check(wanted, key_result.organization_id)
     try:
         return read(wanted, key_result.organization_id)

@@ -49,6 +49,7 @@ urlpatterns = [
     path("", include("pacer.web.views.tasks_urls")),
     path("", include("pacer.webhooks.urls")),  # /settings/webhooks/ (admins)
     path("", include("pacer.initiatives.urls")),  # /settings/trackers/, an initiative's Sync now
+    path("", include("pacer.datasources.urls")),  # a key result's data source page
     path("", include("pacer.web.views.search_urls")),
     path("", include("pacer.reminders.urls")),
 ]

@@ -120,7 +120,7 @@ def objective_key_results(person: User, objective: Objective, *, on: date) -> Qu
     per day for the chart (`daily_checkins`), in the same queries however many there are."""
     daily = daily_checkins(objective.cycle, on=on)
     key_results = (
-        objective.key_results.select_related("owner", "linked_objective")
+        objective.key_results.select_related("owner", "linked_objective", "source")
         .annotate(checkin_count=checkins_counted())
         .prefetch_related(
             "milestones", Prefetch("checkins", queryset=daily, to_attr="daily_checkins")
