@@ -2,6 +2,7 @@
 
 from collections import Counter
 from datetime import date, timedelta
+from decimal import Decimal
 from io import StringIO
 from typing import Any
 
@@ -11,14 +12,25 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from pacer.accounts.models import User
+from pacer.initiatives.models import Initiative, StatusUpdate
 from pacer.okrs import demo as demo_module
 from pacer.okrs.demo import ADMIN_EMAIL, DEMO_PASSWORD, MEMBER_EMAIL, build_demo, checkin_count
 from pacer.okrs.models import CheckIn, Cycle, KeyResult, Objective, Organization
 from pacer.okrs.okrfile.schema import OkrFile
+from pacer.okrs.progress import mean_initiative_progress, quantize_progress
 from pacer.okrs.selectors import key_result_pace, objective_pace, objectives_visible_to
 
 TODAY = date(2026, 11, 28)  # a Saturday in 2026 Q4
-KR_TYPES = {"metric", "boolean", "milestones", "stay_above", "stay_below", "range", "linked"}
+KR_TYPES = {
+    "metric",
+    "boolean",
+    "milestones",
+    "stay_above",
+    "stay_below",
+    "range",
+    "linked",
+    "initiatives",
+}
 
 
 @pytest.fixture(scope="module")
@@ -210,7 +222,9 @@ def test_checkins_follow_time(doc: dict[str, Any]) -> None:
             assert cycle["start"] <= checkin["at"] <= min(cycle["end"], TODAY)
             assert checkin["by"] == kr["owner"]
             assert checkin["confidence"] in {"on_track", "at_risk", "off_track"}
-            assert ("value" in checkin) == (kr["type"] not in ("milestones", "linked"))
+            assert ("value" in checkin) == (
+                kr["type"] not in ("milestones", "linked", "initiatives")
+            )
         if kr["type"] == "boolean":
             assert {c["value"] for c in kr["checkins"]} <= {0, 1}
     notes = [c.get("note") for _, kr in key_results(doc) for c in kr["checkins"]]
@@ -255,6 +269,37 @@ def test_pacer_demo_loads_the_organization() -> None:
     assert not CheckIn.objects.filter(at__date__gt=TODAY).exists()
     assert Cycle.objects.get(ref="q3-2026").is_closed
     assert Objective.objects.filter(score_override__isnull=False).count() >= 2
+
+
+@pytest.mark.django_db
+def test_pacer_demo_loads_work_that_moves_key_results() -> None:
+    """Initiatives with tasks behind an `initiatives` key result and a metric one, made
+    through their services: one blocked, one done, tasks of demo people (the member too)."""
+    output = run_demo("--today", TODAY.isoformat())
+    assert f", {len(demo_module.WORK)} initiatives." in output
+    initiatives = list(Initiative.objects.prefetch_related("tasks", "key_results"))
+    assert 2 <= len(initiatives) <= 4
+    statuses = Counter(i.status for i in initiatives)
+    assert statuses["blocked"] == 1 and statuses["done"] >= 1
+    assert all(
+        i.tasks.all() and i.owner.is_active and i.cycle.ref == "q4-2026" for i in initiatives
+    )
+    tasks = [t for i in initiatives for t in i.tasks.all()]
+    assert {t.done for t in tasks} == {True, False} and all(t.assignee for t in tasks)
+    assert any(t.assignee.email == MEMBER_EMAIL for t in tasks if t.assignee)
+    assert StatusUpdate.objects.filter(status="blocked").exclude(note="").exists()
+    (kr,) = KeyResult.objects.filter(type="initiatives")
+    mine = [i for i in initiatives if kr in i.key_results.all()]
+    assert 0 < kr.progress < 1
+    assert kr.progress == quantize_progress(
+        mean_initiative_progress((i.status, i.progress) for i in mine)
+    )
+    supported = {k.type for i in initiatives for k in i.key_results.all()}
+    assert supported == {"initiatives", "metric"}
+    for initiative in initiatives:
+        done = sum(t.done for t in initiative.tasks.all())
+        assert initiative.progress == quantize_progress(Decimal(done) / initiative.tasks.count())
+    call_command("recompute", "--check", stdout=StringIO())  # rolled up as the engine says
 
 
 @pytest.mark.django_db

@@ -18,10 +18,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pacer.okrs import progress as engine
 from pacer.okrs.progress import AT_RISK, DONE, OFF_TRACK, ON_TRACK
+
+if TYPE_CHECKING:  # the document is built without the ORM; only loading work needs it
+    from pacer.okrs.models import Organization
 
 ORGANIZATION = "Northwind Labs"
 ADMIN_EMAIL = "admin@demo.example"
@@ -239,6 +242,11 @@ def band(
 
 def linked(slug: str, title: str, objective: str, **kw: Any) -> KR:
     return KR(slug, title, engine.LINKED, linked=objective, **kw)
+
+
+def work(slug: str, title: str, **kw: Any) -> KR:
+    """A key result of type initiatives: its progress comes from the work in WORK."""
+    return KR(slug, title, engine.INITIATIVES, **kw)
 
 
 # The company's objectives for the year (team "northwind").
@@ -647,6 +655,11 @@ CURRENT_OBJECTIVES = (
                     ("Failover drill in production", 2, 0.8),
                 ],
                 0.95,
+                owner="ethan",
+            ),
+            work(
+                "incident-work",
+                "Fix what caused last quarter's three worst incidents",
                 owner="ethan",
             ),
         ),
@@ -1839,7 +1852,7 @@ class _Builder:
             history = self.milestone_history(items, rng, days, window)
         elif kr.type in engine.HEALTH_TYPES:
             history = self.health_history(kr, rng, days)
-        else:  # linked: its progress is the followed objective's; nothing to report
+        else:  # linked, initiatives: progress from the followed objective or the work
             history = []
         for entry in history:
             entry["by"] = email_of(owner)
@@ -2069,3 +2082,141 @@ def checkin_count(document: dict[str, Any]) -> int:
         for objective in document["objectives"]
         for kr in objective["key_results"]
     )
+
+
+# --- Initiatives: the work behind key results of the current quarter ----------------------
+
+
+@dataclass(frozen=True)
+class Work:
+    """An initiative of the current quarter (pacer.initiatives), created through its services
+    once the document is imported, so that its progress rolls up into the key results it
+    supports. `supports`: slugs of key results of WORK_OBJECTIVE; `tasks`: (title, assignee,
+    done); `blocked`: the note of the status update that blocks it."""
+
+    title: str
+    owner: str
+    supports: tuple[str, ...]
+    tasks: tuple[tuple[str, str, bool], ...]
+    status: str = engine.IN_PROGRESS
+    description: str = ""
+    blocked: str = ""
+    due_at: float = 1.0  # the share of the quarter by which it is due
+
+
+WORK_OBJECTIVE = "platform-incidents"
+WORK_TEAM = "platform"
+WORK = (
+    Work(
+        "Migrate billing to the new API",
+        "mia",
+        ("incident-work",),
+        (
+            ("Map every billing call to the new endpoints", "mia", True),
+            ("Move the invoice webhooks", "ethan", False),
+            ("Backfill the payment history", "mia", False),
+            ("Announce the change to customers on annual plans", "member", False),
+        ),
+        status=engine.BLOCKED,
+        description="Two of last quarter's incidents were billing webhooks timing out.",
+        blocked="Waiting for the payment provider to enable the new API on our account.",
+        due_at=0.8,
+    ),
+    Work(
+        "Move the job queue to the managed broker",
+        "ethan",
+        ("incident-work", "alerts"),
+        (
+            ("Inventory every queue consumer", "mia", True),
+            ("Run both brokers side by side for a week", "ethan", True),
+            ("Switch the producers to the new broker", "mia", False),
+            ("Decommission the old broker", "ethan", False),
+        ),
+        description="The self-hosted broker filled its disk twice; the managed one scales.",
+        due_at=0.9,
+    ),
+    Work(
+        "Replace disk alerts with SLO-based alerting",
+        "mia",
+        ("alerts",),
+        (
+            ("Define SLOs for the API and the planning board", "mia", True),
+            ("Alert on error-budget burn instead of thresholds", "mia", False),
+            ("Retire the noisy disk alerts", "ethan", True),
+        ),
+        due_at=0.7,
+    ),
+    Work(
+        "Write the incident postmortem template",
+        "ethan",
+        ("incident-work",),
+        (
+            ("Draft the template with the support team", "ethan", True),
+            ("Review it in the Friday on-call meeting", "mia", True),
+        ),
+        status=engine.DONE,
+        due_at=0.3,
+    ),
+)
+
+
+def load_initiatives(organization: "Organization", today: date) -> int:
+    """Create WORK in the organization's current quarter (after `pacer demo` imported the
+    document); nothing when the organization already has initiatives. How many were made."""
+    from pacer.accounts.models import User
+    from pacer.initiatives.models import Initiative
+    from pacer.okrs.models import Cycle, KeyResult, Team
+
+    if Initiative.objects.filter(organization=organization).exists():
+        return 0
+    _, current, _ = demo_cycles(today)
+    prefix = f"{current.ref}-{WORK_OBJECTIVE}-"
+    found = KeyResult.objects.filter(organization=organization, ref__startswith=prefix)
+    context = _WorkContext(
+        cycle=Cycle.objects.get(organization=organization, ref=current.ref),
+        team=Team.objects.get(organization=organization, ref=WORK_TEAM),
+        people={p.email: p for p in User.objects.filter(organization=organization)},
+        key_results={kr.ref.removeprefix(prefix): kr for kr in found},
+        today=today,
+    )
+    for item in WORK:
+        context.start(item)
+    return len(WORK)
+
+
+@dataclass(frozen=True)
+class _WorkContext:
+    cycle: Any
+    team: Any
+    people: dict[str, Any]
+    key_results: dict[str, Any]
+    today: date
+
+    def start(self, item: Work) -> None:
+        """One initiative through its services: created, its tasks added, then blocked."""
+        from pacer.initiatives import services
+
+        first, last = self.cycle.start, self.cycle.end
+        begin = min(self.today, first + timedelta(days=7))
+        due = max(begin, first + timedelta(days=round((last - first).days * item.due_at)))
+        spec = services.InitiativeSpec(
+            title=item.title,
+            owner=self.people[email_of(item.owner)],
+            description=item.description,
+            team=self.team,
+            status=engine.IN_PROGRESS if item.blocked else item.status,
+            start=begin,
+            due=due,
+            key_results=[self.key_results[slug] for slug in item.supports],
+        )
+        initiative = services.initiative_create(cycle=self.cycle, spec=spec)
+        for title, assignee, done in item.tasks:
+            open_due = None if done else max(self.today, due)
+            person = self.people[email_of(assignee)]
+            services.task_create(
+                initiative=initiative, title=title, assignee=person, due=open_due, done=done
+            )
+        if item.blocked:
+            services.initiative_set_status(
+                initiative=initiative, status=engine.BLOCKED, note=item.blocked
+            )

@@ -12,6 +12,7 @@ from pacer.okrs.demo import (
     build_demo,
     checkin_count,
     give_everyone_the_demo_password,
+    load_initiatives,
 )
 from pacer.okrs.models import Organization
 from pacer.okrs.okrfile.importer import ImportFailed, import_document
@@ -60,6 +61,8 @@ class Command(BaseCommand):
             with transaction.atomic():
                 report = import_document(document, source="demo")
                 give_everyone_the_demo_password(p["email"] for p in document["people"])
+                organization = Organization.objects.get(name=document["organization"])
+                work = load_initiatives(organization, day)  # through their services
         except ImportFailed as failure:
             # The builder made a document the importer refuses: a bug in pacer.okrs.demo.
             raise CommandError(
@@ -70,7 +73,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{document['organization']} as of {day}: {len(document['people'])} people, "
             f"{len(document['teams'])} teams, {len(document['objectives'])} objectives, "
-            f"{checkin_count(document)} check-ins."
+            f"{checkin_count(document)} check-ins" + (f", {work} initiatives." if work else ".")
         )
         self.stdout.write(
             f"Every person of the demo signs in with their email and {DEMO_PASSWORD}."
