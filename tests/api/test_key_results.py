@@ -2,6 +2,8 @@
 
 from datetime import date
 
+from pacer.initiatives import services as initiatives
+from pacer.initiatives.services import InitiativeSpec
 from pacer.okrs.models import KeyResult
 from tests.api.conftest import ApiClient, World, assert_problem
 from tests.factories import check_in, make_objective
@@ -122,3 +124,29 @@ def test_key_result_owner_is_an_active_person_of_the_organization(
     }
     refused = owner_api.call("POST", "/objectives", nested)
     assert assert_problem(refused, 422)["errors"][0]["field"] == "body.key_results[0].owner"
+
+
+def test_initiatives_key_result_takes_its_progress_from_its_work(
+    world: World, owner_api: ApiClient
+) -> None:
+    body = {"title": "Ship the billing work", "type": "initiatives"}
+    response = owner_api.call("POST", "/objectives/delivery/key-results", body)
+    assert response.status_code == 201, response.content
+    kr = response.json()
+    assert (kr["type"], kr["start"], kr["target"], kr["progress"]) == ("initiatives", None, None, 0)
+    row = KeyResult.objects.get(ref=kr["ref"])
+    spec = InitiativeSpec(title="Migrate billing", owner=world.owner, key_results=[row])
+    initiatives.initiative_create(cycle=world.cycle, spec=spec)
+    spec = InitiativeSpec(
+        title="Retire invoices", owner=world.owner, key_results=[row], status="done"
+    )
+    initiatives.initiative_create(cycle=world.cycle, spec=spec)
+    assert owner_api.get_json(f"/key-results/{kr['ref']}")["progress"] == 0.5
+    checkins = f"/key-results/{kr['ref']}/checkins"
+    valued = owner_api.call("POST", checkins, {"value": 3, "confidence": "at_risk"})
+    assert assert_problem(valued, 422)["errors"][0]["field"] == "body.value"
+    assert owner_api.call("POST", checkins, {"confidence": "at_risk"}).status_code == 201
+    assert owner_api.get_json(f"/key-results/{kr['ref']}")["confidence"] == "at_risk"
+    # A metric with check-ins cannot become a derived type: its values would be lost.
+    changed = owner_api.call("PATCH", "/key-results/adoption", {"type": "initiatives"})
+    assert assert_problem(changed, 422)["errors"][0]["field"] == "body.type"
