@@ -382,6 +382,36 @@ def test_closed_cycle_state_in_the_file_closes_it_after_loading_checkins(
     assert not import_yaml(tmp_path, text).changed
 
 
+WORK_KR = (
+    "      - {ref: hiring-work, title: Hiring projects land, type: initiatives, checkins: [%s]}\n"
+)
+
+
+def test_initiatives_key_result_imports_takes_no_value_and_exports_as_given(
+    seeded: None, tmp_path: Path
+) -> None:
+    at = "{at: 2026-10-20, confidence: at_risk, by: bob@acme.test%s}"
+    _, message = refuse(tmp_path, GOOD + WORK_KR % (at % ", value: 3"))
+    assert "objectives[0].key_results[4].checkins[0].value" in message
+    assert "initiatives key result takes no value" in message
+    import_yaml(tmp_path, GOOD + WORK_KR % (at % ""))
+    kr = KeyResult.objects.get(ref="hiring-work")
+    assert (kr.type, kr.start, kr.target, kr.progress, kr.confidence) == (
+        "initiatives",
+        None,
+        None,
+        0,
+        "at_risk",
+    )
+    exported = export_text("yaml")
+    entry = (
+        "  - ref: hiring-work\n    title: Hiring projects land\n    type: initiatives\n"
+        "    checkins:\n    - {at: 2026-10-20, confidence: at_risk, by: bob@acme.test}\n"
+    )
+    assert entry in exported  # no start, target or value: nothing the type does not take
+    assert not import_yaml(tmp_path, exported, name="again.yaml").changed
+
+
 # --- Bad files: refused whole, with file, line and field --------------------------------
 
 
