@@ -209,3 +209,15 @@ def can_tick_task(person: User, task: "Task") -> bool:
     if person.is_authenticated and task.assignee_id == person.pk:
         return True
     return can_change_initiative(person, task.initiative)
+
+
+def can_see_background_tasks(person: User) -> bool:
+    """The worker's tasks belong to the installation, not to one organization (their
+    arguments and errors may concern any). Whoever runs it sees them: a superuser, or the
+    admins of its organization when it holds only one (the usual self-hosted case)."""
+    if not person.is_authenticated:
+        return False
+    if person.is_superuser:
+        return True
+    alone = Organization.objects.count() == 1
+    return alone and is_admin_of(person, person.organization_id)

@@ -11,9 +11,11 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 from pacer.accounts.models import User
 from pacer.jobs import overview, services
 from pacer.jobs.models import ScheduleRun
+from pacer.okrs.models import Organization
 from tests.factories import World
 
 pytestmark = pytest.mark.django_db
+
 
 PAGE = "/settings/tasks/"
 PRUNE = "pacer.jobs.recovery.prune_tasks"
@@ -58,6 +60,17 @@ def test_only_admins_see_the_page(world: World) -> None:
     assert client_for(world.admin).get(PAGE).status_code == 200
     assert client_for(world.owner).get(PAGE).status_code == 403
     assert Client().get(PAGE).status_code == 302  # to the sign-in page
+
+
+def test_with_several_organizations_only_superusers_see_the_tasks(world: World) -> None:
+    """Tasks and their errors may concern any organization: with two, an organization's
+    admin is not the installation's operator."""
+    Organization.objects.create(name="Globex")
+    assert client_for(world.admin).get(PAGE).status_code == 403
+    assert "/settings/tasks/" not in client_for(world.admin).get("/settings/").content.decode()
+    world.owner.is_superuser = True
+    world.owner.save()
+    assert client_for(world.owner).get(PAGE).status_code == 200
 
 
 def test_the_page_counts_and_lists_each_state(world: World) -> None:

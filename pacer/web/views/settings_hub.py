@@ -4,7 +4,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from pacer.okrs import permissions
+
 
 @login_required
 def settings_index(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/settings/index.html")
+    tasks = permissions.can_see_background_tasks(request.user)  # type: ignore[arg-type]
+    return render(request, "web/settings/index.html", {"sees_tasks": tasks})
