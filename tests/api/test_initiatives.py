@@ -55,7 +55,12 @@ def test_statuses_are_the_engines() -> None:
 
 
 def test_create_read_change_delete(world: World, owner_api: ApiClient) -> None:
-    body = {**NEW, "team": "platform", "due": "2026-06-15", "link": "https://github.com/acme/web/milestone/4"}
+    body = {
+        **NEW,
+        "team": "platform",
+        "due": "2026-06-15",
+        "link": "https://github.com/acme/web/milestone/4",
+    }
     created = owner_api.call("POST", "/initiatives", body)
     assert created.status_code == 201, created.content
     work = created.json()
