@@ -672,7 +672,7 @@ BAD_FILES = {
         "type: ranged",
         "objectives[0].key_results[1].type",
         "Input should be 'metric', 'boolean', 'milestones', 'stay_above', 'stay_below', "
-        "'range' or 'linked'",
+        "'range', 'linked' or 'initiatives'",
     ),
     "missing-required-key": Bad(
         "        title: Engineers hired\n",
