@@ -3,6 +3,7 @@ grow with the data (issue 6). No timing is asserted here: timings belong to the 
 
 import json
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ from pacer.bench.measure import (
     choose_targets,
     page_urls,
 )
+from pacer.initiatives.models import Initiative, StatusUpdate, Task
 from pacer.okrs import progress as engine
 from pacer.okrs.models import Alignment, CheckIn, KeyResult, Objective, Organization
 
@@ -45,6 +47,9 @@ PAGES = [
     ("alignment map", "/cycles/<ref>/map/"),
     ("map expansion", "/cycles/<ref>/map/children/<ref>/"),
     ("weekly check-in page", "/checkin/"),
+    ("Work page", "/cycles/<ref>/work/"),
+    ("Work page, board", "/cycles/<ref>/work/?view=board"),
+    ("initiative page", "/initiatives/<ref>/"),
 ]
 
 TODAY = date(2026, 11, 28)
@@ -77,6 +82,29 @@ def snapshot(name: str) -> dict[str, Any]:
                 "key_result__ref", "value", "at", "confidence"
             )
         ),
+        "initiatives": sorted(
+            Initiative.objects.filter(organization=organization).values_list(
+                "ref",
+                "title",
+                "cycle__ref",
+                "owner__email",
+                "team__ref",
+                "status",
+                "start",
+                "due",
+                "progress",
+            )
+        ),
+        "supports": sorted(
+            Initiative.key_results.through.objects.filter(
+                initiative__organization=organization
+            ).values_list("initiative__ref", "keyresult__ref")
+        ),
+        "tasks": sorted(
+            Task.objects.filter(initiative__organization=organization).values_list(
+                "initiative__ref", "position", "title", "done", "assignee__email", "due", "done_at"
+            )
+        ),
     }
 
 
@@ -96,6 +124,43 @@ def test_generate_is_deterministic_and_consistent() -> None:
     assert not Objective.objects.exists()
     generate(SCALES["tiny"], seed=7, today=TODAY, name="Bench A")
     assert snapshot("Bench A") == first
+
+
+def test_generate_makes_work_behind_the_key_results() -> None:
+    scale = SCALES["tiny"]
+    report = generate(scale, seed=7, today=TODAY, name="Bench A")
+    assert report.counts["initiatives"] == 4 * scale.objectives
+    assert report.counts["tasks"] == 20 * scale.objectives
+    work = Initiative.objects.all()
+    assert set(work.values_list("status", flat=True)) == set(engine.INITIATIVE_STATUSES)
+    # Every initiative supports 1-3 key results of its own cycle, one of its objective's.
+    for initiative in work.prefetch_related("key_results__objective"):
+        supported = list(initiative.key_results.all())
+        assert 1 <= len(supported) <= 3
+        assert {kr.objective.cycle_id for kr in supported} == {initiative.cycle_id}
+    fed = KeyResult.objects.filter(type=engine.INITIATIVES, initiatives__isnull=False)
+    assert fed.filter(progress__gt=0).exists()
+    assert StatusUpdate.objects.filter(status=engine.BLOCKED).exists()
+    member = User.objects.get(email=member_email("Bench A"))
+    assert work.filter(owner=member).exists() and Task.objects.filter(assignee=member).exists()
+    call_command("recompute", "--check")
+
+
+def test_recompute_checks_and_fixes_the_progress_of_work() -> None:
+    generate(SCALES["tiny"], seed=7, today=TODAY, name="Bench A")
+    kr = KeyResult.objects.filter(type=engine.INITIATIVES, initiatives__isnull=False).first()
+    assert kr is not None
+    initiative = kr.initiatives.exclude(status=engine.CANCELLED).first()
+    assert initiative is not None
+    stored = initiative.progress
+    wrong = Decimal("0.123") if stored != Decimal("0.123") else Decimal("0.5")
+    Initiative.objects.filter(pk=initiative.pk).update(progress=wrong)
+    with pytest.raises(CommandError):
+        call_command("recompute", "--check")
+    call_command("recompute")  # q first, then the key results it feeds
+    initiative.refresh_from_db()
+    assert initiative.progress == stored
+    call_command("recompute", "--check")
 
 
 def test_a_second_seed_gives_other_data() -> None:

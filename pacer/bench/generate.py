@@ -5,11 +5,17 @@ explicit keys in bulk (`bulk.insert`), and the stored numbers (current value, co
 progress of key results and objectives, final scores of closed cycles) are computed in
 Python with the engine's own functions (`rollup.derive_key_result`,
 `progress.objective_progress`) while generating, so `pacer recompute --check` passes.
+
+The work behind the key results (initiatives, their tasks and status updates, issue 13) is
+drawn from a second `random.Random` of the same seed after the OKR rows are planned, so the
+OKR rows are the same as before initiatives existed; each initiative's q and the progress
+of the key results of type `initiatives` it feeds are computed with the engine's
+`initiative_progress` and `mean_initiative_progress`.
 """
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -22,6 +28,7 @@ from django.utils.text import slugify
 
 from pacer.accounts.models import User, server_time_zone
 from pacer.bench import bulk
+from pacer.initiatives.models import Initiative, StatusUpdate, Task
 from pacer.okrs import progress as engine
 from pacer.okrs import rollup
 from pacer.okrs.models import (
@@ -61,7 +68,7 @@ SCALES = {
 }
 
 # Key result types, weighted: linked ones only where the objective has aligned children.
-# No initiatives are generated: an `initiatives` key result stands at 0 (none support it).
+# An `initiatives` key result is fed by the generated work (one no initiative chose stays 0).
 KR_TYPE_WEIGHTS = {
     engine.METRIC: 45,
     engine.BOOLEAN: 10,
@@ -90,6 +97,37 @@ TOPICS = [
 ]
 AREAS = ["Product", "Engineering", "Sales", "Marketing", "Operations", "Finance", "People"]
 FIRST = ["Ada", "Ben", "Chloé", "Dev", "Ema", "Finn", "Gia", "Hugo", "Ines", "Jon", "Kai", "Lea"]
+# Work: on average 4 initiatives and 20 tasks per objective (so 5 per initiative).
+INITIATIVES_PER_OBJECTIVE = 4
+TASKS_PER_INITIATIVE = 5
+# Statuses by the cycle's state: finished work in closed cycles, mostly planned in planning.
+WORK_STATUS_WEIGHTS = {
+    Cycle.State.CLOSED: {
+        engine.DONE: 70,
+        engine.CANCELLED: 15,
+        engine.IN_PROGRESS: 8,
+        engine.BLOCKED: 4,
+        engine.PLANNED: 3,
+    },
+    Cycle.State.ACTIVE: {
+        engine.IN_PROGRESS: 45,
+        engine.PLANNED: 25,
+        engine.BLOCKED: 10,
+        engine.DONE: 14,
+        engine.CANCELLED: 6,
+    },
+    Cycle.State.PLANNING: {engine.PLANNED: 85, engine.IN_PROGRESS: 12, engine.BLOCKED: 3},
+}
+# The share of an initiative's tasks that are done, drawn per initiative by status.
+DONE_SHARE = {
+    engine.DONE: (1.0, 1.0),
+    engine.CANCELLED: (0.0, 0.5),
+    engine.IN_PROGRESS: (0.1, 0.9),
+    engine.BLOCKED: (0.0, 0.6),
+    engine.PLANNED: (0.0, 0.1),
+}
+WORK_VERBS = ["Build", "Migrate", "Roll out", "Pilot", "Automate", "Redesign", "Audit"]
+TASK_VERBS = ["Draft", "Review", "Ship", "Test", "Document", "Measure", "Agree on", "Fix"]
 LAST = ["Adams", "Berg", "Costa", "Diaz", "Evans", "Fischer", "Garcia", "Haas", "Ito", "Jones"]
 
 
@@ -142,6 +180,11 @@ def delete_organization(organization: Organization) -> None:
     with transaction.atomic():
         krs = KeyResult.objects.filter(organization=organization).values("pk")
         objectives = Objective.objects.filter(organization=organization).values("pk")
+        work = Initiative.objects.filter(organization=organization).values("pk")
+        raw(Task.objects.filter(initiative__in=work))
+        raw(StatusUpdate.objects.filter(initiative__in=work))
+        raw(Initiative.key_results.through.objects.filter(initiative__in=work))
+        raw(Initiative.objects.filter(organization=organization))
         raw(CheckIn.objects.filter(key_result__in=krs))
         raw(Milestone.objects.filter(key_result__in=krs))
         raw(KeyResult.objects.filter(organization=organization))
@@ -187,6 +230,7 @@ def generate(
         Organization, User, Team, Membership, Cycle, Objective, Alignment, KeyResult, Milestone
     )
     bulk.reset_sequences(CheckIn)
+    bulk.reset_sequences(Initiative, Task, StatusUpdate, Initiative.key_results.through)
     if connection.vendor == "postgresql":  # fresh planner statistics, as autovacuum would
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
@@ -211,6 +255,24 @@ class _Obj:
     progress: Decimal | None = None
 
 
+@dataclass
+class _Work:
+    id: int
+    ref: str
+    title: str
+    cycle: int  # index into cycles
+    owner: int  # index into people
+    team: int | None  # index into teams
+    status: str
+    start: date | None
+    due: date | None
+    krs: list[KeyResult]
+    done_share: float  # the chance each of its tasks is done
+    done: int = 0
+    total: int = 0
+    progress: Decimal = Decimal(0)
+
+
 class _Builder:
     def __init__(
         self, scale: Scale, *, seed: int, today: date, name: str, log: Callable[[str], None]
@@ -222,6 +284,7 @@ class _Builder:
         self.last_moment = datetime(today.year, today.month, today.day, tzinfo=UTC) - timedelta(
             hours=1
         )
+        self.seed = seed
         self.name = name
         self.domain = bench_domain(name)
         self.log = log
@@ -243,6 +306,10 @@ class _Builder:
             KeyResult,
             Milestone,
             CheckIn,
+            Initiative,
+            Task,
+            StatusUpdate,
+            Initiative.key_results.through,
         )
         self.organization = Organization.objects.create(name=self.name)
         counts: dict[str, int] = {}
@@ -257,10 +324,14 @@ class _Builder:
         self.step("key results planned")
         counts["checkins"], counts["milestones"] = self.checkins_and_milestones()
         self.step("check-ins and milestones written")
+        counts["tasks"] = self.plan_work()
+        self.step("initiatives planned, tasks written")
         self.compute()
         counts["objectives"] = self.write_objectives()
         counts["key_results"] = self.write_key_results()
         self.step("objectives and key results written")
+        counts["initiatives"], counts["supports"], counts["status_updates"] = self.write_work()
+        self.step("initiatives, their key results and status updates written")
         counts["alignments"] = self.alignments()
         return counts
 
@@ -658,6 +729,182 @@ class _Builder:
         assert kr.low is not None and kr.high is not None
         return Decimal(rng.randrange(int(kr.low) - 5, int(kr.high) + 6))
 
+    # Initiatives, tasks, status updates (issue 13) ------------------------------------------
+
+    def plan_work(self) -> int:
+        """Plan the initiatives, write their tasks (as they are drawn), and compute each
+        initiative's q and the mean that feeds each key result of type `initiatives`.
+        Returns how many tasks were written."""
+        rng = random.Random(f"initiatives-{self.seed}")  # its own stream: OKR rows unchanged
+        self.work_rng = rng
+        objectives = self.objectives
+        per_objective = [0] * len(objectives)
+        # The bench member's objectives of the current quarter have work at every scale.
+        for index, obj in enumerate(objectives):
+            if obj.owner == 1 and obj.cycle == self.active_quarter:
+                per_objective[index] = 3
+        total = INITIATIVES_PER_OBJECTIVE * len(objectives)
+        for _ in range(max(0, total - sum(per_objective))):
+            per_objective[rng.randrange(len(objectives))] += 1
+        in_cycle: dict[int, list[KeyResult]] = {}
+        for kr in self.krs:
+            in_cycle.setdefault(objectives[kr.objective_index].cycle, []).append(kr)  # type: ignore[attr-defined]
+        first = self.ids[Initiative]
+        self.work: list[_Work] = []
+        for index, obj in enumerate(objectives):
+            for _ in range(per_objective[index]):
+                self.work.append(self.plan_initiative(first + len(self.work), obj, in_cycle))
+        # Tasks land at random on the initiatives: 5 on average, some with none.
+        per_work = [0] * len(self.work)
+        for _ in range(TASKS_PER_INITIATIVE * len(self.work)):
+            per_work[rng.randrange(len(self.work))] += 1
+        names = ["id", "initiative", "title", "done", "assignee", "due", "position", "done_at"]
+        tasks = bulk.insert(Task, [*names, "created_at", "updated_at"], self.task_rows(per_work))
+        gathered: dict[int, list[tuple[str, Decimal]]] = {}
+        for work in self.work:
+            facts = engine.InitiativeFacts(
+                status=work.status, tasks_done=work.done, tasks_total=work.total
+            )
+            work.progress = engine.quantize_progress(engine.initiative_progress(facts))
+            for kr in work.krs:
+                if kr.type == engine.INITIATIVES:
+                    gathered.setdefault(kr.id, []).append((work.status, work.progress))
+        self.work_of = {
+            kr_id: engine.mean_initiative_progress(pairs) for kr_id, pairs in gathered.items()
+        }
+        return tasks
+
+    def plan_initiative(self, pk: int, obj: _Obj, in_cycle: dict[int, list[KeyResult]]) -> "_Work":
+        rng = self.work_rng
+        cycle = self.cycle_rows[obj.cycle]
+        weights = WORK_STATUS_WEIGHTS[cycle["state"]]
+        status = rng.choices(list(weights), list(weights.values()))[0]
+        team = obj.team
+        if team is None and rng.random() < 0.5:  # personal objectives: the owner's team or none
+            team = self.member_team[obj.owner]
+        members = self.team_members[team] if team is not None else []
+        if obj.owner == 1 and rng.random() < 0.5:
+            owner = 1
+        elif rng.random() < 0.4 or not members:
+            owner = obj.owner
+        else:
+            owner = rng.choice(members)
+        span = max(1, (cycle["end"] - cycle["start"]).days)
+        start = cycle["start"] + timedelta(days=rng.randrange(max(1, span // 3)))
+        due = start + timedelta(days=rng.randrange(max(1, span // 4), span))
+        due = min(due, cycle["end"])
+        if rng.random() < 0.1:
+            start = None
+        if rng.random() < 0.15:
+            due = None
+        # The key results it supports: 1-3, mostly of its own objective; an `initiatives`
+        # key result of its objective first more often than not.
+        own = obj.krs
+        fed = [kr for kr in own if kr.type == engine.INITIATIVES]
+        chosen = [rng.choice(fed) if fed and rng.random() < 0.6 else rng.choice(own)]
+        for _ in range(rng.choices([0, 1, 2], [50, 35, 15])[0]):
+            pool = own if rng.random() < 0.7 else in_cycle[obj.cycle]
+            kr = rng.choice(pool)
+            if kr not in chosen:
+                chosen.append(kr)
+        index = pk - self.ids[Initiative]
+        title = f"{rng.choice(WORK_VERBS)} {rng.choice(TOPICS)} #{index}"
+        low, high = DONE_SHARE[status]
+        return _Work(
+            id=pk,
+            ref=f"i-{index:06d}",
+            title=title,
+            cycle=obj.cycle,
+            owner=owner,
+            team=team,
+            status=status,
+            start=start,
+            due=due,
+            krs=chosen,
+            done_share=rng.uniform(low, high),
+        )
+
+    def task_rows(self, per_work: list[int]) -> Iterable[tuple]:
+        rng = self.work_rng
+        pk = self.ids[Task]
+        stamp = bulk.db_datetime(self.stamp)
+        for work, count in zip(self.work, per_work, strict=True):
+            cycle = self.cycle_rows[work.cycle]
+            members = self.team_members[work.team] if work.team is not None else []
+            first_day = work.start or cycle["start"]
+            last_day = max(first_day, work.due or cycle["end"])
+            window = (last_day - first_day).days + 1
+            opened = datetime.combine(cycle["start"], datetime.min.time(), tzinfo=UTC)
+            for position in range(count):
+                done = rng.random() < work.done_share
+                draw = rng.random()
+                if draw < 0.7 and members:
+                    assignee: int | None = self.person_ids[rng.choice(members)]
+                elif draw < 0.85:
+                    assignee = self.person_ids[work.owner]
+                else:
+                    assignee = None
+                due = first_day + timedelta(rng.randrange(window)) if rng.random() < 0.5 else None
+                done_at = None
+                if done:
+                    moment = opened + timedelta(hours=rng.randrange(24 * window))
+                    done_at = bulk.db_datetime(min(moment, self.last_moment))
+                title = f"{rng.choice(TASK_VERBS)} {rng.choice(TOPICS)}"
+                work.total += 1
+                work.done += done
+                yield (pk, work.id, title, done, assignee, due, position, done_at, stamp, stamp)
+                pk += 1
+
+    def write_work(self) -> tuple[int, int, int]:
+        rng = self.work_rng
+        stamp = bulk.db_datetime(self.stamp)
+        rows, supports, updates = [], [], []
+        support_pk, update_pk = self.ids[Initiative.key_results.through], self.ids[StatusUpdate]
+        for work in self.work:
+            team = None if work.team is None else self.team_ids[work.team]
+            rows.append(
+                (
+                    work.id,
+                    self.organization.pk,
+                    self.cycle_rows[work.cycle]["id"],
+                    work.ref,
+                    work.title,
+                    "",
+                    self.person_ids[work.owner],
+                    team,
+                    work.status,
+                    work.start,
+                    work.due,
+                    "",
+                    "",
+                    0,
+                    work.progress,
+                    stamp,
+                    stamp,
+                )
+            )
+            for kr in work.krs:
+                supports.append((support_pk, work.id, kr.id))
+                support_pk += 1
+            if work.status != engine.PLANNED:  # the update that set its status
+                cycle = self.cycle_rows[work.cycle]
+                opened = datetime.combine(cycle["start"], datetime.min.time(), tzinfo=UTC)
+                span = max(1, (cycle["end"] - cycle["start"]).days)
+                at = min(opened + timedelta(hours=rng.randrange(24 * span)), self.last_moment)
+                note = "Waiting on another team." if work.status == engine.BLOCKED else ""
+                author = self.person_ids[work.owner]
+                updates.append(
+                    (update_pk, work.id, author, work.status, note, bulk.db_datetime(at))
+                )
+                update_pk += 1
+        names = ["id", "organization", "cycle", "ref", "title", "description", "owner", "team"]
+        names += ["status", "start", "due", "link_url", "sync_error", "sync_failures", "progress"]
+        initiatives = bulk.insert(Initiative, [*names, "created_at", "updated_at"], rows)
+        through = Initiative.key_results.through
+        written = bulk.insert(through, ["id", "initiative", "keyresult"], supports)
+        names = ["id", "initiative", "author", "status", "note", "at"]
+        return initiatives, written, bulk.insert(StatusUpdate, names, updates)
+
     # Stored numbers -------------------------------------------------------------------------
 
     def compute(self) -> None:
@@ -679,7 +926,9 @@ class _Builder:
                 latest=self.latest.get(kr.id),
                 milestones=self.milestones.get(kr.id, []),
                 linked_progress=linked,
-                initiatives_progress=engine.ZERO if kr.type == engine.INITIATIVES else None,
+                initiatives_progress=self.work_of.get(kr.id, engine.ZERO)
+                if kr.type == engine.INITIATIVES
+                else None,
             )
             rollup.apply_derived(kr, derived)
             pairs.append((kr.weight, derived.progress))

@@ -33,6 +33,8 @@ from django.utils import timezone
 from pacer.accounts.models import User
 from pacer.bench.generate import DEFAULT_NAME, SCALES, member_email
 from pacer.bench.okrdoc import okr_document, write_yaml
+from pacer.initiatives.models import Initiative, Task
+from pacer.initiatives.selectors import initiatives_visible_to
 from pacer.okrs import progress as engine
 from pacer.okrs.models import CheckIn, Cycle, KeyResult, Membership, Objective, Organization
 
@@ -85,6 +87,7 @@ class Targets:
     kr: KeyResult
     status: str = engine.AT_RISK
     admin: User | None = None  # the organization admin the admin pages are measured as
+    initiative_ref: str = ""  # work behind the measured objective (issue 13)
 
 
 def choose_targets(organization: Organization, member: User) -> Targets:
@@ -127,6 +130,15 @@ def choose_targets(organization: Organization, member: User) -> Targets:
         or metrics.order_by("id").first()
     )
     assert kr is not None, "the bench member owns no metric key result in the active cycle"
+    # The initiative page: the member's visible work behind the measured objective, the one
+    # with the most tasks (the same kind of page at every size).
+    work = (
+        initiatives_visible_to(member)
+        .filter(key_results__objective=objective)
+        .annotate(n=Count("tasks", distinct=True))
+        .order_by("-n", "id")
+        .first()
+    )
     return Targets(
         member,
         cycle,
@@ -136,6 +148,7 @@ def choose_targets(organization: Organization, member: User) -> Targets:
         kr,
         filter_status(organization, cycle, team_ref, today),
         User.objects.filter(organization=organization, role=User.Role.ADMIN).order_by("id").first(),
+        work.ref if work is not None else "",
     )
 
 
@@ -171,6 +184,10 @@ def page_urls(t: Targets) -> list[tuple[str, str]]:
         ("people list", "/people/"),
         ("new objective form", "/objectives/new/"),
         ("key result edit", f"/objectives/{t.kr.objective.ref}/key-results/{t.kr.ref}/edit/"),
+        # Issue 13's pages: the work of the cycle as a list and as a board, one initiative.
+        ("Work page", f"/cycles/{c}/work/"),
+        ("Work page, board", f"/cycles/{c}/work/?view=board"),
+        *([("initiative page", f"/initiatives/{t.initiative_ref}/")] if t.initiative_ref else []),
     ]
 
 
@@ -201,6 +218,7 @@ def api_urls(t: Targets) -> list[tuple[str, str]]:
         ("API key result detail", f"{API}/key-results/{t.kr.ref}"),
         ("API check-ins list", f"{API}/checkins?objective={t.objective_ref}"),
         ("API teams list", f"{API}/teams"),
+        ("API initiatives list", f"{API}/initiatives?cycle={c}"),
     ]
 
 
@@ -423,6 +441,8 @@ def collect(
         "objectives": Objective.objects.filter(organization=organization).count(),
         "key_results": KeyResult.objects.filter(organization=organization).count(),
         "checkins": CheckIn.objects.filter(key_result__organization=organization).count(),
+        "initiatives": Initiative.objects.filter(organization=organization).count(),
+        "tasks": Task.objects.filter(initiative__organization=organization).count(),
     }
     result = Result(
         connection.vendor, scale, timezone.now().isoformat(timespec="seconds"), machine(), counts

@@ -3,6 +3,8 @@ from typing import Any
 from django.core.management.base import CommandError
 from django.db import transaction
 
+from pacer.initiatives.models import Initiative
+from pacer.initiatives.services import progress_of
 from pacer.okrs import rollup
 from pacer.okrs.management.commands._base import PacerCommand
 from pacer.okrs.models import KeyResult, Objective, Organization
@@ -11,7 +13,10 @@ KR_FIELDS = ("current", "confidence", "last_checkin_at", "progress")
 
 
 class Command(PacerCommand):
-    help = "Recompute stored progress from check-ins; with --check, only report differences."
+    help = (
+        "Recompute stored progress from check-ins, milestones and tasks; "
+        "with --check, only report differences."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
@@ -35,8 +40,11 @@ class Command(PacerCommand):
         self.stdout.write(f"{len(differences)} value(s) {verb}" if differences else verb)
 
     def recompute(self, organization: Organization, *, write: bool) -> list[str]:
+        # Each initiative's q first: the key results of type `initiatives` take the mean of
+        # the stored q (rollup.work_progress_by_key_result), so a fixed q must be in place.
+        differences = self.recompute_work(organization, write=write)
         snapshot = rollup.compute_all(organization)
-        differences, stale_krs, stale_objectives = [], [], []
+        stale_krs, stale_objectives = [], []
         for kr in KeyResult.objects.filter(organization=organization).order_by("ref"):
             fresh = snapshot.key_results[kr.pk]
             for name in KR_FIELDS:
@@ -59,4 +67,20 @@ class Command(PacerCommand):
         if write:
             KeyResult.objects.bulk_update(stale_krs, KR_FIELDS, batch_size=500)
             Objective.objects.bulk_update(stale_objectives, ["progress"], batch_size=500)
+        return differences
+
+    def recompute_work(self, organization: Organization, *, write: bool) -> list[str]:
+        """The stored q of each initiative against its tasks, link and status."""
+        differences, stale = [], []
+        for initiative in Initiative.objects.filter(organization=organization).order_by("ref"):
+            computed = progress_of(initiative)
+            if initiative.progress != computed:
+                differences.append(
+                    f"initiative {initiative.ref}: progress is {initiative.progress}, "
+                    f"computed {computed}"
+                )
+                initiative.progress = computed
+                stale.append(initiative)
+        if write:
+            Initiative.objects.bulk_update(stale, ["progress"], batch_size=500)
         return differences
