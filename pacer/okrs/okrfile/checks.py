@@ -12,10 +12,12 @@ from decimal import Decimal
 from django.utils import timezone
 
 from pacer.accounts.models import User
+from pacer.initiatives import rules as initiative_rules
+from pacer.initiatives import services as initiative_services
 from pacer.okrs import rules
 from pacer.okrs.models import Alignment, CheckIn, Cycle, KeyResult, Objective, Organization, Team
 from pacer.okrs.okrfile.loader import Path
-from pacer.okrs.okrfile.schema import CheckinIn, KeyResultIn, ObjectiveIn, OkrFile
+from pacer.okrs.okrfile.schema import CheckinIn, InitiativeIn, KeyResultIn, ObjectiveIn, OkrFile
 
 PathProblem = tuple[Path, str]
 
@@ -38,6 +40,7 @@ class Existing:
     objective_cycles: dict[str, str] = field(default_factory=dict)
     objective_parents: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     key_result_types: dict[str, str] = field(default_factory=dict)
+    key_result_objectives: dict[str, str] = field(default_factory=dict)  # ref -> objective ref
     # key result ref -> (its objective's ref, the ref of the objective it follows)
     key_result_links: dict[str, tuple[str, str]] = field(default_factory=dict)
 
@@ -63,9 +66,11 @@ class Existing:
         ):
             existing.objective_parents[child].add(parent)
         existing.organization = organization
-        existing.key_result_types = dict(
-            KeyResult.objects.filter(organization=organization).values_list("ref", "type")
-        )
+        for ref, kr_type, objective in KeyResult.objects.filter(
+            organization=organization
+        ).values_list("ref", "type", "objective__ref"):
+            existing.key_result_types[ref] = kr_type
+            existing.key_result_objectives[ref] = objective
         for ref, objective, linked in KeyResult.objects.filter(
             organization=organization, linked_objective__isnull=False
         ).values_list("ref", "objective__ref", "linked_objective__ref"):
@@ -101,12 +106,14 @@ class FileChecker:
         self.objective_cycles = dict.fromkeys(left_out.get("objectives", set()), "")
         self.objective_cycles.update(existing.objective_cycles)
         self.objective_cycles.update({o.ref: o.cycle for o in doc.objectives})
+        self.left_out_key_results = left_out.get("key_results", set())
 
     def run(self) -> list[PathProblem]:
         self.check_people()
         self.check_teams()
         self.check_cycles()
         self.check_objectives()
+        self.check_initiatives()
         return self.problems
 
     def add(self, path: Path, message: str) -> None:
@@ -353,6 +360,93 @@ class FileChecker:
             above=rules.chain_length(step(followers), source, limit=rules.MAX_LINK_DEPTH),
             below=rules.chain_length(step(links), target, limit=rules.MAX_LINK_DEPTH),
         )
+
+    # --- Initiatives (pacer.initiatives: the same rules as its services) -----------------
+
+    def check_initiatives(self) -> None:
+        self.check_duplicates("initiatives", [i.ref for i in self.doc.initiatives])
+        team_refs = (
+            set(self.existing.team_parents) | {t.ref for t in self.doc.teams} | self.left_out_teams
+        )
+        kr_cycles = self.key_result_cycles()
+        for index, initiative in enumerate(self.doc.initiatives):
+            path: Path = ("initiatives", index)
+            if initiative.cycle not in self.cycles and initiative.cycle not in self.left_out_cycles:
+                self.add((*path, "cycle"), f"unknown cycle {initiative.cycle!r}")
+            if initiative.team is not None and initiative.team not in team_refs:
+                self.add((*path, "team"), f"unknown team {initiative.team!r}")
+            self.check_email((*path, "owner"), initiative.owner)
+            for name, message in initiative_rules.initiative_problems(
+                title=initiative.title,
+                description=initiative.description,
+                status=initiative.status,
+                start=initiative.start,
+                due=initiative.due,
+            ):
+                self.add((*path, name), message)
+            self.check_supported(path, initiative, kr_cycles)
+            self.check_tasks(path, initiative)
+            for name, message in self.link_problems(initiative.link):
+                self.add((*path, name), message)
+
+    def key_result_cycles(self) -> dict[str, str]:
+        """The cycle of every key result the file or the organization holds, by ref (the
+        file's objective wins: it may move a key result, or its objective, to another)."""
+        cycles = {
+            ref: self.objective_cycles.get(objective, "")
+            for ref, objective in self.existing.key_result_objectives.items()
+        }
+        cycles.update({kr.ref: objective.cycle for _, objective, kr in iter_key_results(self.doc)})
+        return cycles
+
+    def check_supported(
+        self, path: Path, initiative: InitiativeIn, kr_cycles: dict[str, str]
+    ) -> None:
+        refs = initiative.key_results
+        # The count alone (every key result given the initiative's own cycle)...
+        for name, message in initiative_rules.supported_problems(
+            cycle_ref=initiative.cycle, key_results=[(ref, initiative.cycle, "") for ref in refs]
+        ):
+            self.add((*path, name), message)
+        seen: set[str] = set()
+        for position, ref in enumerate(refs):
+            where: Path = (*path, "key_results", position)
+            if ref in seen:
+                self.add(where, f"duplicate key result ref {ref!r}")
+            seen.add(ref)
+            if ref in self.left_out_key_results:
+                continue  # its shape was reported already
+            if ref not in kr_cycles:
+                self.add(where, f"no key result {ref!r} in this file or in Pacer")
+                continue
+            if not kr_cycles[ref]:
+                continue  # under an objective whose shape was reported already
+            # ...then each one's cycle, so that its problem names its place in the list.
+            for _, message in initiative_rules.supported_problems(
+                cycle_ref=initiative.cycle, key_results=[(ref, kr_cycles[ref], "")]
+            ):
+                self.add(where, message)
+
+    def check_tasks(self, path: Path, initiative: InitiativeIn) -> None:
+        for position, task in enumerate(initiative.tasks):
+            where: Path = (*path, "tasks", position)
+            for name, message in initiative_rules.task_problems(title=task.title, count=position):
+                self.add((*where, name), message)
+            self.check_email((*where, "assignee"), task.assignee)
+
+    def link_problems(self, url: str) -> list[rules.Problem]:
+        """The services' check of a tracker link (against the organization's connections;
+        a new organization has none yet), once per distinct link."""
+        if not url:
+            return []
+        if not hasattr(self, "_links"):
+            self._links: dict[str, list[rules.Problem]] = {}
+        if url not in self._links:
+            organization = self.existing.organization
+            self._links[url] = initiative_services.link_problems(
+                organization.pk if organization else 0, url
+            )
+        return self._links[url]
 
 
 def iter_key_results(doc: OkrFile) -> Iterator[tuple[Path, ObjectiveIn, KeyResultIn]]:

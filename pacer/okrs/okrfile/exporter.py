@@ -14,6 +14,8 @@ import yaml
 
 from pacer import csvcells
 from pacer.accounts.models import User
+from pacer.initiatives.models import Initiative, Task
+from pacer.initiatives.selectors import by_impact, initiatives_visible_to, with_work
 from pacer.okrs import selectors
 from pacer.okrs.models import (
     Alignment,
@@ -80,6 +82,7 @@ class Exporter:
         self.as_of = as_of or date.today()
         self.computed = computed
         self.viewer = viewer
+        self.cycle = cycle
         objectives = selectors.objectives_for_export(organization, viewer=viewer)
         # A viewer's export names only objectives the viewer may see, even as a parent or
         # as the objective a linked key result follows.
@@ -99,7 +102,7 @@ class Exporter:
 
     def document(self) -> dict[str, Any]:
         organization = self.organization
-        return {
+        document = {
             "organization": organization.name,
             "settings": {
                 "at_risk_gap": number(organization.at_risk_gap),
@@ -110,6 +113,10 @@ class Exporter:
             "cycles": self.cycles(),
             "objectives": self.objective_entries(),
         }
+        initiatives = self.initiative_entries()
+        if initiatives:  # left out when there are none, like other empty lists
+            document["initiatives"] = initiatives
+        return document
 
     def people(self) -> list[dict[str, Any]]:
         people = User.objects.filter(organization=self.organization).order_by("email")
@@ -287,6 +294,54 @@ class Exporter:
             numbers |= {name: None for name in numbers if name != "expected"}
         return numbers
 
+    def initiative_entries(self) -> list[dict[str, Any]]:
+        """The initiatives the viewer may see (initiatives_visible_to), by cycle then ref;
+        JSON adds each one's `progress` q and `impact` as the work lists compute them."""
+        rows = Initiative.objects.filter(organization=self.organization)
+        if self.viewer is not None:
+            rows = rows.filter(pk__in=initiatives_visible_to(self.viewer))
+        if self.cycle is not None:
+            rows = rows.filter(cycle=self.cycle)
+        initiatives = list(
+            with_work(rows).order_by("cycle__start", "-cycle__end", "cycle__ref", "ref")
+        )
+        impacts = {}
+        if self.computed:
+            impacts = {w.initiative.pk: w.impact for w in by_impact(initiatives, self.as_of)}
+        return [self.initiative_entry(i, impacts.get(i.pk)) for i in initiatives]
+
+    def initiative_entry(self, initiative: Initiative, impact: Decimal | None) -> dict[str, Any]:
+        entry = _compact(
+            {
+                "ref": initiative.ref,
+                "title": initiative.title,
+                "description": initiative.description,
+                "cycle": initiative.cycle.ref,
+                "team": initiative.team.ref if initiative.team else None,
+                "owner": initiative.owner.email,
+                "status": initiative.status,
+                "start": initiative.start,
+                "due": initiative.due,
+                "link": initiative.link_url,
+                "key_results": sorted(kr.ref for kr in initiative.key_results.all()),
+            },
+            {
+                "description": "",
+                "team": None,
+                "start": None,
+                "due": None,
+                "link": "",
+                "key_results": [],
+            },
+        )
+        if self.computed:
+            entry["progress"] = number(initiative.progress)
+            entry["impact"] = number(impact)
+        tasks = [_task_entry(task) for task in initiative.tasks.all()]
+        if tasks:
+            entry["tasks"] = tasks
+        return entry
+
     # --- formats -----------------------------------------------------------------------
 
     def to_yaml(self) -> str:
@@ -302,7 +357,18 @@ class Exporter:
     def to_json(self) -> str:
         return json.dumps(self.document(), indent=2, ensure_ascii=False, default=_json_default)
 
-    def to_csv(self) -> str:
+    def to_csv(self, table: str = "key_results") -> str:
+        """One table per file (CSV_TABLES): key results (the default), initiatives, tasks."""
+        if table == "initiatives":
+            initiatives = self.initiative_entries()
+            return csvcells.to_csv(INITIATIVE_COLUMNS, map(_initiative_row, initiatives))
+        if table == "tasks":
+            rows = (
+                _task_row(initiative, position, task)
+                for initiative in self.initiative_entries()
+                for position, task in enumerate(initiative.get("tasks", []))
+            )
+            return csvcells.to_csv(TASK_COLUMNS, rows)
         objectives = self.document()["objectives"]
         rows = (
             _csv_row(objective, kr) for objective in objectives for kr in objective["key_results"]
@@ -364,6 +430,61 @@ def _csv_row(objective: dict[str, Any], kr: dict[str, Any]) -> list[Any]:
     return [values[column] for column in CSV_COLUMNS]
 
 
+CSV_TABLES = ("key_results", "initiatives", "tasks")
+INITIATIVE_COLUMNS = [
+    "cycle",
+    "initiative_ref",
+    "initiative",
+    "team",
+    "owner",
+    "status",
+    "start",
+    "due",
+    "link",
+    "key_results",
+    "tasks",
+    "tasks_done",
+    "progress",
+    "impact",
+]
+TASK_COLUMNS = [
+    "cycle",
+    "initiative_ref",
+    "initiative",
+    "position",
+    "task",
+    "done",
+    "assignee",
+    "due",
+]
+
+
+def _initiative_row(initiative: dict[str, Any]) -> list[Any]:
+    tasks = initiative.get("tasks", [])
+    values = {
+        **initiative,
+        "initiative_ref": initiative["ref"],
+        "initiative": initiative["title"],
+        "key_results": " ".join(initiative.get("key_results", [])),
+        "tasks": len(tasks),
+        "tasks_done": sum(1 for task in tasks if task.get("done")),
+    }
+    return [values.get(column) for column in INITIATIVE_COLUMNS]
+
+
+def _task_row(initiative: dict[str, Any], position: int, task: dict[str, Any]) -> list[Any]:
+    values = {
+        **task,
+        "cycle": initiative["cycle"],
+        "initiative_ref": initiative["ref"],
+        "initiative": initiative["title"],
+        "position": position,
+        "task": task["title"],
+        "done": "true" if task.get("done") else "false",
+    }
+    return [values.get(column) for column in TASK_COLUMNS]
+
+
 def pace_fields(pace: selectors.Pace, *, final_score: Decimal | None) -> dict[str, Any]:
     """Computed numbers; in a closed cycle also the score frozen at close (`final_score`),
     which an override (`score_override`, then shown as `score`) never replaces."""
@@ -377,6 +498,18 @@ def pace_fields(pace: selectors.Pace, *, final_score: Decimal | None) -> dict[st
     if final_score is not None:
         fields["final_score"] = number(final_score)
     return fields
+
+
+def _task_entry(task: Task) -> dict[str, Any]:
+    return _compact(
+        {
+            "title": task.title,
+            "done": task.done,
+            "assignee": task.assignee.email if task.assignee else None,
+            "due": task.due,
+        },
+        {"done": False, "assignee": None, "due": None},
+    )
 
 
 def _checkin_entry(checkin: CheckIn) -> dict[str, Any]:

@@ -14,6 +14,8 @@ from django.db.models import Model
 from django.utils import timezone
 
 from pacer.accounts.models import User
+from pacer.initiatives import services as initiative_services
+from pacer.initiatives.models import Initiative, Task
 from pacer.okrs import history, rollup, services
 from pacer.okrs.models import (
     Alignment,
@@ -35,7 +37,7 @@ from pacer.okrs.okrfile.loader import (
     load_with_lines,
     read_file,
 )
-from pacer.okrs.okrfile.schema import KeyResultIn, ObjectiveIn, OkrFile
+from pacer.okrs.okrfile.schema import InitiativeIn, KeyResultIn, ObjectiveIn, OkrFile, TaskIn
 from pacer.okrs.okrfile.shape import check_shape
 
 # What may still change on an objective or key result once its cycle is closed.
@@ -155,6 +157,7 @@ class _Writer:
         self.write_objectives()
         for index, objective in enumerate(self.doc.objectives):
             self.write_key_results(index, objective)
+        self.write_initiatives()
         if self.problems:
             return self.problems
         self.store_progress()
@@ -195,6 +198,10 @@ class _Writer:
             return obj.objective.cycle_id in self.frozen_cycles
         if isinstance(obj, CheckIn):
             return obj.key_result.objective.cycle_id in self.frozen_cycles
+        if isinstance(obj, Initiative):
+            return obj.cycle_id in self.frozen_cycles
+        if isinstance(obj, Task):
+            return obj.initiative.cycle_id in self.frozen_cycles
         return False
 
     def person(self, email: str | None) -> User | None:
@@ -417,6 +424,103 @@ class _Writer:
                 note=checkin.note,
                 author=self.person(checkin.by),
             )
+
+    def write_initiatives(self) -> None:
+        """Initiatives by ref, their key results and tasks as the file lists them; then each
+        one's progress q as pacer.initiatives computes it (store_progress rolls it up)."""
+        if not self.doc.initiatives:
+            return
+        existing = {
+            i.ref: i
+            for i in Initiative.objects.filter(
+                organization=self.organization, ref__in=[i.ref for i in self.doc.initiatives]
+            )
+        }
+        wanted = {ref for item in self.doc.initiatives for ref in item.key_results}
+        key_results = {
+            kr.ref: kr
+            for kr in KeyResult.objects.filter(organization=self.organization, ref__in=wanted)
+        }
+        for index, item in enumerate(self.doc.initiatives):
+            path = ("initiatives", index)
+            row = existing.get(item.ref) or Initiative(organization=self.organization, ref=item.ref)
+            changed = self.sync(row, "initiatives", path, **self.initiative_values(row, item))
+            if row.pk is None:
+                continue  # refused: a closed cycle
+            supported = [key_results[ref] for ref in item.key_results]
+            if self.write_supported(path, row, supported) and not changed:
+                self.report.updated["initiatives"] += 1
+            self.write_tasks(path, row, item.tasks)
+            progress = initiative_services.progress_of(row)
+            if progress != row.progress and not self.is_frozen(row):
+                row.progress = progress
+                Initiative.objects.filter(pk=row.pk).update(progress=progress)
+
+    def initiative_values(self, row: Initiative, item: InitiativeIn) -> dict[str, Any]:
+        values = {
+            "title": item.title,
+            "description": item.description,
+            "cycle": self.cycles[item.cycle],
+            "team": self.teams[item.team] if item.team else None,
+            "owner": self.person(item.owner),
+            "status": item.status,
+            "start": item.start,
+            "due": item.due,
+            "link_url": item.link,
+        }
+        if row.pk is not None and row.link_url != item.link:
+            # Another link: what was synced no longer holds (as initiative_update does).
+            values |= dict.fromkeys(["link_open", "link_closed", "synced_at", "sync_failed_at"])
+            values |= {"sync_error": "", "sync_failures": 0, "sync_next_at": None}
+        return values
+
+    def write_supported(
+        self, path: tuple[Any, ...], row: Initiative, key_results: list[KeyResult]
+    ) -> bool:
+        """Whether the key results it supports changed."""
+        wanted = {kr.pk for kr in key_results}
+        if set(row.key_results.values_list("pk", flat=True)) == wanted:
+            return False
+        if self.is_frozen(row):
+            self.problems.append(((*path, "key_results"), "belongs to a closed cycle"))
+            return False
+        row.key_results.set(key_results)
+        return True
+
+    def write_tasks(self, path: tuple[Any, ...], row: Initiative, tasks: list[TaskIn]) -> None:
+        """Position by position, like milestones: a task that stays is updated in place."""
+        wanted = [(t.title, t.done, self.person(t.assignee), t.due) for t in tasks]
+        current = list(row.tasks.order_by("position", "id"))
+        as_stored = [(t.title, t.done, t.assignee_id, t.due) for t in current]
+        listed = [(t, d, p.pk if p else None, due) for t, d, p, due in wanted]
+        if as_stored == listed:
+            return
+        if self.is_frozen(row):
+            same = [a == b for a, b in zip(as_stored, listed, strict=False)]
+            first = same.index(False) if False in same else len(same)
+            where = (*path, "tasks", first) if first < len(listed) else (*path, "tasks")
+            self.problems.append((where, "belongs to a closed cycle"))
+            return
+        now = timezone.now()
+        for position, (title, done, assignee, due) in enumerate(wanted):
+            task = current[position] if position < len(current) else Task(position=position)
+            task.initiative = row
+            kept = task.pk is not None and task.done == done
+            self.sync(
+                task,
+                "tasks",
+                (*path, "tasks", position),
+                title=title,
+                done=done,
+                assignee=assignee,
+                due=due,
+                position=position,
+                done_at=task.done_at if kept else (now if done else None),
+            )
+        for task in current[len(wanted) :]:
+            task.initiative = row
+            task.delete()
+            self.report.updated["tasks"] += 1
 
     def store_progress(self) -> None:
         """Recompute the organization with the engine and store what differs."""

@@ -143,6 +143,36 @@ class ObjectiveIn(Strict):
     learned: Text = ""
 
 
+class TaskIn(Strict):
+    title: Title
+    done: bool = False
+    assignee: Email | None = None
+    due: date | None = None
+
+
+# engine.INITIATIVE_STATUSES (tests/test_okrfile_initiatives.py ties the two).
+InitiativeStatus = Literal["planned", "in_progress", "blocked", "done", "cancelled"]
+Link = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), Printable]
+
+
+class InitiativeIn(Strict):
+    """The work behind key results (docs/okr-file.md, "Initiatives"); `cycle` is named like
+    an objective's, and every key result it supports must be of that cycle."""
+
+    ref: Ref
+    title: Title
+    description: Text = ""
+    cycle: Ref
+    team: Ref | None = None
+    owner: Email
+    status: InitiativeStatus = "planned"
+    start: date | None = None
+    due: date | None = None
+    link: Link = ""
+    key_results: list[Ref] = []
+    tasks: list[TaskIn] = []
+
+
 class OkrFile(Strict):
     organization: Title
     settings: SettingsIn = SettingsIn()
@@ -150,3 +180,4 @@ class OkrFile(Strict):
     teams: list[TeamIn] = []
     cycles: list[CycleIn] = []
     objectives: list[ObjectiveIn] = []
+    initiatives: list[InitiativeIn] = []

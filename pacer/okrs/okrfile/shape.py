@@ -11,7 +11,15 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from pacer.okrs.okrfile.loader import Path
-from pacer.okrs.okrfile.schema import CycleIn, KeyResultIn, ObjectiveIn, OkrFile, PersonIn, TeamIn
+from pacer.okrs.okrfile.schema import (
+    CycleIn,
+    InitiativeIn,
+    KeyResultIn,
+    ObjectiveIn,
+    OkrFile,
+    PersonIn,
+    TeamIn,
+)
 
 PathProblem = tuple[Path, str]
 SECTIONS: dict[str, tuple[type[BaseModel], str]] = {
@@ -19,6 +27,7 @@ SECTIONS: dict[str, tuple[type[BaseModel], str]] = {
     "teams": (TeamIn, "ref"),
     "cycles": (CycleIn, "ref"),
     "objectives": (ObjectiveIn, "ref"),
+    "initiatives": (InitiativeIn, "ref"),
 }
 
 

@@ -7,7 +7,7 @@ from django.core.management.base import CommandError
 from pacer.accounts.models import User
 from pacer.okrs.management.commands._base import PacerCommand
 from pacer.okrs.models import Cycle
-from pacer.okrs.okrfile.exporter import FORMATS, Exporter
+from pacer.okrs.okrfile.exporter import CSV_TABLES, FORMATS, Exporter
 
 
 class Command(PacerCommand):
@@ -20,6 +20,11 @@ class Command(PacerCommand):
             "--as-of",
             metavar="YYYY-MM-DD",
             help="the date for expected progress and status (default: today)",
+        )
+        parser.add_argument(
+            "--table",
+            choices=CSV_TABLES,
+            help="with --format csv: which table (default key_results; also initiatives, tasks)",
         )
         parser.add_argument("-o", "--output", metavar="FILE", help="write here, not to stdout")
         parser.add_argument(
@@ -36,7 +41,12 @@ class Command(PacerCommand):
             as_of=self.as_of(options["as_of"]),
             computed=options["format"] != "yaml",
         )
-        text = getattr(exporter, f"to_{options['format']}")()
+        if options["table"] and options["format"] != "csv":
+            raise CommandError("--table: only with --format csv")
+        if options["format"] == "csv":
+            text = exporter.to_csv(options["table"] or "key_results")
+        else:
+            text = getattr(exporter, f"to_{options['format']}")()
         if options["output"]:
             try:
                 Path(options["output"]).write_text(text, encoding="utf-8")
