@@ -19,6 +19,7 @@ from pacer.api.endpoints import (
     organization,
 )
 from pacer.api.endpoints import notifications as notification_endpoints
+from pacer.api.endpoints import sources as source_endpoints
 from pacer.api.throttling import THROTTLES
 from pacer.messaging.api import router as messaging_router
 from pacer.webhooks.api import router as webhooks_router
@@ -101,3 +102,4 @@ for module in (organization, cycles, objectives, key_results, checkins, comments
 api.add_router("", messaging_router)  # a team's Slack and Teams channels
 api.add_router("", notification_endpoints.router)  # the caller's notifications
 api.add_router("", webhooks_router)  # signed webhooks out (admins)
+api.add_router("", source_endpoints.router)  # metric key results fed by data sources

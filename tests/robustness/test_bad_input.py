@@ -41,7 +41,10 @@ PAYLOADS: dict[str, str | bytes] = {
 
 
 @pytest.fixture
-def world() -> World:
+def world(tmp_path: Path, settings: Any) -> World:
+    sweep = tmp_path / "sweep.db"  # the SQL database of the data source bodies (PACER_SQL_SOURCES)
+    sweep.touch()
+    settings.PACER_SQL_SOURCES = {"sweep": f"sqlite:///{sweep}"}
     return build_world()
 
 
@@ -217,6 +220,17 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/key-results/{ref}/milestones"): {"title": "Step"},
     ("PATCH", "/key-results/{ref}/milestones/{milestone_id}"): {"title": "Step"},
     ("POST", "/key-results/{ref}/checkins"): {"value": 42, "note": "n", "confidence": "on_track"},
+    # A data source on the world fixture's SQLite file: saving and previewing need no network.
+    ("PUT", "/key-results/{ref}/source"): {
+        "kind": "sql",
+        "database": "sweep",
+        "query": "SELECT 42",
+    },
+    ("POST", "/key-results/{ref}/source/preview"): {
+        "kind": "sql",
+        "database": "sweep",
+        "query": "SELECT 42",
+    },
     ("POST", "/checkins/bulk"): {"items": [{"key_result": "adoption", "value": 1, "note": "n"}]},
     ("POST", "/notifications/read"): {"all": True},
     ("PUT", "/notifications/preferences"): {"preferences": {"at_risk": {"email": True}}},
