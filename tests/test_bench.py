@@ -33,7 +33,9 @@ from pacer.bench.measure import (
     page_urls,
 )
 from pacer.initiatives.models import Initiative, StatusUpdate, Task
+from pacer.initiatives.services import progress_of
 from pacer.okrs import progress as engine
+from pacer.okrs.management.commands.recompute import work_progress
 from pacer.okrs.models import Alignment, CheckIn, KeyResult, Objective, Organization
 
 pytestmark = pytest.mark.django_db
@@ -161,6 +163,25 @@ def test_recompute_checks_and_fixes_the_progress_of_work() -> None:
     initiative.refresh_from_db()
     assert initiative.progress == stored
     call_command("recompute", "--check")
+
+
+def test_recompute_reads_q_as_progress_of_does() -> None:
+    """The command reads every initiative's task counts at once; services.progress_of, one
+    at a time, is the definition: the same answers, links and statuses included."""
+    generate(SCALES["tiny"], seed=7, today=TODAY, name="Bench A")
+    linked, unsynced = Initiative.objects.order_by("id")[:2]
+    Task.objects.filter(initiative__in=[linked, unsynced]).delete()  # q from the link
+    Initiative.objects.filter(pk=linked.pk).update(
+        link_url="https://tracker.example/m/1",
+        link_open=3,
+        link_closed=1,
+        synced_at=timezone.now(),
+    )
+    Initiative.objects.filter(pk=unsynced.pk).update(link_url="https://tracker.example/m/2")
+    organization = Organization.objects.get(name="Bench A")
+    found = {i.pk: q for i, q in work_progress(organization)}
+    assert found == {i.pk: progress_of(i) for i in Initiative.objects.all()}
+    assert found[linked.pk] == Decimal("0.25") and found[unsynced.pk] == 0
 
 
 def test_a_second_seed_gives_other_data() -> None:

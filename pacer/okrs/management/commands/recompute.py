@@ -1,10 +1,13 @@
+from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.db.models import Count, Q
 
 from pacer.initiatives.models import Initiative
-from pacer.initiatives.services import progress_of
+from pacer.okrs import progress as engine
 from pacer.okrs import rollup
 from pacer.okrs.management.commands._base import PacerCommand
 from pacer.okrs.models import KeyResult, Objective, Organization
@@ -72,8 +75,7 @@ class Command(PacerCommand):
     def recompute_work(self, organization: Organization, *, write: bool) -> list[str]:
         """The stored q of each initiative against its tasks, link and status."""
         differences, stale = [], []
-        for initiative in Initiative.objects.filter(organization=organization).order_by("ref"):
-            computed = progress_of(initiative)
+        for initiative, computed in work_progress(organization):
             if initiative.progress != computed:
                 differences.append(
                     f"initiative {initiative.ref}: progress is {initiative.progress}, "
@@ -84,3 +86,24 @@ class Command(PacerCommand):
         if write:
             Initiative.objects.bulk_update(stale, ["progress"], batch_size=500)
         return differences
+
+
+def work_progress(organization: Organization) -> Iterator[tuple[Initiative, Decimal]]:
+    """Each initiative of the organization with its q as `services.progress_of` computes it,
+    the task counts of all of them read in one query (progress_of reads them one initiative
+    at a time: 100,000 queries and minutes at the bench's large size). A test holds the
+    two to the same answers."""
+    counted = (
+        Initiative.objects.filter(organization=organization)
+        .annotate(tasks_total=Count("tasks"), tasks_done=Count("tasks", filter=Q(tasks__done=True)))
+        .order_by("ref")
+    )
+    for initiative in counted.iterator(chunk_size=2000):
+        facts = engine.InitiativeFacts(
+            status=initiative.status,
+            tasks_done=initiative.tasks_done,
+            tasks_total=initiative.tasks_total,
+            has_link=bool(initiative.link_url),
+            synced=initiative.synced,
+        )
+        yield initiative, engine.quantize_progress(engine.initiative_progress(facts))
