@@ -13,13 +13,14 @@ The issue's bar: 1,000 reminders out in under 60 s with the SMTP sink.
 """
 
 import argparse
-import os
 import socket
 import threading
 import time
 from datetime import time as dt_time
 from datetime import timedelta
 from typing import Any
+
+from pacer.bench.throwaway import on_throwaway_database
 
 
 class Sink:
@@ -122,19 +123,7 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=1000, metavar="N")
     parser.add_argument("--timeout", type=float, default=300, metavar="S")
     options = parser.parse_args()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pacer.settings")
-    import django
-    from django.db import connection
-    from django.test.utils import setup_test_environment
-
-    django.setup()
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        print(measure(options.people, options.timeout))
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+    print(on_throwaway_database(lambda: measure(options.people, options.timeout)))
 
 
 if __name__ == "__main__":

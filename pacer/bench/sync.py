@@ -14,12 +14,13 @@ bar: 1,000 synced in under 60 s.
 
 import argparse
 import json
-import os
 import threading
 import time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from pacer.bench.throwaway import on_throwaway_database
 
 TOKEN = "ghp_benchToken000000000000000000"
 PER_KEY_RESULT = 10  # initiatives behind each key result (each under its own objective)
@@ -150,19 +151,7 @@ def main() -> None:
     parser.add_argument("--initiatives", type=int, default=1000, metavar="N")
     parser.add_argument("--timeout", type=float, default=300, metavar="S")
     options = parser.parse_args()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pacer.settings")
-    import django
-    from django.db import connection
-    from django.test.utils import setup_test_environment
-
-    django.setup()
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        print(measure(options.initiatives, options.timeout))
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+    print(on_throwaway_database(lambda: measure(options.initiatives, options.timeout)))
 
 
 if __name__ == "__main__":
