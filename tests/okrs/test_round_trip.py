@@ -32,6 +32,8 @@ from hypothesis.stateful import (
 )
 
 from pacer.accounts.models import User
+from pacer.initiatives import services as work
+from pacer.initiatives.models import Initiative, Task
 from pacer.okrs import progress as engine
 from pacer.okrs import rules, selectors, services
 from pacer.okrs.errors import DomainError
@@ -68,9 +70,18 @@ def import_text(directory: Path, name: str, text: str) -> ImportReport:
         pytest.fail(f"Pacer refused its own export of {name}:\n{problems}\n\n{text}")
 
 
+def every_row() -> dict[str, list[dict[str, Any]]]:
+    """`database_state()` with the work behind key results: initiatives, the key results
+    each supports and their tasks."""
+    rows = database_state()
+    for model in (Initiative, Initiative.key_results.through, Task):
+        rows[model.__name__] = [dict(row) for row in model.objects.order_by("pk").values()]
+    return rows
+
+
 def changes(before: dict[str, list[dict[str, Any]]]) -> list[str]:
-    """What differs from `before` (a `database_state()`), row by row, field by field."""
-    after = database_state()
+    """What differs from `before` (an `every_row()`), row by row, field by field."""
+    after = every_row()
     found = []
     for model, rows in after.items():
         old = {row["id"]: row for row in before[model]}
@@ -91,7 +102,7 @@ def changes(before: dict[str, list[dict[str, Any]]]) -> list[str]:
 def assert_round_trip(directory: Path) -> None:
     exported = exports()
     for name, text in exported.items():
-        before = database_state()
+        before = every_row()
         report = import_text(directory, name, text)
         changed = changes(before)
         summary = report.summary()
@@ -139,6 +150,48 @@ def test_an_override_prepared_on_an_open_cycle_survives_export_and_import(
     assert_round_trip(tmp_path)
     delivery = Objective.objects.get(ref="delivery")
     assert (delivery.score_override, delivery.override_reason) == (Decimal("0.7"), "Late pilot")
+
+
+def test_work_and_its_tasks_survive_export_and_import_also_in_a_closed_cycle(
+    tmp_path: Path,
+) -> None:
+    world = make_world()
+    gathers = services.key_result_create(
+        objective=world.public, spec=services.KeyResultSpec(title="Projects", type="initiatives")
+    )
+    billing = work.initiative_create(
+        cycle=world.cycle,
+        spec=work.InitiativeSpec(
+            title="Migrate billing",
+            owner=world.owner,
+            team=world.team,
+            key_results=[gathers, world.adoption],
+            due=date(2026, 6, 1),
+        ),
+    )
+    for n, title in enumerate(("Export", "Switch", "Retire")):
+        task = work.task_create(initiative=billing, title=title, assignee=world.teammate)
+        work.task_set_done(task=task, done=n == 0)
+    linked = work.initiative_create(
+        cycle=world.cycle,
+        spec=work.InitiativeSpec(
+            title="Secret work",
+            owner=world.owner,
+            key_results=[world.secret_kr],
+            link_url="https://github.com/acme/initech/milestone/1",
+        ),
+    )
+    work.sync_succeeded(initiative=linked, open_count=1, closed_count=3)
+    work.initiative_set_status(initiative=billing, status="blocked", note="Waiting")
+    assert_round_trip(tmp_path)
+    services.cycle_close(cycle=Cycle.objects.get(ref=world.cycle.ref))  # imported afresh
+    assert_round_trip(tmp_path)
+    assert Initiative.objects.get(ref=billing.ref).cycle.is_closed
+    assert [t.title for t in Task.objects.filter(initiative__ref=billing.ref)] == [
+        "Export",
+        "Switch",
+        "Retire",
+    ]
 
 
 # --- States the services once reached and the import refused: now refused where written ---
@@ -331,6 +384,7 @@ class EveryWritingService(RuleBasedStateMachine):
     key_results = Bundle("key_results")
     cycles = Bundle("cycles")
     people = Bundle("people")
+    initiatives = Bundle("initiatives")
 
     def __init__(self) -> None:
         super().__init__()
@@ -361,6 +415,25 @@ class EveryWritingService(RuleBasedStateMachine):
     @initialize(target=key_results)
     def seed_key_results(self) -> Any:
         return multiple(self.world.adoption.pk, self.world.secret_kr.pk)
+
+    @initialize(target=initiatives)
+    def seed_initiatives(self) -> Any:
+        """Work under the public goal (with tasks) and under the private one (linked)."""
+        w = self.world
+        shown = work.initiative_create(
+            cycle=w.cycle,
+            spec=work.InitiativeSpec(title="Ship it", owner=w.owner, key_results=[w.adoption]),
+        )
+        for title in ("Plan", "Build"):
+            work.task_create(initiative=shown, title=title, assignee=w.teammate)
+        link = "https://github.com/acme/initech/milestone/1"
+        hidden = work.initiative_create(
+            cycle=w.cycle,
+            spec=work.InitiativeSpec(
+                title="Due diligence", owner=w.owner, key_results=[w.secret_kr], link_url=link
+            ),
+        )
+        return multiple(shown.pk, hidden.pk)
 
     @initialize(target=people)
     def seed_people(self) -> Any:
@@ -540,6 +613,88 @@ class EveryWritingService(RuleBasedStateMachine):
             attempt(services.milestone_set_done, milestone=milestone, done=not milestone.done)
         else:
             attempt(services.milestone_delete, milestone=milestone)
+
+    # --- Initiatives and tasks -----------------------------------------------------------
+
+    def initiative_spec(self, data: st.DataObject, cycle: Cycle) -> work.InitiativeSpec:
+        krs = list(KeyResult.objects.filter(objective__cycle=cycle))
+        length = (cycle.end - cycle.start).days
+        start = data.draw(st.one_of(st.none(), st.integers(0, length)))
+        due = data.draw(st.one_of(st.none(), st.integers(0, length)))
+        link = data.draw(st.sampled_from(["", "https://github.com/acme/app/milestone/7"]))
+        return work.InitiativeSpec(
+            title=data.draw(titles),
+            owner=data.draw(
+                st.sampled_from(list(User.objects.filter(organization=cycle.organization)))
+            ),
+            description=data.draw(texts),
+            team=data.draw(st.sampled_from([None, self.world.team])),
+            status=data.draw(st.sampled_from(engine.INITIATIVE_STATUSES)),
+            start=None if start is None else cycle.start + timedelta(days=start),
+            due=None if due is None else cycle.start + timedelta(days=due),
+            key_results=data.draw(st.lists(st.sampled_from(krs), max_size=3, unique=True))
+            if krs
+            else [],
+            link_url=link,
+        )
+
+    @rule(target=initiatives, data=st.data(), cycle=cycles)
+    def create_initiative(self, data: st.DataObject, cycle: int) -> Any:
+        row = get(Cycle, cycle)
+        if row is None or row.organization_id != self.world.org.pk:
+            return multiple()  # the edges offer the cycles of the person's organization
+        made = attempt(work.initiative_create, cycle=row, spec=self.initiative_spec(data, row))
+        return made.pk if made else multiple()
+
+    @rule(data=st.data(), initiative=initiatives)
+    def update_initiative(self, data: st.DataObject, initiative: int) -> None:
+        if row := get(Initiative, initiative):
+            spec = self.initiative_spec(data, row.cycle)
+            attempt(work.initiative_update, initiative=row, spec=spec)
+
+    @rule(initiative=initiatives, status=st.sampled_from(engine.INITIATIVE_STATUSES), note=texts)
+    def set_status(self, initiative: int, status: str, note: str) -> None:
+        if row := get(Initiative, initiative):
+            attempt(work.initiative_set_status, initiative=row, status=status, note=note)
+
+    @rule(initiative=initiatives, open_=st.integers(0, 5), closed=st.integers(0, 5))
+    def sync_link(self, initiative: int, open_: int, closed: int) -> None:
+        row = get(Initiative, initiative)
+        if row and row.link_url and not row.cycle.is_closed:
+            work.sync_succeeded(initiative=row, open_count=open_, closed_count=closed)
+
+    @rule(initiative=initiatives)
+    def delete_initiative(self, initiative: int) -> None:
+        if row := get(Initiative, initiative):
+            attempt(work.initiative_delete, initiative=row)
+
+    @rule(data=st.data(), initiative=initiatives, assignee=people, done=st.booleans())
+    def add_task(self, data: st.DataObject, initiative: int, assignee: int, done: bool) -> None:
+        if row := get(Initiative, initiative):
+            attempt(
+                work.task_create,
+                initiative=row,
+                title=data.draw(titles),
+                assignee=data.draw(st.sampled_from([None, get(User, assignee)])),
+                due=data.draw(st.one_of(st.none(), st.just(row.cycle.end))),
+                done=done,
+            )
+
+    @rule(data=st.data(), initiative=initiatives)
+    def change_task(self, data: st.DataObject, initiative: int) -> None:
+        tasks = list(Task.objects.filter(initiative_id=initiative))
+        if not tasks:
+            return
+        task = data.draw(st.sampled_from(tasks))
+        action = data.draw(st.sampled_from(["update", "done", "move", "delete"]))
+        if action == "update":
+            attempt(work.task_update, task=task, title=data.draw(titles), assignee=None, due=None)
+        elif action == "done":
+            attempt(work.task_set_done, task=task, done=not task.done)
+        elif action == "move":
+            attempt(work.task_move, task=task, offset=data.draw(st.sampled_from([-1, 1])))
+        else:
+            attempt(work.task_delete, task=task)
 
     # --- Cycles, organization, people ----------------------------------------------------
 
