@@ -22,9 +22,10 @@ from pacer.okrs import progress as engine
 from pacer.okrs import services as okr_services
 from pacer.okrs.models import KeyResult
 from pacer.okrs.okrfile.exporter import Exporter
-from pacer.okrs.okrfile.importer import ImportFailed
+from pacer.okrs.okrfile.importer import ImportFailed, import_document
 from pacer.okrs.okrfile.schema import InitiativeStatus
 from tests.factories import (
+    ISSUE_EXAMPLE,
     World,
     export_json,
     export_text,
@@ -431,3 +432,18 @@ def test_work_made_in_the_app_survives_export_and_import(tmp_path: Path, world: 
     assert Exporter(world.org.__class__.objects.get(name="Acme")).to_yaml() == text
     assert KeyResult.objects.get(ref=kr.ref).progress == progress == Decimal("0.333333333333")
     assert Initiative.objects.get(ref=billing.ref).progress == progress
+
+
+def test_the_example_of_the_docs_imports(tmp_path: Path) -> None:
+    """docs/okr-file.md's example, with the objectives it names (tests/fixtures)."""
+    docs = (Path(__file__).parent.parent / "docs" / "okr-file.md").read_text()
+    example = yaml.safe_load(docs.split("```yaml\n")[1].split("```")[0])
+    document = yaml.safe_load(ISSUE_EXAMPLE.read_text())
+    delivery = next(o for o in document["objectives"] if o["ref"] == "delivery")
+    delivery["key_results"].append(example["objectives"][0]["key_results"][-1])
+    document["initiatives"] = example["initiatives"]
+    import_document(document, source="example")
+    rollout = Initiative.objects.get(ref="pm-tool-rollout")
+    assert (rollout.progress, rollout.tasks.count()) == (Decimal("0.5"), 2)
+    # projects: the mean of 0.5 and the linked one's 0 (never synced)
+    assert KeyResult.objects.get(ref="projects").progress == Decimal("0.25")
