@@ -15,7 +15,14 @@ from django.db.models import F, Q, QuerySet
 
 from pacer.accounts.models import User
 from pacer.initiatives.models import Initiative, StatusUpdate, Task
-from pacer.initiatives.selectors import Work, by_impact, initiatives_visible_to, with_work
+from pacer.initiatives.selectors import (
+    Work,
+    by_impact,
+    initiatives_visible_to,
+    open_task_counts,
+    with_work,
+    with_work_counted,
+)
 from pacer.okrs import permissions
 from pacer.okrs import progress as engine
 from pacer.okrs.models import Cycle, KeyResult, Membership, Team
@@ -136,7 +143,9 @@ def cycle_initiatives(person: User, cycle: Cycle, filters: WorkFilters, *, on: d
         initiatives = initiatives.filter(status=filters.status)
     if filters.overdue:
         initiatives = initiatives.filter(overdue_condition(on))
-    return by_impact(list(with_work(initiatives)), on)
+    # Lean rows: the page shows no task, only the open count (with_work_counted).
+    rows = list(with_work_counted(initiatives))
+    return by_impact(rows, on, open_tasks=open_task_counts(initiatives) if rows else {})
 
 
 def overdue_condition(on: date) -> Q:
@@ -176,7 +185,12 @@ def work_by_key_result(
     if not key_results:
         return {}
     ids = [kr.pk for kr in key_results]
-    initiatives = with_work(initiatives_visible_to(person).filter(key_results__in=ids).distinct())
+    # `pk IN (supporting rows)`, not a join with DISTINCT: SQLite then starts from the few
+    # rows of these key results instead of every initiative of the organization (large
+    # bench: 327 -> 25 ms).
+    supporting = Initiative.key_results.through.objects.filter(keyresult_id__in=ids)
+    visible = initiatives_visible_to(person).filter(pk__in=supporting.values("initiative_id"))
+    initiatives = with_work(visible)
     found: dict[int, list[Work]] = defaultdict(list)
     for item in by_impact(list(initiatives), on):
         for kr in item.initiative.key_results.all():
