@@ -43,6 +43,14 @@ def taken_moments(items: Sequence[CheckInInput], now: datetime) -> set[Moment]:
     return set(stored.values_list("key_result_id", "at")) & moments
 
 
+def author_problems(objective: Objective, author: User | None) -> list[rules.Problem]:
+    """A check-in's author is of the key result's organization (an export names them, and
+    the file's importer finds them there); None is the operator or a data source."""
+    if author is None or author.organization_id == objective.organization_id:
+        return []
+    return [("author", "belongs to another organization")]
+
+
 def checked_checkin(
     item: CheckInInput,
     *,
@@ -70,6 +78,7 @@ def checked_checkin(
         )
         + rules.texts_problems(note=item.note)
         + rules.checkin_moment_problems(at, taken=moment in taken)
+        + author_problems(objective, author)
     )
     taken.add(moment)
     return CheckIn(

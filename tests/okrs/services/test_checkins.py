@@ -204,3 +204,13 @@ def test_two_checkins_of_one_key_result_in_one_request_keep_the_latest(world: Wo
         author=None,
     )
     assert fresh(world.adoption).current == 80
+
+
+def test_an_author_of_another_organization_is_refused(world: World) -> None:
+    """Found by the round-trip state machine: the export named them, the import could not."""
+    problems = refusal(
+        lambda: services.checkin_create(
+            key_result=world.adoption, value=Decimal(50), author=world.stranger
+        )
+    )
+    assert problems == {"author": "belongs to another organization"}
