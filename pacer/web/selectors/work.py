@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from pacer.accounts.models import User
 from pacer.initiatives.models import Initiative, StatusUpdate, Task
@@ -206,8 +206,12 @@ def my_open_tasks(person: User) -> QuerySet[Task]:
     """The open tasks assigned to me, of work I may see in cycles not closed, due first
     (those without a date last)."""
     initiatives = initiatives_visible_to(person).exclude(cycle__state=Cycle.State.CLOSED)
+    # A correlated EXISTS per task of mine, not `initiative IN (every visible initiative)`:
+    # SQLite built that whole list first (large bench: 343 -> 25 ms for count and page).
+    mine = initiatives.filter(pk=OuterRef("initiative_id"))
     return (
-        Task.objects.filter(assignee=person, done=False, initiative__in=initiatives)
+        Task.objects.filter(assignee=person, done=False)
+        .filter(Exists(mine))
         .select_related("initiative")
         .order_by(F("due").asc(nulls_last=True), "initiative__title", "position", "pk")
     )
@@ -219,10 +223,13 @@ def work_at_risk_in_my_teams(
     """Work of my teams in `cycles` that is blocked or overdue."""
     my_teams = Membership.objects.filter(person=person).values("team_id")
     at_risk = Q(status=engine.BLOCKED) | overdue_condition(on)
+    # The few candidates by cycle and team first, then the visibility rule on them only:
+    # with the conditions side by side SQLite walked every initiative of the organization
+    # (large bench: ~100 -> ~50 ms for count and page).
+    candidates = Initiative.objects.filter(cycle__in=cycles, team_id__in=my_teams).filter(at_risk)
     return (
         initiatives_visible_to(person)
-        .filter(cycle__in=cycles, team_id__in=my_teams)
-        .filter(at_risk)
+        .filter(pk__in=candidates.values("pk"))
         .select_related("owner", "team")
         .order_by("due", "title")
     )
