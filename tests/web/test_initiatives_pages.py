@@ -499,3 +499,35 @@ def test_odd_next_and_team_values_are_ignored(world: World) -> None:
         response = client.post(tick, {"done": "1", "next": target})
         assert response["Location"] == page_url(billing) + "#tasks"
     assert client.get(new_url(world, "?team=%00&key_result=%00")).status_code == 200
+
+
+def test_the_work_page_shows_fifty_at_a_time_in_the_contracts_order(world: World) -> None:
+    """A cycle's work is paged (bounded work per request); the order by impact, due and
+    title runs across the pages exactly as over the whole list."""
+    from pacer.initiatives.selectors import by_impact, with_work
+
+    for n in range(55):
+        start(
+            world,
+            f"Work {n:02d}",
+            status="done" if n % 7 == 0 else "in_progress",
+            due=date(2026, 5, 1) + timedelta(days=n % 5),
+            key_results=[world.adoption] if n % 2 else [],
+        )
+    expected = [
+        w.initiative.title
+        for w in by_impact(list(with_work(Initiative.objects.all())), date(2026, 4, 15))
+    ]
+    filters = work_selectors.parse_work_filters({})
+    first = work_selectors.cycle_initiatives(
+        world.admin, world.cycle, filters, on=date(2026, 4, 15)
+    )
+    second = work_selectors.cycle_initiatives(
+        world.admin, world.cycle, filters, on=date(2026, 4, 15), page="2"
+    )
+    assert len(first.work) == 50 and len(second.work) == 5
+    assert [w.initiative.title for w in first.work + second.work] == expected
+    html = client_for(world.admin).get(work_url(world, "?page=2")).content.decode()
+    assert "Page 2 of 2" in html
+    assert all(f">{t}<" in html for t in expected[50:])
+    assert not any(f">{t}<" in html for t in expected[:50])

@@ -11,7 +11,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 
 from pacer.accounts.models import User
 from pacer.initiatives.models import Initiative, StatusUpdate, Task
@@ -132,8 +133,20 @@ def parse_work_filters(params: Mapping[str, str]) -> WorkFilters:
     )
 
 
-def cycle_initiatives(person: User, cycle: Cycle, filters: WorkFilters, *, on: date) -> list[Work]:
-    """The cycle's work `person` may see, filtered, by impact (selectors.by_impact)."""
+WORK_PAGE_SIZE = 50  # a page of the Work list or board: bounded however much work a cycle has
+
+
+@dataclass(frozen=True)
+class WorkPage:
+    page: Page[int]  # the ids of this page's initiatives, in the order of the contract
+    work: list[Work]
+
+
+def cycle_initiatives(
+    person: User, cycle: Cycle, filters: WorkFilters, *, on: date, page: str | None = None
+) -> WorkPage:
+    """A page of the cycle's work `person` may see, filtered, by impact (the contract's
+    order over all of it, computed from lean rows; only the page's initiatives are loaded)."""
     initiatives = initiatives_visible_to(person).filter(cycle=cycle)
     if filters.team:
         initiatives = initiatives.filter(team__ref=filters.team)
@@ -143,9 +156,43 @@ def cycle_initiatives(person: User, cycle: Cycle, filters: WorkFilters, *, on: d
         initiatives = initiatives.filter(status=filters.status)
     if filters.overdue:
         initiatives = initiatives.filter(overdue_condition(on))
+    shown = Paginator(ordered_by_impact(initiatives), WORK_PAGE_SIZE).get_page(page)
+    ids = list(shown.object_list)
     # Lean rows: the page shows no task, only the open count (with_work_counted).
-    rows = list(with_work_counted(initiatives))
-    return by_impact(rows, on, open_tasks=open_task_counts(initiatives) if rows else {})
+    rows = list(with_work_counted(Initiative.objects.filter(pk__in=ids))) if ids else []
+    chosen = Initiative.objects.filter(pk__in=ids)
+    work = by_impact(rows, on, open_tasks=open_task_counts(chosen) if rows else {})
+    return WorkPage(page=shown, work=work)
+
+
+def ordered_by_impact(initiatives: QuerySet[Initiative]) -> list[int]:
+    """The ids of `initiatives` in the contract's order (impact, due, title), from two lean
+    queries: no model is built for the work a page does not show."""
+    heads = {
+        pk: (status, due, title)
+        for pk, status, due, title in initiatives.values_list("pk", "status", "due", "title")
+    }
+    through = Initiative.key_results.through.objects.filter(
+        initiative_id__in=initiatives.values("pk")
+    )
+    links = list(
+        through.values_list(
+            "initiative_id", "keyresult__weight", "keyresult__objective_id", "keyresult__progress"
+        )
+    )
+    weights = dict(
+        KeyResult.objects.filter(objective_id__in={objective for _, _, objective, _ in links})
+        .values("objective_id")
+        .annotate(total=Sum("weight"))
+        .values_list("objective_id", "total")
+    )
+    supported: dict[int, list[engine.Supported]] = defaultdict(list)
+    for pk, weight, objective, progress in links:
+        supported[pk].append(
+            engine.Supported(weight, weights.get(objective) or engine.ZERO, progress)
+        )
+    impacts = {pk: engine.impact(status, supported[pk]) for pk, (status, _, _) in heads.items()}
+    return sorted(heads, key=lambda pk: engine.work_order(impacts[pk], heads[pk][1], heads[pk][2]))
 
 
 def overdue_condition(on: date) -> Q:

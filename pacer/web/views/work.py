@@ -48,11 +48,13 @@ def cycle_work(request: HttpRequest, ref: str) -> HttpResponse:
     user, on = person(request), timezone.localdate()
     cycle = get_object_or_404(cycles_of(user), ref=ref)
     filters = selectors.parse_work_filters(request.GET)
-    work = selectors.cycle_initiatives(user, cycle, filters, on=on)
+    shown = selectors.cycle_initiatives(user, cycle, filters, on=on, page=request.GET.get("page"))
+    work = shown.work
     context: dict[str, Any] = {
         "cycle": cycle,
         "filters": filters,
         "work": work,
+        "page": shown.page,
         "columns": selectors.board_columns(work) if filters.board else [],
         "changeable": selectors.changeable_ids(user, [w.initiative for w in work])
         if filters.board and not cycle.is_closed
