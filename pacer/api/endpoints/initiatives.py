@@ -48,7 +48,7 @@ from pacer.initiatives import selectors, services
 from pacer.initiatives.models import Initiative, StatusUpdate, Task
 from pacer.okrs import progress as engine
 from pacer.okrs import selectors as okr_selectors
-from pacer.okrs.models import KeyResult
+from pacer.okrs.models import Cycle, KeyResult
 from pacer.okrs.okrfile.exporter import number
 
 router = Router(tags=["initiatives"])
@@ -90,8 +90,13 @@ def task_of(work: Initiative, task_id: int) -> Task:
 
 
 def filtered(user: User, f: InitiativeQuery) -> QuerySet[Initiative]:
+    cycle_id = None
+    if f.cycle is not None:  # by its id, resolved first: `cycle__ref` made SQLite walk the
+        # organization's initiatives in id order, testing each (large bench: 250 -> 50 ms)
+        cycles = Cycle.objects.filter(organization_id=user.organization_id or 0, ref=f.cycle)
+        cycle_id = cycles.values_list("pk", flat=True).first() or 0  # 0: no such cycle, no rows
     conditions: dict[str, Any] = {
-        "cycle__ref": f.cycle,
+        "cycle_id": cycle_id,
         "team__ref": f.team,
         "owner__email": f.owner.lower() if f.owner else None,
         "status": f.status,
