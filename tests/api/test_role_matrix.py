@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from pacer.api.api import api
+from pacer.datasources import services as source_services
 from pacer.initiatives import services as work_services
 from pacer.initiatives.models import Initiative, Task
 from pacer.initiatives.services import InitiativeSpec
@@ -114,7 +115,8 @@ class Case:
     (on the target objective or something under it), "create" (any member), "bulk"
     (check-ins by key result ref in the body), "own-checkin" (its author and admins),
     "comment" (whoever may see the objective), "own-comment" (its author only), "work"
-    (new work for the target's key result, named in the body: whoever may see it).
+    (new work for the target's key result, named in the body: whoever may see it),
+    "feed-read" (a key result's data source: read scope, but only those who may check in).
     """
 
     kind: str
@@ -122,6 +124,28 @@ class Case:
     ok: int = 200
     # A list whose private variant shows private things to those who may see them.
     reveals: bool = False
+
+
+SQL_SOURCE = {"kind": "sql", "database": "matrix", "query": "SELECT 42"}
+
+
+@pytest.fixture(autouse=True)
+def sql_source_database(settings: Any, tmp_path: Any) -> None:
+    """A read-only SQL connection for data-source cases (saving and previewing need no
+    network)."""
+    database = tmp_path / "matrix.db"
+    database.touch()
+    settings.PACER_SQL_SOURCES = {"matrix": f"sqlite:///{database}"}
+
+
+def fed_first(path: str) -> Callable[[Scene], Request]:
+    """The target's key result fed by a SQL source first (by the operator), then `path`."""
+
+    def request(s: Scene) -> Request:
+        source_services.source_set(key_result=s.kr, by=None, **SQL_SOURCE)
+        return path.format(ref=s.kr.ref), None
+
+    return request
 
 
 def archived_first(s: Scene) -> Request:
@@ -279,6 +303,19 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/key-results/{ref}/checkins"): Case(
         "object-read", lambda s: (f"/key-results/{s.kr.ref}/checkins", None)
     ),
+    ("GET", "/key-results/{ref}/source"): Case("feed-read", fed_first("/key-results/{ref}/source")),
+    ("GET", "/key-results/{ref}/source/runs"): Case(
+        "feed-read", fed_first("/key-results/{ref}/source/runs")
+    ),
+    ("PUT", "/key-results/{ref}/source"): Case(
+        "object-write", lambda s: (f"/key-results/{s.kr.ref}/source", SQL_SOURCE)
+    ),
+    ("POST", "/key-results/{ref}/source/preview"): Case(
+        "object-write", lambda s: (f"/key-results/{s.kr.ref}/source/preview", SQL_SOURCE)
+    ),
+    ("DELETE", "/key-results/{ref}/source"): Case(
+        "object-write", fed_first("/key-results/{ref}/source"), ok=204
+    ),
     ("POST", "/key-results/{ref}/checkins"): Case(
         "object-write", lambda s: (f"/key-results/{s.kr.ref}/checkins", {"value": 50}), ok=201
     ),
@@ -355,7 +392,7 @@ def expected_status(case: Case, caller: str, target: str) -> int:
     if caller == "anonymous":
         return 401
     if caller == "read":  # the owner's read-scoped token
-        return 403 if case.kind not in {"read", "object-read"} else case.ok
+        return 403 if case.kind not in {"read", "object-read", "feed-read"} else case.ok
     hidden = target == "private" and caller not in SEES_PRIVATE
     if case.kind == "admin":
         return case.ok if caller == "admin" else 403
