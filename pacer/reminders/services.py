@@ -128,8 +128,13 @@ def deliver(reminder: Reminder, *, kind_key: str, title: str) -> Notification | 
     )
 
 
+def count_awaiting(total: int) -> str:
+    """The count in words: 1 key result awaits you, 3 key results await you."""
+    return f"{total} key result awaits you" if total == 1 else f"{total} key results await you"
+
+
 def headline(total: int) -> str:
-    return f"Time to check in: {total} key result{'s' if total != 1 else ''} await you"
+    return f"Time to check in: {count_awaiting(total)}"
 
 
 def reminded_on(now: datetime) -> dict[int, date]:
@@ -207,9 +212,7 @@ def nudge(*, actor: User, person: User, now: datetime) -> Notification:
     if Notification.objects.filter(person=person, key=reminder.key).exists():
         raise DomainError(f"{person} was already nudged today.", "person")
     title = f"{actor} asks you to check in" + (
-        f": {reminder.total} key result{'s' if reminder.total != 1 else ''} await you"
-        if reminder.total
-        else ""
+        f": {count_awaiting(reminder.total)}" if reminder.total else ""
     )
     created = deliver(reminder, kind_key=reminder.key, title=title)
     if created is None:
