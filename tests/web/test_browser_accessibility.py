@@ -195,6 +195,7 @@ def admin_pages(world: World) -> list[tuple[str, str]]:
         ("search with no result", reverse("search") + "?q=zzzz"),
         ("work list", reverse("cycle_work", args=[q2])),
         ("work board", reverse("cycle_work", args=[q2]) + "?view=board"),
+        ("work timeline", reverse("cycle_work_timeline", args=[q2])),
         ("initiative", reverse("initiative_detail", args=[work.ref])),
         ("new initiative", reverse("cycle_initiative_new", args=[q2])),
         ("edit initiative", reverse("initiative_edit", args=[work.ref])),

@@ -84,6 +84,12 @@ def test_from_focus_to_work_add_and_tick_a_task_and_move_a_card_by_keyboard(
     rollout.refresh_from_db()
     assert rollout.status == "in_progress"
 
+    # The timeline: the same work as bars across the cycle, and back to its initiative.
+    page.get_by_role("navigation", name="View").get_by_role("link", name="Timeline").click()
+    expect(page.get_by_role("img", name="Timeline of the work in 2026-Q2")).to_be_visible()
+    expect(page.locator("svg .tl-bar.in_progress").first).to_be_visible()
+    check(page, "work timeline", found)
+
     # The objective page shows the work under the key result it supports.
     page.get_by_role("link", name="Roll out onboarding").click()
     page.get_by_role("region", name="Supports").get_by_role("link").first.click()

@@ -28,6 +28,7 @@ from pacer.okrs import permissions
 from pacer.okrs import progress as engine
 from pacer.okrs.models import Cycle, KeyResult, Membership, Team
 from pacer.okrs.selectors import objectives_visible_to
+from pacer.web.timeline import Bar
 
 STATUS_CHOICES = Initiative.Status.choices
 UPDATES_SHOWN = 20  # the latest status updates the initiative page lists
@@ -220,6 +221,46 @@ def board_columns(work: Iterable[Work]) -> list[tuple[str, str, list[Work]]]:
     for item in work:
         by_status[item.initiative.status].append(item)
     return [(value, label, by_status[value]) for value, label in STATUS_CHOICES]
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    """One initiative on the timeline: its work, and its bar across the cycle."""
+
+    work: Work
+    bar: Bar
+
+
+@dataclass(frozen=True)
+class WorkTimeline:
+    page: Page[int]
+    rows: list[TimelineRow]
+
+
+def cycle_timeline(
+    person: User, cycle: Cycle, filters: WorkFilters, *, on: date, page: str | None = None
+) -> WorkTimeline:
+    """The Work page's page of work (same filters, order and paging) as timeline bars."""
+    shown = cycle_initiatives(person, cycle, filters, on=on, page=page)
+    return WorkTimeline(
+        page=shown.page,
+        rows=[TimelineRow(w, timeline_bar(w.initiative, cycle)) for w in shown.work],
+    )
+
+
+def timeline_bar(initiative: Initiative, cycle: Cycle) -> Bar:
+    """From start to due within the cycle; a missing date is the cycle's own (an open end)."""
+    start = min(max(initiative.start or cycle.start, cycle.start), cycle.end)
+    end = min(max(initiative.due or cycle.end, start), cycle.end)
+    return Bar(
+        title=initiative.title,
+        status=initiative.status,
+        status_label=initiative.get_status_display(),
+        start=start,
+        end=end,
+        open_start=initiative.start is None,
+        open_end=initiative.due is None,
+    )
 
 
 # --- The objective page ------------------------------------------------------------------

@@ -13,15 +13,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from pacer.accounts.models import User
 from pacer.initiatives import services
 from pacer.okrs.errors import DomainError
 from pacer.okrs.models import Team
+from pacer.web import timeline
 from pacer.web.forms import BoardMoveForm
 from pacer.web.htmx import render_page_or_fragment, wants_fragment
 from pacer.web.selectors import cycles_of, default_cycle
@@ -70,6 +72,32 @@ def cycle_work(request: HttpRequest, ref: str) -> HttpResponse:
     return render_page_or_fragment(
         request, "web/work/work.html", "web/partials/work/_results.html", context
     )
+
+
+@login_required
+def cycle_work_timeline(request: HttpRequest, ref: str) -> HttpResponse:
+    """The Work page's page of work as bars from start to due across the cycle."""
+    user, on = person(request), timezone.localdate()
+    cycle = get_object_or_404(cycles_of(user), ref=ref)
+    filters = selectors.parse_work_filters(request.GET)
+    shown = selectors.cycle_timeline(user, cycle, filters, on=on, page=request.GET.get("page"))
+    chart = timeline.timeline_chart(
+        [row.bar for row in shown.rows],
+        window_start=cycle.start,
+        window_end=cycle.end,
+        today=on,
+        statuses=selectors.STATUS_CHOICES,
+        title=f"Timeline of the work in {cycle.name}",
+        dom_id="work-timeline",
+    )
+    context = {
+        "cycle": cycle,
+        "filters": filters,
+        "rows": shown.rows,
+        "page": shown.page,
+        "chart": mark_safe(chart),  # built from dates and escaped text only
+    }
+    return render(request, "web/work/timeline.html", context)
 
 
 @login_required

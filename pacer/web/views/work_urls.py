@@ -10,6 +10,7 @@ from pacer.web.views import initiatives, work
 urlpatterns: list[URLPattern] = [
     path("work/", work.work_home, name="work_home"),
     path("cycles/<slug:ref>/work/", work.cycle_work, name="cycle_work"),
+    path("cycles/<slug:ref>/work/timeline/", work.cycle_work_timeline, name="cycle_work_timeline"),
     path(
         "cycles/<slug:ref>/initiatives/new/",
         initiatives.initiative_new,
