@@ -19,6 +19,7 @@ from pacer import outbound, secretbox, trackers
 from pacer.accounts.models import User
 from pacer.initiatives.models import TrackerConnection
 from pacer.okrs import permissions
+from pacer.okrs import rules as okr_rules
 from pacer.okrs.errors import raise_if
 from pacer.okrs.rules import Problem
 from pacer.trackers.base import split_web_url
@@ -91,6 +92,9 @@ def token_problems(token: str | None) -> list[Problem]:
 def connection_problems(
     by: User, *, tracker: str, base_url: str, api_url: str, token: str | None, pk: int | None
 ) -> list[Problem]:
+    texts = okr_rules.texts_problems(base_url=base_url, api_url=api_url, token=token)
+    if texts:  # a NUL is refused by PostgreSQL in any query: ask nothing further
+        return texts
     problems: list[Problem] = []
     if tracker not in TrackerConnection.Tracker.values:
         names = ", ".join(TrackerConnection.Tracker.values)

@@ -378,3 +378,17 @@ def test_the_bench_syncs_every_initiative_through_the_worker(settings: Any) -> N
     result = bench.measure(12, timeout=60)
     assert (result["synced"], result["failed"]) == (12, 0)
     assert Initiative.objects.filter(link_open=1, link_closed=1).exists()  # milestone 1
+
+
+def test_a_nul_in_a_connection_is_refused_by_name_before_any_query(world: Any) -> None:
+    """PostgreSQL refuses NUL in any query: found by the bad-input sweep (a 500)."""
+    from pacer.initiatives import connections
+    from pacer.initiatives.models import TrackerConnection
+    from pacer.okrs.errors import DomainError
+
+    with pytest.raises(DomainError) as refused:
+        connections.connection_set(
+            by=world.admin, tracker="github", base_url="https://ghe.example.com/\x00", token=""
+        )
+    assert [f for f, _ in refused.value.problems] == ["base_url"]
+    assert not TrackerConnection.objects.exists()
