@@ -308,9 +308,17 @@ def impact(status: str, supported: Iterable[Supported]) -> Decimal:
     )
 
 
+# Impacts are compared rounded to this many places: the database sorts the Work page by
+# impact computed in floating point on SQLite, and two impacts equal in exact arithmetic
+# (0.1 + 0.2 and 0.3) must tie there as here so that due and title decide between them.
+IMPACT_ORDER_PLACES = 9
+IMPACT_ORDER_QUANTUM = Decimal(1).scaleb(-IMPACT_ORDER_PLACES)
+
+
 def work_order(
     impact_value: Decimal, due: date | None, title: str
 ) -> tuple[Decimal, int, date, str]:
-    """Sort key for lists of work: impact, highest first; then due, earliest first and
-    none last; then title."""
-    return (-impact_value, due is None, due or date.min, title.casefold())
+    """Sort key for lists of work: impact (to IMPACT_ORDER_PLACES), highest first; then due,
+    earliest first and none last; then title."""
+    rank = impact_value.quantize(IMPACT_ORDER_QUANTUM, rounding=ROUND_HALF_UP)
+    return (-rank, due is None, due or date.min, title.casefold())

@@ -164,3 +164,40 @@ def test_unfinished_work_is_carried_over_to_the_next_cycle_once(world: World) ->
     assert fresh(billing).progress == Decimal("0.5")  # the original is as it was closed
     assert "cycle" in refusal(lambda: services.initiative_carry_over(initiative=fresh(billing)))
     assert "status" in refusal(lambda: services.initiative_carry_over(initiative=cancelled))
+
+
+def test_the_database_orders_work_as_the_engine_does(world: World) -> None:
+    """in_work_order (the Work page's order, computed by the database) equals by_impact
+    (the engine in Python) on work with ties that exact arithmetic makes and floating point
+    would not (0.1 + 0.2 against 0.3), weights of 0, progress over 1, closed work, and
+    missing due dates; and its impact is the engine's to the places it orders by."""
+    import random
+
+    from pacer.okrs import progress as engine
+    from tests.factories import make_objective
+
+    rng = random.Random(13)
+    key_results = []
+    for n in range(6):
+        objective = make_objective(world.cycle, f"goal-{n}", world.owner, title=f"Goal {n}")
+        for m in range(rng.randint(1, 3)):
+            kr = make_key_result(objective, f"kr-{n}-{m}", weight=Decimal(rng.choice("01123")))
+            progress = Decimal(rng.choice(["0", "0.1", "0.2", "0.3", "0.7", "0.9", "1", "1.2"]))
+            KeyResult.objects.filter(pk=kr.pk).update(progress=progress)
+            key_results.append(kr)
+    for n in range(40):
+        start(
+            world,
+            f"Work {n:02d}",
+            status=rng.choice(engine.INITIATIVE_STATUSES),
+            due=rng.choice([None, date(2026, 5, 1), date(2026, 6, 1)]),
+            key_results=rng.sample(key_results, rng.randint(0, 3)),
+        )
+    listed = selectors.by_impact(list(selectors.with_work(Initiative.objects.all())), date.today())
+    ranked = selectors.in_work_order(Initiative.objects.all())
+    assert list(ranked.values_list("pk", flat=True)) == [w.initiative.pk for w in listed]
+    by_sql = dict(ranked.values_list("pk", "impact_rank"))
+    for work in listed:
+        assert abs(Decimal(by_sql[work.initiative.pk]) - work.impact) < Decimal("1e-9")
+    ties = {w.impact.quantize(Decimal("1e-9")) for w in listed if w.impact}
+    assert len(ties) < len([w for w in listed if w.impact])  # the data has ties to order

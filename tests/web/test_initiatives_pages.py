@@ -314,6 +314,10 @@ def test_work_is_listed_by_impact_and_filtered(world: World) -> None:
     teammate_only = client_for(world.owner).get(work_url(world, "?owner=teammate@acme.test"))
     assert "Small lever" in teammate_only.content.decode()
     assert "Big lever" not in teammate_only.content.decode()
+    User.objects.filter(pk=world.teammate.pk).update(name="Tina Mate")
+    by_name = client_for(world.owner).get(work_url(world, "?owner=tina")).content.decode()
+    assert "Small lever" in by_name and "Big lever" not in by_name
+    assert 'id="work-owner" name="owner" value="tina"' in by_name
     by_team = client_for(world.owner).get(work_url(world, f"?team={world.team.ref}")).content
     assert b"Big lever" in by_team and b"Small lever" not in by_team
     done = client_for(world.owner).get(work_url(world, "?status=done")).content
@@ -531,3 +535,7 @@ def test_the_work_page_shows_fifty_at_a_time_in_the_contracts_order(world: World
     assert "Page 2 of 2" in html
     assert all(f">{t}<" in html for t in expected[50:])
     assert not any(f">{t}<" in html for t in expected[:50])
+    past_the_end = client_for(world.admin).get(work_url(world, "?page=99")).content.decode()
+    assert "Page 2 of 2" in past_the_end and f">{expected[-1]}<" in past_the_end
+    odd = client_for(world.admin).get(work_url(world, "?page=x")).content.decode()
+    assert "Page 1 of 2" in odd

@@ -11,14 +11,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.paginator import Page, Paginator
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
+from django.core.paginator import Page
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils.safestring import SafeString
 
 from pacer.accounts.models import User
 from pacer.initiatives.models import Initiative, StatusUpdate, Task
 from pacer.initiatives.selectors import (
     Work,
     by_impact,
+    in_work_order,
     initiatives_visible_to,
     open_task_counts,
     with_work,
@@ -28,6 +30,7 @@ from pacer.okrs import permissions
 from pacer.okrs import progress as engine
 from pacer.okrs.models import Cycle, KeyResult, Membership, Team
 from pacer.okrs.selectors import objectives_visible_to
+from pacer.web.paging import counted_page, team_choices, team_options
 from pacer.web.timeline import Bar
 
 STATUS_CHOICES = Initiative.Status.choices
@@ -107,7 +110,7 @@ def key_results_to_support(person: User, cycle: Cycle) -> QuerySet[KeyResult]:
 @dataclass(frozen=True)
 class WorkFilters:
     team: str = ""
-    owner: str = ""  # an email
+    owner: str = ""  # part of the owner's name or email
     status: str = ""
     overdue: bool = False
     board: bool = False
@@ -147,17 +150,20 @@ def cycle_initiatives(
     person: User, cycle: Cycle, filters: WorkFilters, *, on: date, page: str | None = None
 ) -> WorkPage:
     """A page of the cycle's work `person` may see, filtered, by impact (the contract's
-    order over all of it, computed from lean rows; only the page's initiatives are loaded)."""
+    order over all of it, sorted and cut by the database; only the page's initiatives are
+    loaded)."""
     initiatives = initiatives_visible_to(person).filter(cycle=cycle)
     if filters.team:
         initiatives = initiatives.filter(team__ref=filters.team)
     if filters.owner:
-        initiatives = initiatives.filter(owner__email__iexact=filters.owner)
+        initiatives = initiatives.filter(
+            Q(owner__email__icontains=filters.owner) | Q(owner__name__icontains=filters.owner)
+        )
     if filters.status:
         initiatives = initiatives.filter(status=filters.status)
     if filters.overdue:
         initiatives = initiatives.filter(overdue_condition(on))
-    shown = Paginator(ordered_by_impact(initiatives), WORK_PAGE_SIZE).get_page(page)
+    shown = counted_page(in_work_order(initiatives), page, WORK_PAGE_SIZE)
     ids = list(shown.object_list)
     # Lean rows: the page shows no task, only the open count (with_work_counted).
     rows = list(with_work_counted(Initiative.objects.filter(pk__in=ids))) if ids else []
@@ -166,53 +172,15 @@ def cycle_initiatives(
     return WorkPage(page=shown, work=work)
 
 
-def ordered_by_impact(initiatives: QuerySet[Initiative]) -> list[int]:
-    """The ids of `initiatives` in the contract's order (impact, due, title), from two lean
-    queries: no model is built for the work a page does not show."""
-    heads = {
-        pk: (status, due, title)
-        for pk, status, due, title in initiatives.values_list("pk", "status", "due", "title")
-    }
-    through = Initiative.key_results.through.objects.filter(
-        initiative_id__in=initiatives.values("pk")
-    )
-    links = list(
-        through.values_list(
-            "initiative_id", "keyresult__weight", "keyresult__objective_id", "keyresult__progress"
-        )
-    )
-    weights = dict(
-        KeyResult.objects.filter(objective_id__in={objective for _, _, objective, _ in links})
-        .values("objective_id")
-        .annotate(total=Sum("weight"))
-        .values_list("objective_id", "total")
-    )
-    supported: dict[int, list[engine.Supported]] = defaultdict(list)
-    for pk, weight, objective, progress in links:
-        supported[pk].append(
-            engine.Supported(weight, weights.get(objective) or engine.ZERO, progress)
-        )
-    impacts = {pk: engine.impact(status, supported[pk]) for pk, (status, _, _) in heads.items()}
-    return sorted(heads, key=lambda pk: engine.work_order(impacts[pk], heads[pk][1], heads[pk][2]))
-
-
 def overdue_condition(on: date) -> Q:
     return Q(due__lt=on) & ~Q(status__in=engine.CLOSED_INITIATIVE_STATUSES)
 
 
-@dataclass(frozen=True)
-class WorkChoices:
-    teams: list[Team]
-    owners: list[User]
-
-
-def work_choices(person: User, cycle: Cycle) -> WorkChoices:
-    """The filters' choices: the organization's live teams, and the owners of the cycle's
-    work `person` may see (never one known only from hidden work)."""
-    visible = initiatives_visible_to(person).filter(cycle=cycle)
-    owners = User.objects.filter(pk__in=visible.values("owner_id")).order_by("name", "email")
+def team_filter_options(cycle: Cycle, chosen: str) -> SafeString:
+    """The team filter's options: the organization's live teams. The owner is a search field,
+    not a list: a large cycle's work has thousands of owners (3,600 at the large bench size)."""
     teams = Team.objects.filter(organization_id=cycle.organization_id, archived_at__isnull=True)
-    return WorkChoices(teams=list(teams.order_by("name")), owners=list(owners))
+    return team_options(team_choices(teams), chosen)
 
 
 def board_columns(work: Iterable[Work]) -> list[tuple[str, str, list[Work]]]:

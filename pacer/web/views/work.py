@@ -65,7 +65,7 @@ def cycle_work(request: HttpRequest, ref: str) -> HttpResponse:
         "here": request.get_full_path(),
     }
     if not wants_fragment(request):
-        context["choices"] = selectors.work_choices(user, cycle)
+        context["team_options"] = selectors.team_filter_options(cycle, filters.team)
         context["team"] = Team.objects.filter(
             organization_id=cycle.organization_id, ref=filters.team
         ).first()
