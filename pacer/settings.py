@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "pacer.reminders",
     "pacer.initiatives",
     "pacer.datasources",
+    "pacer.kpis",
+    "pacer.insights",
+    "pacer.reports",
 ]
 
 MIDDLEWARE = [

@@ -152,6 +152,8 @@ class Objective(models.Model):
         "self", through="Alignment", symmetrical=False, related_name="children", blank=True
     )
     progress = models.DecimalField(max_digits=13, decimal_places=12, default=Decimal(0))
+    # The weighted mean of its key results' forecast_progress (kept by the roll-up).
+    forecast_progress = models.DecimalField(max_digits=13, decimal_places=12, null=True, blank=True)
     # Frozen at close: the computed score, and an owner's override with its reason.
     final_score = models.DecimalField(max_digits=2, decimal_places=1, null=True, blank=True)
     score_override = models.DecimalField(max_digits=2, decimal_places=1, null=True, blank=True)
@@ -222,6 +224,17 @@ class KeyResult(models.Model):
         LINKED = engine.LINKED
         INITIATIVES = engine.INITIATIVES
 
+    class MissReason(models.TextChoices):
+        """Why a key result was missed, set at close (the quarterly review sums them)."""
+
+        TOO_AMBITIOUS = "too_ambitious", "Target too ambitious"
+        PRIORITIES_CHANGED = "priorities_changed", "Priorities changed"
+        DEPENDENCY = "dependency", "Blocked by a dependency"
+        UNDER_RESOURCED = "under_resourced", "Not enough people or time"
+        WRONG_METRIC = "wrong_metric", "Wrong measure"
+        EXTERNAL = "external", "External factors"
+        OTHER = "other", "Other"
+
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="key_results"
     )
@@ -258,9 +271,17 @@ class KeyResult(models.Model):
     confidence = models.CharField(max_length=10, blank=True)
     last_checkin_at = models.DateTimeField(null=True, blank=True)
     progress = models.DecimalField(max_digits=13, decimal_places=12, default=Decimal(0))
+    # The contract's forecast (okr-semantics.md, "Forecast"), kept by the roll-up with the
+    # progress: the value at the window's end (metric KRs with two points or more) and its
+    # progress (every KR; NULL until first computed).
+    forecast = models.DecimalField(max_digits=24, decimal_places=6, null=True, blank=True)
+    forecast_progress = models.DecimalField(max_digits=13, decimal_places=12, null=True, blank=True)
     final_score = models.DecimalField(max_digits=2, decimal_places=1, null=True, blank=True)
     score_override = models.DecimalField(max_digits=2, decimal_places=1, null=True, blank=True)
     override_reason = models.TextField(blank=True)
+    # Set at close for a missed key result: one of a few reasons, a note for "other".
+    miss_reason = models.CharField(max_length=20, choices=MissReason.choices, blank=True)
+    miss_note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
