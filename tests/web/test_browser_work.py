@@ -1,6 +1,6 @@
 """The work behind key results in a real browser, reached by clicking from `/`: the Work page
 from the main navigation, an initiative's page, a task added and ticked, a board card moved
-to another status with the keyboard alone, and the objective page showing the work under its
+to another status with the keyboard alone and dragged with the mouse, and the objective page showing the work under its
 key result. axe-core checks the pages on the way (WCAG 2.1 AA, no serious or critical
 violation).
 
@@ -40,7 +40,7 @@ def sample_initiative(world: World, *, with_task: bool = True) -> Initiative:
     return initiative
 
 
-def test_from_focus_to_work_add_and_tick_a_task_and_move_a_card_by_keyboard(
+def test_from_focus_to_work_add_and_tick_a_task_and_move_a_card_by_keyboard_and_mouse(
     page: Page, live_server: Any, world: World
 ) -> None:
     rollout = sample_initiative(world, with_task=False)
@@ -84,10 +84,17 @@ def test_from_focus_to_work_add_and_tick_a_task_and_move_a_card_by_keyboard(
     rollout.refresh_from_db()
     assert rollout.status == "in_progress"
 
+    # And with the mouse: drag the card onto the Blocked column.
+    blocked = page.locator("section.board-column[data-status='blocked']")
+    page.locator(f"#card-{rollout.pk}").drag_to(blocked)
+    expect(blocked.get_by_role("link", name="Roll out onboarding")).to_be_visible()
+    rollout.refresh_from_db()
+    assert rollout.status == "blocked"
+
     # The timeline: the same work as bars across the cycle, and back to its initiative.
     page.get_by_role("navigation", name="View").get_by_role("link", name="Timeline").click()
     expect(page.get_by_role("img", name="Timeline of the work in 2026-Q2")).to_be_visible()
-    expect(page.locator("svg .tl-bar.in_progress").first).to_be_visible()
+    expect(page.locator("svg .tl-bar.blocked").first).to_be_visible()
     check(page, "work timeline", found)
 
     # The objective page shows the work under the key result it supports.
@@ -95,6 +102,6 @@ def test_from_focus_to_work_add_and_tick_a_task_and_move_a_card_by_keyboard(
     page.get_by_role("region", name="Supports").get_by_role("link").first.click()
     row = page.locator(f"#kr-{world.adoption.pk}")
     expect(row.get_by_role("link", name="Roll out onboarding")).to_be_visible()
-    expect(row).to_contain_text("In progress")
+    expect(row).to_contain_text("Blocked")
     expect(row.get_by_role("link", name="Add initiative")).to_be_visible()
     assert found == [], report(found)

@@ -93,3 +93,26 @@ document.addEventListener("keydown", (event) => {
     mentionBox(option.closest(".mention-list")).focus();
   }
 });
+
+// The Work board: a card may be dragged onto another status's column with the mouse. The drop
+// sets the card's own "Move to" select and sends its form, the same request the keyboard and
+// the Move button make (cards the reader may not move have no form and are not draggable).
+let draggedCard = null;
+document.addEventListener("dragstart", (event) => {
+  draggedCard = event.target.closest?.(".board-card[draggable='true']") || null;
+  if (draggedCard) event.dataTransfer.setData("text/plain", draggedCard.id);
+});
+document.addEventListener("dragover", (event) => {
+  if (draggedCard && event.target.closest?.(".board-column[data-status]")) event.preventDefault();
+});
+document.addEventListener("drop", (event) => {
+  const column = event.target.closest?.(".board-column[data-status]");
+  const form = draggedCard?.querySelector("form.board-move");
+  draggedCard = null;
+  if (!column || !form) return;
+  event.preventDefault();
+  const select = form.querySelector("select[name='status']");
+  if (select.value === column.dataset.status) return;
+  select.value = column.dataset.status;
+  form.requestSubmit();
+});
