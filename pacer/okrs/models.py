@@ -280,8 +280,11 @@ class KeyResult(models.Model):
     score_override = models.DecimalField(max_digits=2, decimal_places=1, null=True, blank=True)
     override_reason = models.TextField(blank=True)
     # Set at close for a missed key result: one of a few reasons, a note for "other".
-    miss_reason = models.CharField(max_length=20, choices=MissReason.choices, blank=True)
-    miss_note = models.TextField(blank=True)
+    # (db_default: rows written in bulk, like the bench's, need not name them.)
+    miss_reason = models.CharField(
+        max_length=20, choices=MissReason.choices, blank=True, default="", db_default=""
+    )
+    miss_note = models.TextField(blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

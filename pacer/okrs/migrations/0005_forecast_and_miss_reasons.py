@@ -23,12 +23,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='keyresult',
             name='miss_note',
-            field=models.TextField(blank=True),
+            field=models.TextField(blank=True, db_default='', default=''),
         ),
         migrations.AddField(
             model_name='keyresult',
             name='miss_reason',
-            field=models.CharField(blank=True, choices=[('too_ambitious', 'Target too ambitious'), ('priorities_changed', 'Priorities changed'), ('dependency', 'Blocked by a dependency'), ('under_resourced', 'Not enough people or time'), ('wrong_metric', 'Wrong measure'), ('external', 'External factors'), ('other', 'Other')], max_length=20),
+            field=models.CharField(blank=True, choices=[('too_ambitious', 'Target too ambitious'), ('priorities_changed', 'Priorities changed'), ('dependency', 'Blocked by a dependency'), ('under_resourced', 'Not enough people or time'), ('wrong_metric', 'Wrong measure'), ('external', 'External factors'), ('other', 'Other')], db_default='', default='', max_length=20),
         ),
         migrations.AddField(
             model_name='objective',
