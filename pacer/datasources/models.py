@@ -23,7 +23,13 @@ class DataSource(models.Model):
         OPEN = "open", "Open issues"
         CLOSED = "closed", "Closed issues"
 
-    key_result = models.OneToOneField(KeyResult, on_delete=models.CASCADE, related_name="source")
+    # What it feeds: a metric key result, or a KPI (docs/kpis.md); exactly one of the two.
+    key_result = models.OneToOneField(
+        KeyResult, null=True, blank=True, on_delete=models.CASCADE, related_name="source"
+    )
+    kpi = models.OneToOneField(
+        "kpis.KPI", null=True, blank=True, on_delete=models.CASCADE, related_name="source"
+    )
     kind = models.CharField(max_length=10, choices=Kind.choices)
     # http_json
     url_encrypted = models.TextField(blank=True)
@@ -50,7 +56,18 @@ class DataSource(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(key_result__isnull=False, kpi__isnull=True)
+                | models.Q(key_result__isnull=True, kpi__isnull=False),
+                name="source_feeds_one_thing",
+            ),
+        ]
+
     def __str__(self) -> str:
+        if self.kpi_id is not None:
+            return f"{self.get_kind_display()} source of KPI {self.kpi_id}"
         return f"{self.get_kind_display()} source of key result {self.key_result_id}"
 
     @property
@@ -75,6 +92,9 @@ class SourceRun(models.Model):
     outcome = models.CharField(max_length=200, blank=True)  # what became of the value
     checkin = models.ForeignKey(
         CheckIn, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kpi_value = models.ForeignKey(  # what a KPI's source wrote
+        "kpis.KPIValue", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
     class Meta:

@@ -27,6 +27,8 @@ from pacer.datasources.models import KEPT_RUNS, DataSource, SourceRun
 from pacer.datasources.reading import Reading, SourceFailed, SourceProblem
 from pacer.datasources.tracker import TrackerFailed, check_tracker, read_tracker
 from pacer.jobs.queue import backoff
+from pacer.kpis import services as kpi_services
+from pacer.kpis.models import KPI, KPIFollow, KPIValue
 from pacer.okrs import permissions, rules, services
 from pacer.okrs import progress as engine
 from pacer.okrs.errors import DomainError, raise_if
@@ -81,6 +83,71 @@ def require_metric(key_result: KeyResult) -> None:
 
 def source_of(key_result: KeyResult) -> DataSource | None:
     return DataSource.objects.filter(key_result=key_result).first()
+
+
+def require_not_following(key_result: KeyResult) -> None:
+    """A key result takes its values from one place: a KPI it follows, or a source."""
+    if KPIFollow.objects.filter(key_result=key_result).exists():
+        raise DomainError("follows a KPI: stop following it to feed it from a source", "kind")
+
+
+# --- A KPI's source (docs/kpis.md) ----------------------------------------------------------
+
+
+def require_kpi_changer(by: User | None, kpi: KPI) -> None:
+    if by is not None and not permissions.can_change_kpi(by, kpi):
+        raise PermissionDenied("Only the KPI's owner, its team's leads and admins set its source.")
+
+
+def kpi_source_of(kpi: KPI) -> DataSource | None:
+    return DataSource.objects.filter(kpi=kpi).first()
+
+
+def kpi_source_set(
+    *, kpi: KPI, by: User | None, kind: str, interval_minutes: int = DEFAULT_INTERVAL, **config: Any
+) -> DataSource:
+    """Feed `kpi` from a source (replacing its source, if any); it runs within a minute."""
+    require_kpi_changer(by, kpi)
+    stored = kpi_source_of(kpi)
+    wanted = config_of(kind, stored, **config)
+    raise_if(interval_problems(interval_minutes))
+    check(wanted, kpi.organization_id)
+    if kpi.archived_at is not None:
+        raise DomainError("the KPI is archived: restore it to feed it", "archived")
+    source = stored or DataSource(kpi=kpi, created_by=by)
+    configure(source, wanted)
+    source.interval_minutes = interval_minutes
+    source.next_run_at, source.failures, source.last_error = timezone.now(), 0, ""
+    source.save()
+    return source
+
+
+def kpi_source_preview(
+    *, kpi: KPI, by: User | None, kind: str, interval_minutes: int = DEFAULT_INTERVAL, **config: Any
+) -> Reading:
+    """What the KPI's source reads now (nothing written), as source_preview."""
+    require_kpi_changer(by, kpi)
+    wanted = config_of(kind, kpi_source_of(kpi), **config)
+    raise_if(interval_problems(interval_minutes))
+    check(wanted, kpi.organization_id)
+    try:
+        return read(wanted, kpi.organization_id)
+    except SourceFailed as failed:
+        raise DomainError(str(failed), failed_field(wanted, str(failed))) from None
+
+
+def require_source_changer(by: User | None, source: DataSource) -> None:
+    """Who may run or remove a source: the KPI's changers, or the key result's feeders."""
+    if source.kpi is not None:
+        require_kpi_changer(by, source.kpi)
+    elif source.key_result is not None:
+        require_feeder(by, source.key_result)
+
+
+def organization_of(source: DataSource) -> int:
+    target = source.kpi if source.kpi is not None else source.key_result
+    assert target is not None  # the source_feeds_one_thing constraint
+    return target.organization_id
 
 
 # --- Configuration ------------------------------------------------------------------------
@@ -241,6 +308,7 @@ def source_set(
     minute. Validates the configuration without reading (see source_preview)."""
     require_feeder(by, key_result)
     require_metric(key_result)
+    require_not_following(key_result)
     stored = source_of(key_result)
     wanted = config_of(kind, stored, **config)
     raise_if(interval_problems(interval_minutes))
@@ -295,13 +363,13 @@ def source_preview(
 
 def source_remove(*, source: DataSource, by: User | None) -> None:
     """The key result is checked in by hand again; its sync log goes, its check-ins stay."""
-    require_feeder(by, source.key_result)
+    require_source_changer(by, source)
     source.delete()
 
 
 def source_run_now(*, source: DataSource, by: User | None) -> SourceRun | None:
     """Run Now: read the source at once (within the readers' deadlines) and record it."""
-    require_feeder(by, source.key_result)
+    require_source_changer(by, source)
     return run_source(source.pk)
 
 
@@ -311,12 +379,12 @@ def source_run_now(*, source: DataSource, by: User | None) -> SourceRun | None:
 def run_source(source_id: int) -> SourceRun | None:
     """Read the source and record the run (and a check-in when the value changed); None when
     there is no such source, or its configuration changed while it was read."""
-    source = DataSource.objects.select_related("key_result").filter(pk=source_id).first()
+    source = DataSource.objects.select_related("key_result", "kpi").filter(pk=source_id).first()
     if source is None:
         return None
     retry_after = None
     try:
-        reading = read(with_stored_or_failed(source), source.key_result.organization_id)
+        reading = read(with_stored_or_failed(source), organization_of(source))
     except SourceFailed as failed:
         retry_after = failed.retry_after if isinstance(failed, TrackerFailed) else None
         return record(source.pk, source.updated_at, error=str(failed), retry_after=retry_after)
@@ -345,7 +413,7 @@ def record(
 ) -> SourceRun | None:
     source = (
         DataSource.objects.select_for_update(of=("self",))
-        .select_related("key_result__objective__cycle")
+        .select_related("key_result__objective__cycle", "kpi")
         .filter(pk=source_id)
         .first()
     )
@@ -356,7 +424,11 @@ def record(
     if reading is not None:
         run.value, run.detail = reading.value, reading.detail
         try:
-            run.checkin, run.outcome = recorded_checkin(source.key_result, reading, now)
+            if source.kpi is not None:
+                run.kpi_value, run.outcome = recorded_kpi_value(source.kpi, reading)
+            else:
+                assert source.key_result is not None  # the source_feeds_one_thing constraint
+                run.checkin, run.outcome = recorded_checkin(source.key_result, reading, now)
             run.ok = True
         except DomainError as refused:
             run.error = f"no check-in: {refused}"
@@ -389,6 +461,19 @@ def recorded_checkin(
         key_result=key_result, value=reading.value, note=f"From {reading.detail}", author=None
     )
     return checkin, "check-in written"
+
+
+def recorded_kpi_value(kpi: KPI, reading: Reading) -> tuple[KPIValue | None, str]:
+    """The KPI value the reading is recorded as (None: unchanged), or a DomainError (an
+    archived KPI). Its followers get their check-ins through kpi_value_add."""
+    if kpi.archived_at is not None:
+        raise DomainError("the KPI is archived", "archived")
+    if kpi.current is not None and kpi.current == reading.value:
+        return None, "unchanged: no value"
+    value = kpi_services.kpi_value_add(
+        kpi=kpi, value=reading.value, note=f"From {reading.detail}", by=None, from_source=True
+    )
+    return value, "value written"
 
 
 def prune(source: DataSource) -> None:

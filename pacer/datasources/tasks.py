@@ -23,11 +23,16 @@ CLAIM = timedelta(minutes=15)  # a queued run is not queued again before this (o
 
 
 def due(now: datetime) -> QuerySet[DataSource]:
-    """Sources to run at `now`: their time has come, and their key result may take values."""
-    return (
-        DataSource.objects.filter(Q(next_run_at__isnull=True) | Q(next_run_at__lte=now))
-        .filter(key_result__type=engine.METRIC, key_result__objective__archived_at__isnull=True)
-        .exclude(key_result__objective__cycle__state=Cycle.State.CLOSED)
+    """Sources to run at `now`: their time has come, and their key result may take values
+    (or their KPI is not archived)."""
+    open_key_result = (
+        Q(key_result__type=engine.METRIC, key_result__objective__archived_at__isnull=True)
+        & ~Q(key_result__objective__cycle__state=Cycle.State.CLOSED)
+        & Q(key_result__isnull=False)
+    )
+    kpi_in_use = Q(kpi__isnull=False, kpi__archived_at__isnull=True)  # docs/kpis.md
+    return DataSource.objects.filter(Q(next_run_at__isnull=True) | Q(next_run_at__lte=now)).filter(
+        open_key_result | kpi_in_use
     )
 
 

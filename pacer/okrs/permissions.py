@@ -28,6 +28,7 @@ from pacer.okrs.selectors import objectives_visible_to
 
 if TYPE_CHECKING:
     from pacer.initiatives.models import Initiative, Task
+    from pacer.kpis.models import KPI, KPIValue
 
 
 def is_admin_of(person: User, organization_id: int | None) -> bool:
@@ -211,6 +212,54 @@ def can_tick_task(person: User, task: "Task") -> bool:
     return can_change_initiative(person, task.initiative)
 
 
+# --- KPIs (pacer.kpis) ------------------------------------------------------------------
+
+
+def is_lead_of(person: User, team_id: int | None) -> bool:
+    return (
+        team_id is not None
+        and Membership.objects.filter(team_id=team_id, person=person, is_lead=True).exists()
+    )
+
+
+def can_create_kpi(person: User, *, owner: User, team: Team | None) -> bool:
+    """As objectives (`can_create_objective_for`): members their own KPIs under their
+    teams, admins for anyone; a team's lead also for the team's members."""
+    if not person.is_authenticated or person.organization_id != owner.organization_id:
+        return False
+    for_someone_else = owner.pk != person.pk and not is_admin_of(person, owner.organization_id)
+    if for_someone_else and (team is None or not is_lead_of(person, team.pk)):
+        return False
+    return can_file_under_team(person, team)
+
+
+def can_change_kpi(person: User, kpi: "KPI") -> bool:
+    """Its owner, the leads of its team, and admins change, archive and delete a KPI, its
+    thresholds and its data source, and link key results to it from its page."""
+    if not person.is_authenticated or person.organization_id != kpi.organization_id:
+        return False
+    if person.is_org_admin or kpi.owner_id == person.pk:
+        return True
+    return is_lead_of(person, kpi.team_id)
+
+
+def can_add_kpi_value(person: User, kpi: "KPI") -> bool:
+    """Whoever may change it, and the members of its team (they report it, as a team's
+    members check in on its objectives)."""
+    return can_change_kpi(person, kpi) or (
+        person.is_authenticated
+        and person.organization_id == kpi.organization_id
+        and is_member_of(person, kpi.team_id)
+    )
+
+
+def can_delete_kpi_value(person: User, value: "KPIValue") -> bool:
+    """Its author, or whoever may change the KPI."""
+    if person.is_authenticated and value.author_id == person.pk:
+        return person.organization_id == value.kpi.organization_id
+    return can_change_kpi(person, value.kpi)
+
+
 def can_see_background_tasks(person: User) -> bool:
     """The worker's tasks belong to the installation, not to one organization (their
     arguments and errors may concern any). Whoever runs it sees them: a superuser, or the
@@ -221,3 +270,29 @@ def can_see_background_tasks(person: User) -> bool:
         return True
     alone = Organization.objects.count() == 1
     return alone and is_admin_of(person, person.organization_id)
+
+
+# --- Confidence calibration (pacer.insights.calibration) --------------------------------
+
+
+def can_see_calibration(person: User, other: User) -> bool:
+    """A person's confidence calibration is for that person, the leads of one of their
+    teams and the admins of their organization (how well someone forecasts is feedback,
+    not a public ranking)."""
+    if not person.is_authenticated or other.organization_id is None:
+        return False
+    if person.organization_id != other.organization_id:
+        return False
+    if person.pk == other.pk or person.is_org_admin:
+        return True
+    their_teams = Membership.objects.filter(person=other).values("team_id")
+    return Membership.objects.filter(person=person, is_lead=True, team_id__in=their_teams).exists()
+
+
+def can_see_team_calibration(person: User, team: Team) -> bool:
+    """A team's confidence calibration is for its leads and the organization's admins."""
+    if not person.is_authenticated or person.organization_id != team.organization_id:
+        return False
+    if person.is_org_admin:
+        return True
+    return Membership.objects.filter(team=team, person=person, is_lead=True).exists()

@@ -111,7 +111,7 @@ class RunList(Schema):
 def source_out(source: DataSource) -> dict[str, Any]:
     shown = source.url_masked if source.kind == DataSource.Kind.HTTP_JSON else source.link_url
     return {
-        "key_result": source.key_result.ref,
+        "key_result": source.key_result.ref if source.key_result else "",  # KPIs: docs/kpis.md
         "kind": source.kind,
         "url_masked": shown,
         "header_names": list(source.header_names),
