@@ -69,6 +69,10 @@ SCHEDULE: tuple[Periodic, ...] = (
         "pacer.datasources.tasks.run_due_sources",
         has_work="pacer.datasources.tasks.has_work",
     ),
+    # This ISO week's dashboard numbers, replaced each run (docs/dashboards.md, "Trends").
+    Periodic(
+        "weekly-snapshots", timedelta(hours=1), "pacer.insights.snapshots.write_weekly_snapshots"
+    ),
 )
 
 

@@ -41,6 +41,7 @@ urlpatterns = [
     path("", include("pacer.web.views.teams_urls")),  # before the overview's teams/<ref>/
     path("", include("pacer.web.views.cycles_urls")),  # before the overview's cycles/<ref>/
     path("", include("pacer.web.views.work_urls")),  # initiatives, tasks, a cycle's Work
+    path("", include("pacer.web.views.dashboards_urls")),  # dashboards, TV links, /tv/<token>/
     path("", include("pacer.web.views.overview_urls")),
     path("", include("pacer.web.views.objective_urls")),
     path("", include("pacer.web.views.comments_urls")),

@@ -1,0 +1,506 @@
+"""The dashboards' reads (docs/dashboards.md): an organization's, a team's (with its
+sub-teams) and a person's numbers for one cycle, each a fixed number of queries.
+
+Every count starts from `objectives_visible_to(viewer)` (or `initiatives_visible_to`), so a
+private objective the viewer may not see is in no number. Status counts, the heat map,
+participation, stale key results, objectives without key results and people without OKRs
+are counted live from stored progress (status is a range of stored progress for one cycle
+on one date, okrs.selectors.status_condition). Only the week-by-week trends come from the
+stored snapshots (insights/snapshots.py), read in the scope the viewer may see: `all` for
+organization admins (who see every objective), `public` for everyone else.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Sum, When
+from django.db.models.functions import Coalesce
+
+from pacer.accounts.models import User
+from pacer.initiatives.models import Initiative
+from pacer.initiatives.selectors import in_work_order, initiatives_visible_to
+from pacer.insights.models import SCOPE_ALL, SCOPE_PUBLIC, WeeklySnapshot
+from pacer.okrs import periods
+from pacer.okrs import progress as engine
+from pacer.okrs.models import CheckIn, Cycle, KeyResult, Objective, Team
+from pacer.okrs.selectors import cadence_condition, objectives_visible_to, status_condition
+from pacer.web.selectors.cycles import success_counts
+from pacer.web.selectors.teams import descendant_ids
+
+TOP_WORK = 5  # the most impactful open initiatives shown; the Work page has them all
+# Key results whose progress does not come from a check-in value: nobody is asked for one.
+NOT_CHECKED_IN_TYPES = (engine.LINKED, engine.INITIATIVES)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a dashboard covers: a cycle, and the whole organization, a team and the teams
+    below it (`team_ids`), or the objectives and key results of one person."""
+
+    cycle: Cycle
+    team: Team | None = None
+    team_ids: tuple[int, ...] | None = None
+    person: User | None = None
+
+    @property
+    def cadence(self) -> str:
+        """The rhythm of the dashboard's periods: the team's, else the organization's."""
+        if self.team is not None and self.team.checkin_cadence:
+            return self.team.checkin_cadence
+        return self.cycle.organization.checkin_cadence or periods.WEEKLY
+
+
+def objectives_in(viewer: User, scope: Scope) -> QuerySet[Objective]:
+    """The scope's live objectives the viewer may see."""
+    objectives = objectives_visible_to(viewer).filter(cycle=scope.cycle, archived_at__isnull=True)
+    if scope.team_ids is not None:
+        objectives = objectives.filter(team_id__in=scope.team_ids)
+    if scope.person is not None:
+        objectives = objectives.filter(owner=scope.person)
+    return objectives
+
+
+def answerer() -> Coalesce:
+    """Who answers for a key result: its owner, else its objective's owner."""
+    return Coalesce("owner_id", "objective__owner_id")
+
+
+def key_results_in(viewer: User, scope: Scope) -> QuerySet[KeyResult]:
+    """The key results of the scope's visible objectives (of a person: those they answer
+    for, under any visible objective of the cycle)."""
+    if scope.person is None:
+        return KeyResult.objects.filter(objective__in=objectives_in(viewer, scope).values("pk"))
+    visible = objectives_in(viewer, Scope(scope.cycle)).values("pk")
+    return KeyResult.objects.filter(objective__in=visible).filter(
+        Q(owner=scope.person) | Q(owner__isnull=True, objective__owner=scope.person)
+    )
+
+
+# --- Status counts and the heat map -----------------------------------------------------------
+
+
+def status_aggregates(cycle: Cycle, *, on: date) -> dict[str, Count]:
+    expected = engine.expected_progress(on, cycle.start, cycle.end)
+    bands = cycle.organization.bands
+    return {
+        status: Count("pk", filter=status_condition(status, expected, bands))
+        for status in engine.STATUSES
+    }
+
+
+def status_counts(viewer: User, scope: Scope, *, on: date) -> dict[str, int]:
+    """The scope's visible objectives by status at `on`: one query."""
+    counts = (
+        objectives_in(viewer, scope).order_by().aggregate(**status_aggregates(scope.cycle, on=on))
+    )
+    return {status: counts[status] or 0 for status in engine.STATUSES}
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    status: str
+    n: int
+    level: int  # its shade, 0 (none) to 4 (the fullest cell of the map)
+
+
+@dataclass(frozen=True)
+class HeatRow:
+    team_ref: str
+    team_name: str
+    cells: list[HeatCell]
+
+    @property
+    def total(self) -> int:
+        return sum(cell.n for cell in self.cells)
+
+
+def heat_map(viewer: User, scope: Scope, *, on: date) -> list[HeatRow]:
+    """Team by status: the visible objectives of each team of the scope (objectives without a
+    team are in the totals, not in a row), by team name: one query."""
+    rows = list(
+        objectives_in(viewer, scope)
+        .filter(team__isnull=False)
+        .order_by()
+        .values("team__ref", "team__name")
+        .annotate(**status_aggregates(scope.cycle, on=on))
+        .order_by("team__name", "team__ref")
+    )
+    most = max((row[s] or 0 for row in rows for s in engine.STATUSES), default=0)
+    return [
+        HeatRow(
+            row["team__ref"],
+            row["team__name"],
+            [HeatCell(s, row[s] or 0, heat_level(row[s] or 0, most)) for s in engine.STATUSES],
+        )
+        for row in rows
+    ]
+
+
+def heat_level(n: int, most: int) -> int:
+    """A cell's shade, 0 (none) to 4 (the fullest cell of the map)."""
+    if n <= 0 or most <= 0:
+        return 0
+    return max(1, min(4, -(-4 * n // most)))
+
+
+# --- Trends (stored snapshots only) -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrendWeek:
+    week: date
+    objectives: int
+    statuses: dict[str, int]
+    mean_progress: Decimal
+    key_results: int
+    confidences: dict[str, int]  # "" is no confidence reported
+
+    @property
+    def status_values(self) -> list[int]:
+        return [self.statuses[status] for status in engine.STATUSES]
+
+
+SNAPSHOT_SUMS = (
+    "objectives", "objectives_done", "objectives_on_track", "objectives_at_risk",
+    "objectives_off_track", "progress_sum", "key_results", "confidence_on_track",
+    "confidence_at_risk", "confidence_off_track", "confidence_none",
+)  # fmt: skip
+
+
+def snapshot_scope(viewer: User) -> str:
+    """Admins see every objective, so their trends count every one; everyone else's count
+    public objectives only (a private one never reaches a number they see)."""
+    return SCOPE_ALL if viewer.is_org_admin else SCOPE_PUBLIC
+
+
+def trends(viewer: User, scope: Scope) -> list[TrendWeek]:
+    """Week by week, from the stored snapshots: one query (a person's dashboard has none:
+    the snapshots are per team)."""
+    if scope.person is not None or viewer.organization_id != scope.cycle.organization_id:
+        return []
+    rows = WeeklySnapshot.objects.filter(cycle=scope.cycle, scope=snapshot_scope(viewer))
+    if scope.team_ids is not None:
+        rows = rows.filter(team_id__in=scope.team_ids)
+    sums = rows.order_by().values("week").annotate(**{f: Sum(f) for f in SNAPSHOT_SUMS})
+    return [trend_week(row) for row in sums.order_by("week")]
+
+
+def trend_week(row: dict[str, Any]) -> TrendWeek:
+    objectives = row["objectives"] or 0
+    mean = Decimal(row["progress_sum"] or 0) / objectives if objectives else engine.ZERO
+    return TrendWeek(
+        week=row["week"],
+        objectives=objectives,
+        statuses={s: row[f"objectives_{s}"] or 0 for s in engine.STATUSES},
+        mean_progress=mean,
+        key_results=row["key_results"] or 0,
+        confidences={
+            **{c: row[f"confidence_{c}"] or 0 for c in engine.CONFIDENCES},
+            "": row["confidence_none"] or 0,
+        },
+    )
+
+
+# --- Check-in participation per period ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime
+    end: datetime  # exclusive
+
+
+@dataclass(frozen=True)
+class Participation:
+    period: Period
+    awaited: int  # people with a key result awaiting a check-in in the period
+    checked_in: int  # of those, people who checked in on one of them in the period
+
+    @property
+    def share(self) -> Decimal | None:
+        return Decimal(self.checked_in) / self.awaited if self.awaited else None
+
+
+def cycle_periods(scope: Scope, *, now: datetime, zone: Any) -> list[Period]:
+    """The check-in periods of the cycle so far (the rhythm rule: Monday 00:00, every other
+    Monday from the cycle's start, or the 1st, in `zone`), oldest first."""
+    cycle, cadence = scope.cycle, scope.cadence
+    first = datetime.combine(cycle.start, datetime.min.time(), tzinfo=zone)
+    last_day = min(cycle.end, now.astimezone(zone).date())
+    found: list[Period] = []
+    start = periods.checkin_period_start(first, zone, cadence, cycle.start)
+    while start.date() <= last_day:
+        end = periods.checkin_period_end(start, cadence)
+        found.append(Period(start, end))
+        start = end
+    return found
+
+
+def awaitable(key_results: QuerySet[KeyResult]) -> QuerySet[KeyResult]:
+    return key_results.exclude(type__in=NOT_CHECKED_IN_TYPES)
+
+
+def done_before(moment: datetime) -> Q:
+    """Done all through a period starting at `moment`: done now (a health key result never
+    is), with no check-in since (its current value, the done one, was already current)."""
+    return (
+        Q(progress__gte=engine.ONE)
+        & ~Q(type__in=engine.HEALTH_TYPES)
+        & Q(last_checkin_at__lt=moment)
+    )
+
+
+def participation(viewer: User, scope: Scope, *, now: datetime, zone: Any) -> list[Participation]:
+    """Per period: how many people answered for a key result awaiting a check-in (not done
+    before the period began), and how many of them checked in on one in the period. Two
+    queries whatever the number of periods or people."""
+    found = cycle_periods(scope, now=now, zone=zone)
+    if not found:
+        return []
+    key_results = awaitable(key_results_in(viewer, scope))
+    awaited = key_results.order_by().aggregate(
+        **{
+            f"p{i}": Count(answerer(), distinct=True, filter=~done_before(p.start))
+            for i, p in enumerate(found)
+        }
+    )
+    in_period = Case(
+        *(When(at__gte=p.start, at__lt=p.end, then=i) for i, p in enumerate(found)),
+        output_field=IntegerField(),
+    )
+    checked = (
+        CheckIn.objects.filter(
+            key_result__in=key_results.values("pk"),
+            at__gte=found[0].start,
+            at__lt=found[-1].end,
+        )
+        .annotate(
+            period=in_period,
+            who=Coalesce("key_result__owner_id", "key_result__objective__owner_id"),
+        )
+        .order_by()
+        .values("period")
+        .annotate(n=Count("who", distinct=True))
+    )
+    checked_by_period = {row["period"]: row["n"] for row in checked}
+    return [
+        Participation(p, awaited[f"p{i}"] or 0, checked_by_period.get(i, 0))
+        for i, p in enumerate(found)
+    ]
+
+
+# --- Lists behind the numbers -------------------------------------------------------------------
+
+
+def stale_since(scope: Scope, cadence: str, *, now: datetime, zone: Any) -> datetime | None:
+    """The start of the period before the current one: a key result without a check-in
+    since is stale (none for two periods). None while the cycle is younger than that."""
+    current = periods.checkin_period_start(now, zone, cadence, scope.cycle.start)
+    previous = periods.checkin_period_start(
+        current - timedelta(microseconds=1), zone, cadence, scope.cycle.start
+    )
+    cycle_start = datetime.combine(scope.cycle.start, datetime.min.time(), tzinfo=zone)
+    return previous if previous >= cycle_start else None
+
+
+def stale_key_results(
+    viewer: User, scope: Scope, *, now: datetime, zone: Any
+) -> QuerySet[KeyResult]:
+    """Key results awaiting check-ins (not done, not linked or fed by work) without one for
+    two periods of their team's rhythm, in the viewer's time zone."""
+    organization = scope.cycle.organization
+    condition = Q(pk__in=[])
+    for cadence in periods.CADENCES:
+        since = stale_since(scope, cadence, now=now, zone=zone)
+        if since is not None:
+            condition |= cadence_condition(cadence, organization) & (
+                Q(last_checkin_at__isnull=True) | Q(last_checkin_at__lt=since)
+            )
+    done = Q(progress__gte=engine.ONE) & ~Q(type__in=engine.HEALTH_TYPES)
+    return awaitable(key_results_in(viewer, scope)).exclude(done).filter(condition)
+
+
+def objectives_without_key_results(viewer: User, scope: Scope) -> QuerySet[Objective]:
+    has_one = KeyResult.objects.filter(objective_id=OuterRef("pk"))
+    return objectives_in(viewer, scope).filter(~Exists(has_one))
+
+
+def people_in(scope: Scope) -> QuerySet[User]:
+    """The active people of the scope: the organization's, or the members of the teams."""
+    people = User.objects.filter(organization_id=scope.cycle.organization_id, is_active=True)
+    if scope.team_ids is not None:
+        people = people.filter(memberships__team_id__in=scope.team_ids).distinct()
+    return people
+
+
+def people_without_okrs(viewer: User, scope: Scope) -> QuerySet[User]:
+    """People of the scope who own no visible objective of the cycle and answer for no key
+    result under one (as far as the viewer can tell: a private objective they cannot see
+    does not count for its owner either)."""
+    visible = objectives_in(viewer, Scope(scope.cycle))
+    owns = visible.filter(owner_id=OuterRef("pk"))
+    answers = KeyResult.objects.filter(objective__in=visible.values("pk"), owner_id=OuterRef("pk"))
+    return people_in(scope).filter(~Exists(owns), ~Exists(answers))
+
+
+def top_work(viewer: User, scope: Scope) -> list[Initiative]:
+    """The most impactful open initiatives of the scope (the contract's order): one query."""
+    work = (
+        initiatives_visible_to(viewer)
+        .filter(cycle=scope.cycle)
+        .exclude(status__in=engine.CLOSED_INITIATIVE_STATUSES)
+    )
+    if scope.team_ids is not None:
+        work = work.filter(team_id__in=scope.team_ids)
+    if scope.person is not None:
+        work = work.filter(owner=scope.person)
+    return list(in_work_order(work).select_related("owner")[:TOP_WORK])
+
+
+# --- One dashboard --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    scope: Scope
+    on: date
+    statuses: dict[str, int]
+    met: dict[bool, int] | None  # a closed cycle: met and not met, instead of statuses
+    heat: list[HeatRow]
+    trend: list[TrendWeek]
+    participation: list[Participation]
+    stale: int
+    without_key_results: int
+    without_okrs: int | None
+    work: list[Initiative]
+
+    @property
+    def total(self) -> int:
+        if self.met is not None:
+            return self.met[True] + self.met[False]
+        return sum(self.statuses.values())
+
+    @property
+    def met_count(self) -> int:
+        return self.met[True] if self.met is not None else 0
+
+    @property
+    def not_met_count(self) -> int:
+        return self.met[False] if self.met is not None else 0
+
+    @property
+    def status_cards(self) -> list[tuple[str, str, int]]:
+        return [(status, label, self.statuses.get(status, 0)) for status, label in STATUS_LABELS]
+
+
+def dashboard(viewer: User, scope: Scope, *, now: datetime, zone: Any, on: date) -> Dashboard:
+    """Everything a dashboard shows, in a fixed number of queries."""
+    closed = scope.cycle.is_closed
+    return Dashboard(
+        scope=scope,
+        on=on,
+        statuses={} if closed else status_counts(viewer, scope, on=on),
+        met=success_counts(objectives_in(viewer, scope)) if closed else None,
+        heat=[] if closed or scope.person is not None else heat_map(viewer, scope, on=on),
+        trend=trends(viewer, scope),
+        participation=participation(viewer, scope, now=now, zone=zone),
+        stale=0 if closed else stale_key_results(viewer, scope, now=now, zone=zone).count(),
+        without_key_results=objectives_without_key_results(viewer, scope).count(),
+        without_okrs=None
+        if scope.person is not None
+        else people_without_okrs(viewer, scope).count(),
+        work=top_work(viewer, scope),
+    )
+
+
+def scope_of_team(team: Team, teams: Sequence[Team], cycle: Cycle) -> Scope:
+    """A team's dashboard covers the team and every team below it."""
+    return Scope(cycle, team=team, team_ids=(team.pk, *descendant_ids(team.pk, teams)))
+
+
+# --- Charts (server-drawn SVG: no script, CSP-safe) --------------------------------------------
+
+CHART_WIDTH, CHART_HEIGHT = 600, 160
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    key: str  # the CSS class of its line (a status or confidence word)
+    points: str  # SVG polyline points
+    last: str  # the last value, as text
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    series: list[Series]
+    top: str  # the y axis' top label
+    weeks: list[date]
+
+
+def polyline(values: Sequence[float], top: float) -> str:
+    """Points of a line through `values`, evenly spaced, 0 at the bottom and `top` at the top
+    of a CHART_WIDTH x CHART_HEIGHT box."""
+    if not values:
+        return ""
+    step = CHART_WIDTH / max(1, len(values) - 1)
+    scale = CHART_HEIGHT / top if top > 0 else 0.0
+    return " ".join(
+        f"{i * step:.1f},{CHART_HEIGHT - value * scale:.1f}" for i, value in enumerate(values)
+    )
+
+
+def trend_charts(trend: list[TrendWeek]) -> list[Chart]:
+    """Mean progress, objectives by status and key results by reported confidence."""
+    if not trend:
+        return []
+    weeks = [w.week for w in trend]
+    progress = [float(w.mean_progress) for w in trend]
+    most_status = max((n for w in trend for n in w.statuses.values()), default=0) or 1
+    most_conf = max((n for w in trend for n in w.confidences.values()), default=0) or 1
+    status_series = [
+        Series(
+            label,
+            status,
+            polyline([w.statuses[status] for w in trend], most_status),
+            str(trend[-1].statuses[status]),
+        )
+        for status, label in STATUS_LABELS
+    ]
+    confidence_series = [
+        Series(
+            label,
+            key or "none",
+            polyline([w.confidences[key] for w in trend], most_conf),
+            str(trend[-1].confidences[key]),
+        )
+        for key, label in CONFIDENCE_LABELS
+    ]
+    return [
+        Chart(
+            "Mean progress of objectives",
+            [Series("Mean progress", "progress", polyline(progress, 1.0), f"{progress[-1]:.0%}")],
+            "100 %",
+            weeks,
+        ),
+        Chart("Objectives by status", status_series, str(most_status), weeks),
+        Chart("Key results by reported confidence", confidence_series, str(most_conf), weeks),
+    ]
+
+
+STATUS_LABELS = (
+    (engine.DONE, "Done"),
+    (engine.ON_TRACK, "On track"),
+    (engine.AT_RISK, "At risk"),
+    (engine.OFF_TRACK, "Off track"),
+)
+CONFIDENCE_LABELS = (
+    (engine.ON_TRACK, "On track"),
+    (engine.AT_RISK, "At risk"),
+    (engine.OFF_TRACK, "Off track"),
+    ("", "None reported"),
+)
