@@ -174,6 +174,8 @@ PACER_SYNC_INTERVAL_MINUTES = int(env_str("PACER_SYNC_INTERVAL_MINUTES", "15"))
 # Read-only SQL connections metric key results may read (docs/datasources.md): name=URL,...
 PACER_SQL_SOURCES = parse_sources(env_str("PACER_SQL_SOURCES"))
 PACER_SQL_TIMEOUT = float(env_str("PACER_SQL_TIMEOUT", "5"))
+# Live pages (docs/live-pages.md): how often an open page asks whether it changed; 0 = never.
+PACER_LIVE_SECONDS = int(env_str("PACER_LIVE_SECONDS", "5"))
 
 # --- Security (docs/security.md) ------------------------------------------------------------
 # Production mode (DEBUG off): secure cookies and transport by default.

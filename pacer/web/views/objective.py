@@ -35,6 +35,8 @@ from pacer.web import charts, comments, selectors
 from pacer.web.activity import Activity, activity_of
 from pacer.web.forms import CheckInForm, RetrospectiveForm, show_problems
 from pacer.web.htmx import render_page_or_fragment
+from pacer.web.live import live
+from pacer.web.selectors import versions
 from pacer.web.selectors.work import work_by_key_result
 
 PAGE = "web/objective/detail.html"
@@ -226,7 +228,14 @@ def chart_title(title: str, pace: okr_selectors.Pace) -> str:
 # --- The page and its inline changes -----------------------------------------------------
 
 
+def objective_version(request: HttpRequest, ref: str) -> versions.Version | None:
+    """Its header, chart and key results as `request`'s person sees them; None if hidden."""
+    version = versions.objective_version(person(request), ref)
+    return versions.with_day(version, timezone.localdate())
+
+
 @login_required
+@live(objective_version)
 def objective_detail(request: HttpRequest, ref: str) -> HttpResponse:
     objective = visible_objective(person(request), ref)
     page = objective_page(person(request), objective)

@@ -22,7 +22,8 @@ from pacer.okrs import progress as engine
 from pacer.okrs.models import Cycle, Objective, Team
 from pacer.web import selectors
 from pacer.web.htmx import render_page_or_fragment, wants_fragment
-from pacer.web.selectors import work
+from pacer.web.live import live
+from pacer.web.selectors import versions, work
 
 PAGE_SIZE = 50
 MAP_PAGE_SIZE = 50
@@ -48,7 +49,13 @@ def paginate(objectives: QuerySet[Objective], request: HttpRequest, size: int) -
     return Paginator(objectives, size).get_page(request.GET.get("page"))
 
 
+def focus_version(request: HttpRequest) -> versions.Version | None:
+    on = selectors.today()
+    return versions.with_day(versions.focus_version(person_of(request), on=on), on)
+
+
 @login_required
+@live(focus_version)
 def focus(request: HttpRequest) -> HttpResponse:
     """What the person answers for now: the first FOCUS_LIMIT of each list, with how many
     there are in all and links to the pages that show them all."""
@@ -122,7 +129,13 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
     return render(request, "web/overview/cycle_list.html", context)
 
 
+def cycle_version(request: HttpRequest, ref: str) -> versions.Version | None:
+    on = selectors.today()
+    return versions.with_day(versions.cycle_version(person_of(request), ref), on)
+
+
 @login_required
+@live(cycle_version)
 def cycle_overview(request: HttpRequest, ref: str) -> HttpResponse:
     person, on = person_of(request), selectors.today()
     cycle = cycle_or_404(person, ref)
