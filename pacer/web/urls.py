@@ -43,6 +43,7 @@ urlpatterns = [
     path("", include("pacer.web.views.work_urls")),  # initiatives, tasks, a cycle's Work
     path("", include("pacer.web.views.dashboards_urls")),  # dashboards, TV links, /tv/<token>/
     path("", include("pacer.web.views.overview_urls")),
+    path("", include("pacer.web.views.kpis_urls")),  # KPIs: health metrics outside cycles
     path("", include("pacer.web.views.objective_urls")),
     path("", include("pacer.web.views.comments_urls")),
     path("", include("pacer.web.views.people_urls")),

@@ -127,6 +127,16 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def person_dashboard_home(request: HttpRequest, person_id: int) -> HttpResponse:
+    """A person's dashboard in the current cycle (the people list links here)."""
+    cycle = selectors.default_cycle(viewer_of(request), on=timezone.localdate())
+    if cycle is None:
+        messages.info(request, "There is no cycle yet: a dashboard shows one cycle.")
+        return redirect("cycle_list")
+    return redirect("dashboard_person", ref=cycle.ref, person_id=person_id)
+
+
+@login_required
 def organization_dashboard(request: HttpRequest, ref: str) -> HttpResponse:
     viewer = viewer_of(request)
     cycle = cycle_or_404(viewer, ref)

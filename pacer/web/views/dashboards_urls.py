@@ -8,6 +8,11 @@ from pacer.web.views import dashboards
 urlpatterns: list[URLPattern] = [
     path("dashboard/", dashboards.dashboard_home, name="dashboard_home"),
     path(
+        "dashboard/people/<int:person_id>/",
+        dashboards.person_dashboard_home,
+        name="dashboard_person_home",
+    ),
+    path(
         "cycles/<slug:ref>/dashboard/",
         dashboards.organization_dashboard,
         name="dashboard_organization",
