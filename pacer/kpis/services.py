@@ -116,11 +116,19 @@ def kpi_create(*, organization: Organization, spec: KPISpec, by: User | None = N
     raise_if(spec_problems(organization.pk, spec))
     kpi = KPI(
         organization=organization,
-        ref=refs.unique_ref(KPI, organization.pk, spec.name),  # type: ignore[arg-type]
+        ref=new_ref(organization.pk, spec.name),
     )
     apply(kpi, spec)
     kpi.save(force_insert=True)
     return kpi
+
+
+RESERVED_REFS = frozenset({"new"})  # /kpis/new/ is the form
+
+
+def new_ref(organization_id: int, name: str) -> str:
+    base = f"{name}-kpi" if refs.stem_of(KPI, name, room=10) in RESERVED_REFS else name  # type: ignore[arg-type]
+    return refs.unique_ref(KPI, organization_id, base)  # type: ignore[arg-type]
 
 
 def require_changer(by: User | None, kpi: KPI) -> None:
