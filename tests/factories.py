@@ -115,6 +115,7 @@ def make_objective(
     kind: str = "aspirational",
     **fields: Any,
 ) -> Objective:
+    fields.setdefault("forecast_progress", Decimal(0))  # no key results: as the roll-up says
     return Objective.objects.create(
         organization=cycle.organization,
         cycle=cycle,

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from django.apps import apps
@@ -253,6 +254,7 @@ class _Obj:
     children: list[int] = field(default_factory=list)
     krs: list[KeyResult] = field(default_factory=list)
     progress: Decimal | None = None
+    forecast_progress: Decimal | None = None
 
 
 @dataclass
@@ -650,6 +652,9 @@ class _Builder:
         ]
         average = self.scale.checkins / max(1, len(eligible))
         self.latest: dict[int, CheckIn] = {}
+        # Each metric's exact forecast, computed as its check-ins are drawn (a million
+        # check-ins never sit in memory at once), as `rollup.compute_all` computes it.
+        self.forecasts: dict[int, Fraction | None] = {}
         self.milestones: dict[int, list[Milestone]] = {}
         milestone_rows: list[tuple] = []
         ids = {"checkin": self.ids[CheckIn], "milestone": self.ids[Milestone]}
@@ -688,6 +693,7 @@ class _Builder:
                         )
                         ids["milestone"] += 1
                 moments = sorted(rng.sample(range(span), min(count, span)))
+                drawn: list[tuple[datetime, Decimal | None]] = []
                 for j, offset in enumerate(moments):
                     at = start + timedelta(seconds=offset)
                     value = self.value(kr, reached * (j + 1) / len(moments))
@@ -699,7 +705,10 @@ class _Builder:
                         self.latest[kr.id] = CheckIn(
                             id=pk, value=value, confidence=confidence, at=at
                         )
+                    drawn.append((at, value))
                     yield (pk, kr.id, value, confidence, note, author, bulk.db_datetime(at), stamp)
+                dates = (cycle["start"], cycle["end"])
+                self.forecasts[kr.id] = rollup.metric_forecast(kr, dates, drawn)
 
         checkins = bulk.insert(
             CheckIn,
@@ -916,7 +925,7 @@ class _Builder:
         obj = self.objectives[index]
         if obj.progress is not None:
             return obj.progress
-        pairs = []
+        rows: list[tuple[Decimal, Decimal, Decimal | None]] = []
         for kr in obj.krs:
             linked = None
             if kr.type == engine.LINKED:
@@ -929,10 +938,12 @@ class _Builder:
                 initiatives_progress=self.work_of.get(kr.id, engine.ZERO)
                 if kr.type == engine.INITIATIVES
                 else None,
+                forecast=self.forecasts.get(kr.id),
             )
             rollup.apply_derived(kr, derived)
-            pairs.append((kr.weight, derived.progress))
-        obj.progress = engine.quantize_progress(engine.objective_progress(pairs))
+            rows.append((kr.weight, derived.progress, derived.forecast_progress))
+        numbers = rollup.objective_numbers(rows)
+        obj.progress, obj.forecast_progress = numbers.progress, numbers.forecast_progress
         return obj.progress
 
     def closed(self, obj: _Obj) -> bool:
@@ -962,6 +973,7 @@ class _Builder:
                     kind,
                     "private" if private else "public",
                     obj.progress,
+                    obj.forecast_progress,
                     final,
                     "",
                     "",
@@ -973,7 +985,8 @@ class _Builder:
                 )
             )
         names = ["id", "organization", "cycle", "ref", "title", "description", "owner", "team"]
-        names += ["kind", "visibility", "progress", "final_score", "override_reason"]
+        names += ["kind", "visibility", "progress", "forecast_progress", "final_score"]
+        names += ["override_reason"]
         names += ["went_well", "went_wrong", "learned", "archived_at", "created_at", "updated_at"]
         return bulk.insert(Objective, names, rows)
 
@@ -1007,6 +1020,8 @@ class _Builder:
                     kr.confidence,
                     None if last is None else bulk.db_datetime(last),
                     kr.progress,
+                    kr.forecast,
+                    kr.forecast_progress,
                     engine.score(kr.progress) if closed else None,
                     "",
                     stamp,
@@ -1016,5 +1031,6 @@ class _Builder:
         names = ["id", "organization", "objective", "ref", "title", "description", "type"]
         names += ["unit", "start", "target", "threshold", "low", "high", "linked_objective"]
         names += ["weight", "due", "position", "owner", "current", "confidence"]
-        names += ["last_checkin_at", "progress", "final_score", "override_reason"]
+        names += ["last_checkin_at", "progress", "forecast", "forecast_progress", "final_score"]
+        names += ["override_reason"]
         return bulk.insert(KeyResult, [*names, "created_at", "updated_at"], rows())

@@ -4,10 +4,11 @@ Every number Pacer shows comes from here and follows ../shared/okr-semantics.md 
 docs/semantics.md). Values are Decimals so that scores round exactly (0.65 -> 0.7).
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -322,3 +323,115 @@ def work_order(
     earliest first and none last; then title."""
     rank = impact_value.quantize(IMPACT_ORDER_QUANTUM, rounding=ROUND_HALF_UP)
     return (-rank, due is None, due or date.min, title.casefold())
+
+
+# --- Forecast (okr-semantics.md, "Forecast") --------------------------------------------
+
+LIKELY = "likely"
+POSSIBLE = "possible"
+UNLIKELY = "unlikely"
+FORECAST_LABELS = (LIKELY, POSSIBLE, UNLIKELY)
+POSSIBLE_FROM = Decimal("0.7")
+# A stored forecast keeps 6 decimal places within 18 integer digits (DecimalField 24, 6):
+# a line extrapolated from two close check-ins can run far beyond any stored value, so the
+# forecast is held at the largest value the column takes (its progress is clamped anyway).
+FORECAST_PLACES = 6
+FORECAST_LIMIT = Decimal(10) ** 18 - Decimal(1).scaleb(-FORECAST_PLACES)
+PROGRESS_PLACES = 12
+MICROSECONDS_A_DAY = 86_400 * 1_000_000
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """A key result's forecast as stored: `value` the metric's value at the window's end (6
+    places; None for other types and for a metric without two distinct times), `progress`
+    its progress (12 places; a KR without a forecast value: its current progress)."""
+
+    value: Decimal | None
+    progress: Decimal
+
+
+def days_since(origin: datetime, moment: datetime) -> Fraction:
+    """The time from `origin` to `moment` in days, exact to the microsecond."""
+    return Fraction((moment - origin) // timedelta(microseconds=1), MICROSECONDS_A_DAY)
+
+
+def least_squares_at(points: Sequence[tuple[Fraction, Fraction]], t: Fraction) -> Fraction | None:
+    """Ordinary least squares `value = a + b·t` through `points`, evaluated at `t`, exactly;
+    None with fewer than two distinct times (no line is determined)."""
+    if len({x for x, _ in points}) < 2:
+        return None
+    n = len(points)
+    mean_x = sum((x for x, _ in points), Fraction(0)) / n
+    mean_y = sum((y for _, y in points), Fraction(0)) / n
+    sxx = sum(((x - mean_x) ** 2 for x, _ in points), Fraction(0))
+    sxy = sum(((x - mean_x) * (y - mean_y) for x, y in points), Fraction(0))
+    slope = sxy / sxx
+    return mean_y + slope * (t - mean_x)
+
+
+def metric_forecast(
+    start: Decimal, readings: Iterable[tuple[Fraction, Decimal]], horizon: Fraction
+) -> Fraction | None:
+    """The contract's forecast of a metric: the least-squares line through (0, start) and
+    every reading (t days after the window's start, value) with 0 <= t <= horizon,
+    evaluated at the window's end (`horizon` days after its start); None without two
+    distinct times."""
+    points = [(Fraction(0), Fraction(start))]
+    points += [(t, Fraction(value)) for t, value in readings if 0 <= t <= horizon]
+    return least_squares_at(points, horizon)
+
+
+def key_result_forecast(
+    type: str,
+    *,
+    progress: Decimal,
+    forecast: Fraction | None,
+    start: Decimal | None = None,
+    target: Decimal | None = None,
+) -> Forecast:
+    """What a key result stores: a metric with a forecast value gets that value and its
+    metric progress (clamped to 0..1); every other key result (and a metric without a
+    forecast) has `forecast_progress` = its current `progress`."""
+    if type != METRIC or forecast is None or start is None or target is None:
+        return Forecast(value=None, progress=progress)
+    share = Fraction(0)
+    if start != target:
+        share = (forecast - Fraction(start)) / Fraction(target - start)
+        share = min(max(share, Fraction(0)), Fraction(1))
+    limit = Fraction(FORECAST_LIMIT)
+    value = _rounded(min(max(forecast, -limit), limit), FORECAST_PLACES)
+    return Forecast(value=value, progress=_rounded(share, PROGRESS_PLACES))
+
+
+def objective_forecast_progress(weighted: Iterable[tuple[Decimal, Decimal]]) -> Decimal:
+    """The weighted mean of the key results' forecast_progress over (weight, forecast
+    progress) pairs, with the weights of progress (0 without weight), stored to 12 places."""
+    return quantize_progress(objective_progress(weighted))
+
+
+def forecast_label(forecast_progress: Decimal | None) -> str | None:
+    """likely at 1, possible from 0.7, unlikely below; None without a forecast."""
+    if forecast_progress is None:
+        return None
+    if forecast_progress >= ONE:
+        return LIKELY
+    if forecast_progress >= POSSIBLE_FROM:
+        return POSSIBLE
+    return UNLIKELY
+
+
+def key_result_forecast_label(
+    type: str, forecast: Decimal | None, forecast_progress: Decimal | None
+) -> str | None:
+    """A key result's label; none for a metric without a forecast value (fewer than two
+    distinct times: its forecast_progress is only its current progress)."""
+    if type == METRIC and forecast is None:
+        return None
+    return forecast_label(forecast_progress)
+
+
+def _rounded(value: Fraction, places: int) -> Decimal:
+    """`value` to `places` decimal places, half to even (as Decimal.quantize rounds)."""
+    quantum = Decimal(1).scaleb(-places)
+    return (Decimal(round(value * 10**places)) * quantum).quantize(quantum)

@@ -6,13 +6,21 @@ result's inputs (check-ins, milestones, fields, weights, links) and walks the ch
 of check-ins), so the chain is walked once however many items share it. `compute_all`
 recomputes an organization from scratch in a fixed number of queries, for `pacer recompute`
 and for bulk imports.
+
+The forecast (okr-semantics.md, "Forecast") is kept beside progress by the same paths: a
+metric key result's forecast reads its check-ins and its window (the cycle's dates and its
+`due`), so a change to any of them (a check-in written, deleted or back-dated, a key
+result's start, target, due or type, a cycle's dates) refreshes it.
 """
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from fractions import Fraction
 
 from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 
 from pacer.okrs import progress as engine
 from pacer.okrs.models import CheckIn, Cycle, KeyResult, Milestone, Objective, Organization
@@ -21,14 +29,35 @@ VALUE_QUANTUM = Decimal("0.000001")
 ZERO = engine.ZERO
 
 
+# What the roll-up stores on a key result, and on an objective.
+KR_FIELDS = (
+    "current",
+    "confidence",
+    "last_checkin_at",
+    "progress",
+    "forecast",
+    "forecast_progress",
+)
+OBJECTIVE_FIELDS = ("progress", "forecast_progress")
+
+
 @dataclass(frozen=True)
 class Derived:
-    """What is stored about a key result; objectives only store `progress`."""
+    """What is stored about a key result; objectives store `progress` and
+    `forecast_progress`."""
 
     current: Decimal | None
     confidence: str
     last_checkin_at: object
     progress: Decimal
+    forecast: Decimal | None
+    forecast_progress: Decimal
+
+
+@dataclass(frozen=True)
+class ObjectiveNumbers:
+    progress: Decimal
+    forecast_progress: Decimal
 
 
 def derive_key_result(
@@ -38,7 +67,10 @@ def derive_key_result(
     milestones: Iterable[Milestone],
     linked_progress: Decimal | None,
     initiatives_progress: Decimal | None = None,
+    forecast: Fraction | None = None,
 ) -> Derived:
+    """`forecast`: a metric's exact least-squares value at its window's end
+    (`metric_forecast`), None without one."""
     milestones = list(milestones)
     follows = initiatives_progress if kr.type == engine.INITIATIVES else linked_progress
     current = derived_current(kr, latest, milestones, follows)
@@ -54,12 +86,46 @@ def derive_key_result(
         linked_progress=linked_progress,
         initiatives_progress=initiatives_progress,
     )
+    progress = engine.quantize_progress(engine.key_result_progress(facts))
+    outlook = engine.key_result_forecast(
+        kr.type, progress=progress, forecast=forecast, start=kr.start, target=kr.target
+    )
     return Derived(
         current=current,
         confidence=latest.confidence if latest else "",
         last_checkin_at=latest.at if latest else None,
-        progress=engine.quantize_progress(engine.key_result_progress(facts)),
+        progress=progress,
+        forecast=outlook.value,
+        forecast_progress=outlook.progress,
     )
+
+
+def window_moments(window_start: date, window_end: date) -> tuple[datetime, Fraction]:
+    """A key result's window as the forecast reads it: from 00:00 of its first day to the
+    end of its last day (00:00 the day after), in the server's time zone (TIME_ZONE, as the
+    charts' days): the moment it starts, and its length in days."""
+    zone = timezone.get_default_timezone()
+    try:
+        origin = datetime.combine(window_start, time.min, tzinfo=zone).astimezone(UTC)
+        end = datetime.combine(window_end + timedelta(days=1), time.min, tzinfo=zone)
+        return origin, engine.days_since(origin, end.astimezone(UTC))
+    except OverflowError:  # a window at the calendar's edge: its days in UTC
+        origin = datetime.combine(window_start, time.min, tzinfo=UTC)
+        return origin, Fraction((window_end - window_start).days + 1)
+
+
+def metric_forecast(
+    kr: KeyResult,
+    cycle_dates: tuple[date, date],
+    checkins: Iterable[tuple[datetime, Decimal | None]],
+) -> Fraction | None:
+    """The exact forecast of a metric key result from its check-ins' (at, value) and its
+    cycle's (start, end); None for other types or without two distinct times."""
+    if kr.type != engine.METRIC or kr.start is None or kr.target is None:
+        return None
+    origin, horizon = window_moments(cycle_dates[0], kr.due or cycle_dates[1])
+    readings = [(engine.days_since(origin, at), v) for at, v in checkins if v is not None]
+    return engine.metric_forecast(kr.start, readings, horizon)
 
 
 def derived_current(
@@ -87,7 +153,7 @@ def derived_current(
 def apply_derived(kr: KeyResult, derived: Derived) -> bool:
     """Copy derived values onto `kr`; whether anything changed."""
     changed = False
-    for name in ("current", "confidence", "last_checkin_at", "progress"):
+    for name in KR_FIELDS:
         value = getattr(derived, name)
         if getattr(kr, name) != value:
             setattr(kr, name, value)
@@ -99,8 +165,25 @@ def latest_checkin(kr: KeyResult) -> CheckIn | None:
     return kr.checkins.order_by("-at", "-id").first()
 
 
-def refresh_key_result(kr: KeyResult) -> bool:
-    """Recompute one key result from the database and save it; whether it changed."""
+def cycle_dates_of(kr: KeyResult, objective: Objective | None = None) -> tuple[date, date]:
+    """The (start, end) of the key result's cycle: from `objective` (or the key result's
+    cached objective) when it is the key result's and carries its cycle, else one query."""
+    if objective is None and KeyResult.objective.is_cached(kr):
+        objective = kr.objective
+    if (
+        objective is not None
+        and objective.pk == kr.objective_id
+        and Objective.cycle.is_cached(objective)
+    ):
+        return objective.cycle.start, objective.cycle.end
+    return Cycle.objects.filter(objectives=kr.objective_id).values_list("start", "end").get()
+
+
+def refresh_key_result(kr: KeyResult, *, objective: Objective | None = None) -> bool:
+    """Recompute one key result from the database and save it; whether it changed.
+
+    `objective`: the key result's objective with its cycle, if the caller has it (a metric's
+    forecast reads the cycle's dates)."""
     # The stored progress: the caller's copy of the followed objective may be older.
     linked = (
         Objective.objects.filter(pk=kr.linked_objective_id).values_list("progress", flat=True)[0]
@@ -108,16 +191,26 @@ def refresh_key_result(kr: KeyResult) -> bool:
         else None
     )
     milestones = kr.milestones.all() if kr.type == engine.MILESTONES else ()
+    forecast = None
+    if kr.type == engine.METRIC:
+        # Every check-in in the query that finds the latest: the forecast reads them all.
+        checkins = list(kr.checkins.order_by("-at", "-id").only("at", "value", "confidence"))
+        latest = checkins[0] if checkins else None
+        at_values = ((c.at, c.value) for c in checkins)
+        forecast = metric_forecast(kr, cycle_dates_of(kr, objective), at_values)
+    else:
+        latest = latest_checkin(kr)
     derived = derive_key_result(
         kr,
-        latest=latest_checkin(kr),
+        latest=latest,
         milestones=milestones,
         linked_progress=linked,
         initiatives_progress=work_progress(kr) if kr.type == engine.INITIATIVES else None,
+        forecast=forecast,
     )
     if not apply_derived(kr, derived):
         return False
-    kr.save(update_fields=["current", "confidence", "last_checkin_at", "progress", "updated_at"])
+    kr.save(update_fields=[*KR_FIELDS, "updated_at"])
     return True
 
 
@@ -128,9 +221,32 @@ def work_progress(kr: KeyResult) -> Decimal:
     return engine.mean_initiative_progress(rows)
 
 
-def objective_progress_from_db(objective: Objective) -> Decimal:
-    pairs = objective.key_results.values_list("weight", "progress")
-    return engine.quantize_progress(engine.objective_progress(pairs))
+def objective_numbers_from_db(objective: Objective) -> ObjectiveNumbers:
+    rows = list(objective.key_results.values_list("weight", "progress", "forecast_progress"))
+    return objective_numbers(rows)
+
+
+def objective_numbers(rows: Iterable[tuple[Decimal, Decimal, Decimal | None]]) -> ObjectiveNumbers:
+    """An objective's progress and forecast progress from its key results' (weight,
+    progress, forecast_progress). A key result whose forecast was never computed (stored
+    before forecasts, until `pacer recompute`) counts at its progress."""
+    rows = list(rows)
+    forecasts = [(w, p if f is None else f) for w, p, f in rows]
+    return ObjectiveNumbers(
+        progress=engine.quantize_progress(engine.objective_progress((w, p) for w, p, _ in rows)),
+        forecast_progress=engine.objective_forecast_progress(forecasts),
+    )
+
+
+def apply_objective_numbers(objective: Objective, numbers: ObjectiveNumbers) -> bool:
+    """Copy an objective's fresh numbers onto it; whether anything changed."""
+    changed = False
+    for name in OBJECTIVE_FIELDS:
+        value = getattr(numbers, name)
+        if getattr(objective, name) != value:
+            setattr(objective, name, value)
+            changed = True
+    return changed
 
 
 def refresh_objective(objective: Objective) -> None:
@@ -154,11 +270,12 @@ def refresh_objectives(objectives: Iterable[Objective]) -> None:
         if objective_id not in dirty:
             continue
         objective = by_id[objective_id]
-        fresh = objective_progress_from_db(objective)
-        if fresh == objective.progress:
+        progress_before = objective.progress
+        if not apply_objective_numbers(objective, objective_numbers_from_db(objective)):
             continue
-        objective.progress = fresh
-        objective.save(update_fields=["progress", "updated_at"])
+        objective.save(update_fields=[*OBJECTIVE_FIELDS, "updated_at"])
+        if objective.progress == progress_before:
+            continue  # only the forecast moved: linked key results follow progress
         for follower in followers.get(objective_id, []):
             follower.linked_objective = objective
             if refresh_key_result(follower):
@@ -214,7 +331,7 @@ def refresh_after_change(kr: KeyResult, *, objective: Objective | None = None) -
 
     `objective`: the key result's objective as the caller just read (and locked) it.
     """
-    refresh_key_result(kr)
+    refresh_key_result(kr, objective=objective)
     if objective is None or objective.pk != kr.objective_id:
         objective = Objective.objects.get(pk=kr.objective_id)
     refresh_objective(objective)
@@ -225,9 +342,44 @@ def refresh_after_changes(
 ) -> None:
     """After changes to several key results (a bulk of check-ins): each key result once, then
     `objectives` (theirs, as the caller locked them) and everything above, each once."""
+    objectives = list(objectives)
+    by_id = {objective.pk: objective for objective in objectives}
     for kr in {kr.pk: kr for kr in key_results}.values():
-        refresh_key_result(kr)
+        refresh_key_result(kr, objective=by_id.get(kr.objective_id))
     refresh_objectives(objectives)
+
+
+def refresh_cycle_forecasts(cycle: Cycle) -> None:
+    """After a cycle's dates change: the forecasts of its metric key results (their windows
+    moved) and of its objectives, in a fixed number of queries (progress does not move)."""
+    krs = list(KeyResult.objects.filter(objective__cycle=cycle, type=engine.METRIC))
+    readings: dict[int, list[tuple[datetime, Decimal | None]]] = {}
+    rows = CheckIn.objects.filter(key_result__in=[kr.pk for kr in krs])
+    for kr_id, at, value in rows.values_list("key_result_id", "at", "value").iterator():
+        readings.setdefault(kr_id, []).append((at, value))
+    stale = []
+    for kr in krs:
+        forecast = metric_forecast(kr, (cycle.start, cycle.end), readings.get(kr.pk, []))
+        outlook = engine.key_result_forecast(
+            kr.type, progress=kr.progress, forecast=forecast, start=kr.start, target=kr.target
+        )
+        if (kr.forecast, kr.forecast_progress) != (outlook.value, outlook.progress):
+            kr.forecast, kr.forecast_progress = outlook.value, outlook.progress
+            stale.append(kr)
+    KeyResult.objects.bulk_update(stale, ["forecast", "forecast_progress"], batch_size=500)
+    gathered: dict[int, list[tuple[Decimal, Decimal, Decimal | None]]] = {}
+    key_results = KeyResult.objects.filter(objective__cycle=cycle)
+    for objective_id, *row in key_results.values_list(
+        "objective_id", "weight", "progress", "forecast_progress"
+    ):
+        gathered.setdefault(objective_id, []).append(tuple(row))  # type: ignore[arg-type]
+    objectives = []
+    for objective in Objective.objects.filter(cycle=cycle):
+        numbers = objective_numbers(gathered.get(objective.pk, []))
+        if objective.forecast_progress != numbers.forecast_progress:
+            objective.forecast_progress = numbers.forecast_progress
+            objectives.append(objective)
+    Objective.objects.bulk_update(objectives, ["forecast_progress"], batch_size=500)
 
 
 # --- Whole-organization recomputation -------------------------------------------------
@@ -239,6 +391,7 @@ class Snapshot:
 
     key_results: dict[int, Derived]
     objectives: dict[int, Decimal]
+    objective_forecasts: dict[int, Decimal]
 
 
 def compute_all(organization: Organization) -> Snapshot:
@@ -251,17 +404,20 @@ def compute_all(organization: Organization) -> Snapshot:
     for kr in krs:
         by_objective.setdefault(kr.objective_id, []).append(kr)
     objectives = Objective.objects.filter(organization=organization)
-    objective_ids = list(objectives.values_list("id", flat=True))
-    closed = set(objectives.filter(cycle__state=Cycle.State.CLOSED).values_list("id", flat=True))
-    snapshot = Snapshot(key_results={}, objectives={})
+    cycle_rows = list(objectives.values_list("id", "cycle__start", "cycle__end", "cycle__state"))
+    cycle_dates = {pk: (start, end) for pk, start, end, _ in cycle_rows}
+    objective_ids = list(cycle_dates)
+    closed = {pk for pk, _, _, state in cycle_rows if state == Cycle.State.CLOSED}
+    snapshot = Snapshot(key_results={}, objectives={}, objective_forecasts={})
     work_of = work_progress_by_key_result(organization)
+    readings = metric_readings(organization)
 
     def objective_value(objective_id: int, trail: frozenset[int] = frozenset()) -> Decimal:
         if objective_id in snapshot.objectives:
             return snapshot.objectives[objective_id]
         if objective_id in trail:  # a link loop cannot be stored; guard anyway
             raise ValueError(f"linked key results form a loop through objective {objective_id}")
-        pairs = []
+        rows: list[tuple[Decimal, Decimal, Decimal | None]] = []
         for kr in by_objective.get(objective_id, []):
             linked, work = None, None
             if kr.type == engine.INITIATIVES:
@@ -277,16 +433,32 @@ def compute_all(organization: Organization) -> Snapshot:
                 milestones=milestones.get(kr.id, []),
                 linked_progress=linked,
                 initiatives_progress=work,
+                forecast=metric_forecast(kr, cycle_dates[objective_id], readings.get(kr.id, [])),
             )
             snapshot.key_results[kr.id] = derived
-            pairs.append((kr.weight, derived.progress))
-        value = engine.quantize_progress(engine.objective_progress(pairs))
-        snapshot.objectives[objective_id] = value
-        return value
+            rows.append((kr.weight, derived.progress, derived.forecast_progress))
+        numbers = objective_numbers(rows)
+        snapshot.objectives[objective_id] = numbers.progress
+        snapshot.objective_forecasts[objective_id] = numbers.forecast_progress
+        return numbers.progress
 
     for objective_id in objective_ids:
         objective_value(objective_id)
     return snapshot
+
+
+def metric_readings(
+    organization: Organization,
+) -> dict[int, list[tuple[datetime, Decimal | None]]]:
+    """The (at, value) of every check-in of the organization's metric key results, by key
+    result (one query, streamed)."""
+    rows = CheckIn.objects.filter(
+        key_result__organization=organization, key_result__type=engine.METRIC
+    ).values_list("key_result_id", "at", "value")
+    readings: dict[int, list[tuple[datetime, Decimal | None]]] = {}
+    for kr_id, at, value in rows.iterator(chunk_size=5000):
+        readings.setdefault(kr_id, []).append((at, value))
+    return readings
 
 
 def work_progress_by_key_result(organization: Organization) -> dict[int, Decimal]:

@@ -530,15 +530,19 @@ class _Writer:
             for kr in KeyResult.objects.filter(organization=self.organization)
             if rollup.apply_derived(kr, snapshot.key_results[kr.pk])
         ]
-        KeyResult.objects.bulk_update(
-            krs, ["current", "confidence", "last_checkin_at", "progress"], batch_size=500
-        )
-        objectives = []
-        for objective in Objective.objects.filter(organization=self.organization):
-            if objective.progress != snapshot.objectives[objective.pk]:
-                objective.progress = snapshot.objectives[objective.pk]
-                objectives.append(objective)
-        Objective.objects.bulk_update(objectives, ["progress"], batch_size=500)
+        KeyResult.objects.bulk_update(krs, rollup.KR_FIELDS, batch_size=500)
+        objectives = [
+            objective
+            for objective in Objective.objects.filter(organization=self.organization)
+            if rollup.apply_objective_numbers(
+                objective,
+                rollup.ObjectiveNumbers(
+                    progress=snapshot.objectives[objective.pk],
+                    forecast_progress=snapshot.objective_forecasts[objective.pk],
+                ),
+            )
+        ]
+        Objective.objects.bulk_update(objectives, rollup.OBJECTIVE_FIELDS, batch_size=500)
 
     def close_cycles(self) -> None:
         for cycle in self.doc.cycles:

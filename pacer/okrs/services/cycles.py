@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from pacer.events import record as events
-from pacer.okrs import history, periods, rules
+from pacer.okrs import history, periods, rollup, rules
 from pacer.okrs import progress as engine
 from pacer.okrs.errors import DomainError, raise_if
 from pacer.okrs.models import REF_LENGTH, CheckIn, Cycle, KeyResult, Objective, Organization
@@ -83,8 +83,11 @@ def cycle_update(
     start, end = start or cycle.start, end or cycle.end
     state = state or cycle.state
     raise_if(_cycle_problems(name=name, start=start, end=end, state=state, cycle=cycle))
+    moved = (start, end) != (cycle.start, cycle.end)
     cycle.name, cycle.start, cycle.end, cycle.state = name.strip(), start, end, state
     cycle.save()
+    if moved:  # the forecasts' windows moved with the dates
+        rollup.refresh_cycle_forecasts(cycle)
     return cycle
 
 

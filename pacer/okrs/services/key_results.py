@@ -152,6 +152,8 @@ def create_from_spec(objective: Objective, spec: KeyResultSpec, position: int) -
         owner=spec.owner,
         position=position,
         current=spec.start if spec.type == engine.METRIC else None,
+        # Without check-ins progress is 0 and there is no forecast: it stands at progress.
+        forecast_progress=engine.ZERO,
     )
 
 
@@ -220,6 +222,30 @@ def key_result_delete(*, key_result: KeyResult) -> None:
     key_result.delete()
     close_position_gaps(objective)
     rollup.refresh_objective(objective)
+
+
+@transaction.atomic
+def key_result_set_miss_reason(
+    *, key_result: KeyResult, miss_reason: str, miss_note: str = ""
+) -> KeyResult:
+    """Why a missed key result was missed (docs/review.md), set while its cycle closes
+    (active) or after it closed: one of `KeyResult.MissReason`, a note required for
+    "other"; only for a key result scoring below 0.7. An empty reason clears both."""
+    objective = writable_objective(key_result.objective_id, allow_closed=True)
+    key_result = KeyResult.objects.get(pk=key_result.pk)
+    problems = rules.miss_reason_problems(
+        reason=miss_reason,
+        note=miss_note,
+        score=key_result.score,
+        reasons=KeyResult.MissReason.values,
+    )
+    if objective.cycle.state == Cycle.State.PLANNING:
+        problems.insert(0, ("miss_reason", f"{objective.cycle.name} is still in planning"))
+    raise_if(problems)
+    key_result.miss_reason = miss_reason
+    key_result.miss_note = miss_note.strip() if miss_reason else ""
+    key_result.save(update_fields=["miss_reason", "miss_note", "updated_at"])
+    return key_result
 
 
 def close_position_gaps(objective: Objective) -> None:

@@ -12,12 +12,12 @@ from pacer.okrs import rollup
 from pacer.okrs.management.commands._base import PacerCommand
 from pacer.okrs.models import KeyResult, Objective, Organization
 
-KR_FIELDS = ("current", "confidence", "last_checkin_at", "progress")
+KR_FIELDS = rollup.KR_FIELDS
 
 
 class Command(PacerCommand):
     help = (
-        "Recompute stored progress from check-ins, milestones and tasks; "
+        "Recompute stored progress and forecasts from check-ins, milestones and tasks; "
         "with --check, only report differences."
     )
 
@@ -59,17 +59,21 @@ class Command(PacerCommand):
             if rollup.apply_derived(kr, fresh):
                 stale_krs.append(kr)
         for objective in Objective.objects.filter(organization=organization).order_by("ref"):
-            computed = snapshot.objectives[objective.pk]
-            if objective.progress != computed:
-                differences.append(
-                    f"objective {objective.ref}: progress is {objective.progress}, "
-                    f"computed {computed}"
-                )
-                objective.progress = computed
+            fresh_objective = rollup.ObjectiveNumbers(
+                progress=snapshot.objectives[objective.pk],
+                forecast_progress=snapshot.objective_forecasts[objective.pk],
+            )
+            for name in rollup.OBJECTIVE_FIELDS:
+                stored, computed = getattr(objective, name), getattr(fresh_objective, name)
+                if stored != computed:
+                    differences.append(
+                        f"objective {objective.ref}: {name} is {stored}, computed {computed}"
+                    )
+            if rollup.apply_objective_numbers(objective, fresh_objective):
                 stale_objectives.append(objective)
         if write:
             KeyResult.objects.bulk_update(stale_krs, KR_FIELDS, batch_size=500)
-            Objective.objects.bulk_update(stale_objectives, ["progress"], batch_size=500)
+            Objective.objects.bulk_update(stale_objectives, rollup.OBJECTIVE_FIELDS, batch_size=500)
         return differences
 
     def recompute_work(self, organization: Organization, *, write: bool) -> list[str]:
