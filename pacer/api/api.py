@@ -18,6 +18,7 @@ from pacer.api.endpoints import (
     objectives,
     organization,
 )
+from pacer.api.endpoints import kpis as kpi_endpoints
 from pacer.api.endpoints import notifications as notification_endpoints
 from pacer.api.endpoints import sources as source_endpoints
 from pacer.api.throttling import THROTTLES
@@ -103,3 +104,4 @@ api.add_router("", messaging_router)  # a team's Slack and Teams channels
 api.add_router("", notification_endpoints.router)  # the caller's notifications
 api.add_router("", webhooks_router)  # signed webhooks out (admins)
 api.add_router("", source_endpoints.router)  # metric key results fed by data sources
+api.add_router("", kpi_endpoints.router)  # KPIs: health metrics outside cycles

@@ -2,10 +2,10 @@
 organization sees every KPI, as they see public objectives; `kpis_visible_to` is the one
 place that says so, for pages, the API and the data-source runs alike."""
 
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 
 from pacer.accounts.models import User
-from pacer.kpis.models import KPI, KPIFollow, KPIValue
+from pacer.kpis.models import HEALTHY, KPI, NO_DATA, KPIFollow, KPIValue
 from pacer.okrs.selectors import objectives_visible_to
 
 HISTORY_SHOWN = 200  # values on the page and in the chart (the API pages through all)
@@ -17,6 +17,20 @@ def kpis_visible_to(person: User) -> QuerySet[KPI]:
     return KPI.objects.filter(organization_id=person.organization_id).select_related(
         "owner", "team"
     )
+
+
+def in_status(status: str) -> Q:
+    """The KPIs of a status (models.status_of, as SQL over the stored current value)."""
+    healthy = (
+        Q(kind=KPI.Kind.STAY_ABOVE, current__gte=F("threshold"))
+        | Q(kind=KPI.Kind.STAY_BELOW, current__lte=F("threshold"))
+        | Q(kind=KPI.Kind.RANGE, current__gte=F("low"), current__lte=F("high"))
+    )
+    if status == NO_DATA:
+        return Q(current__isnull=True)
+    if status == HEALTHY:
+        return healthy
+    return Q(current__isnull=False) & ~healthy
 
 
 def recent_values(kpi: KPI, limit: int = HISTORY_SHOWN) -> list[KPIValue]:

@@ -188,7 +188,10 @@ def refresh_current(kpi: KPI) -> None:
     latest = KPIValue.objects.filter(kpi=kpi).order_by("-at", "-id").first()
     kpi.current = latest.value if latest else None
     kpi.current_at = latest.at if latest else None
-    KPI.objects.filter(pk=kpi.pk).update(current=kpi.current, current_at=kpi.current_at)
+    kpi.updated_at = timezone.now()  # a new value is a change (the API's updated_since)
+    KPI.objects.filter(pk=kpi.pk).update(
+        current=kpi.current, current_at=kpi.current_at, updated_at=kpi.updated_at
+    )
 
 
 def may_add_value(by: User | None, kpi: KPI) -> None:
