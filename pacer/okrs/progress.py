@@ -374,11 +374,11 @@ def metric_forecast(
     start: Decimal, readings: Iterable[tuple[Fraction, Decimal]], horizon: Fraction
 ) -> Fraction | None:
     """The contract's forecast of a metric: the least-squares line through (0, start) and
-    every reading (t days after the window's start, value) with 0 <= t <= horizon,
-    evaluated at the window's end (`horizon` days after its start); None without two
-    distinct times."""
+    every reading (t days after the window's start, value) inside the window, 0 <= t <
+    horizon (the window ends `horizon` days after its start, as the next day begins),
+    evaluated at the window's end; None without two distinct times."""
     points = [(Fraction(0), Fraction(start))]
-    points += [(t, Fraction(value)) for t, value in readings if 0 <= t <= horizon]
+    points += [(t, Fraction(value)) for t, value in readings if 0 <= t < horizon]
     return least_squares_at(points, horizon)
 
 
