@@ -48,6 +48,16 @@ def cycle_version(person: User, ref: str) -> Version:
     return objectives_version(objectives_visible_to(person).filter(cycle__ref=ref))
 
 
+def dashboard_version(person: User, ref: str) -> Version:
+    """A dashboard of the cycle `ref` (the organization's, a team's or a person's): its
+    objectives and key results as on the cycle overview, and its check-ins, which the
+    participation counts even when they leave the numbers as they were (a second query)."""
+    objectives = objectives_visible_to(person).filter(cycle__ref=ref)
+    checkins = CheckIn.objects.filter(key_result__objective__in=objectives.values("pk"))
+    counted = checkins.order_by().aggregate(latest=Max("pk"), count=Count("pk"))
+    return (*objectives_version(objectives), counted["latest"], counted["count"])
+
+
 def per_objective(
     rows: QuerySet, objective: str, column: str, aggregate: type[Max] | type[Count]
 ) -> Subquery:

@@ -29,6 +29,8 @@ from pacer.insights.models import TvLink
 from pacer.okrs.errors import DomainError
 from pacer.okrs.models import Cycle, Team
 from pacer.web import selectors
+from pacer.web.live import live
+from pacer.web.selectors import versions
 from pacer.web.selectors.focus import person_zone
 
 LIST_PAGE_SIZE = 50
@@ -136,7 +138,14 @@ def person_dashboard_home(request: HttpRequest, person_id: int) -> HttpResponse:
     return redirect("dashboard_person", ref=cycle.ref, person_id=person_id)
 
 
+def dashboard_version(request: HttpRequest, ref: str, **scope: object) -> versions.Version:
+    """What a dashboard of cycle `ref` shows changes (docs/live-pages.md)."""
+    version = versions.dashboard_version(viewer_of(request), ref)
+    return (*version, timezone.localdate().isoformat())  # stale key results age by the day
+
+
 @login_required
+@live(dashboard_version)
 def organization_dashboard(request: HttpRequest, ref: str) -> HttpResponse:
     viewer = viewer_of(request)
     cycle = cycle_or_404(viewer, ref)
@@ -148,6 +157,7 @@ def organization_dashboard(request: HttpRequest, ref: str) -> HttpResponse:
 
 
 @login_required
+@live(dashboard_version)
 def team_dashboard(request: HttpRequest, ref: str, team_ref: str) -> HttpResponse:
     viewer = viewer_of(request)
     cycle = cycle_or_404(viewer, ref)
@@ -157,6 +167,7 @@ def team_dashboard(request: HttpRequest, ref: str, team_ref: str) -> HttpRespons
 
 
 @login_required
+@live(dashboard_version)
 def person_dashboard(request: HttpRequest, ref: str, person_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     cycle = cycle_or_404(viewer, ref)
