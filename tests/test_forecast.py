@@ -18,12 +18,16 @@ from pacer.okrs.models import Cycle, KeyResult
 from tests.factories import (
     D,
     check_in,
+    export_json,
+    export_text,
     fresh,
+    key_results_by_ref,
     make_cycle,
     make_key_result,
     make_objective,
     make_organization,
     make_person,
+    objectives_by_ref,
     run_command,
 )
 
@@ -286,3 +290,25 @@ def test_recompute_fills_and_check_names_a_forecast_stored_before_forecasts(past
     assert stored(kr)[0] == D("90.000000")
     assert fresh(past).forecast_progress == D("0.9")
     assert run_command("recompute", "--check").strip() == "all stored values are up to date"
+
+
+def test_the_json_export_adds_the_forecast_and_yaml_stays_as_it_was(past):
+    kr = make_key_result(past, "sales")
+    make_key_result(past, "launch", type="boolean")
+    check_in(kr, 10, date(2026, 1, 11))
+    document = export_json()
+    sales = key_results_by_ref(document)["sales"]
+    assert (sales["forecast"], sales["forecast_progress"], sales["forecast_label"]) == (
+        90,
+        0.9,
+        "possible",
+    )
+    launch = key_results_by_ref(document)["launch"]
+    assert (launch["forecast"], launch["forecast_progress"], launch["forecast_label"]) == (
+        None,
+        0,
+        "unlikely",
+    )
+    grow = objectives_by_ref(document)["grow"]
+    assert (grow["forecast_progress"], grow["forecast_label"]) == (0.45, "unlikely")
+    assert "forecast" not in export_text("yaml")

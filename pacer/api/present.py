@@ -6,7 +6,11 @@ from typing import Any
 from pacer.accounts.models import User
 from pacer.okrs import selectors
 from pacer.okrs.models import CheckIn, Cycle, KeyResult, Milestone, Objective, Organization, Team
-from pacer.okrs.okrfile.exporter import number
+from pacer.okrs.okrfile.exporter import (
+    key_result_forecast_fields,
+    number,
+    objective_forecast_fields,
+)
 from pacer.okrs.okrfile.exporter import pace_fields as export_pace_fields
 
 
@@ -23,6 +27,7 @@ def objective_out(objective: Objective, *, on: date) -> dict[str, Any]:
         links = list(objective.parent_links.select_related("parent"))
     return {
         **pace_fields(pace, objective.final_score),
+        **objective_forecast_fields(objective),
         "ref": objective.ref,
         "title": objective.title,
         "description": objective.description,
@@ -59,7 +64,8 @@ def milestone_out(milestone: Milestone) -> dict[str, Any]:
 
 # What a linked key result takes from the objective it follows (null for a caller who may
 # not see that objective; `expected` depends on the date alone).
-FOLLOWED = ("progress", "status", "score", "color", "final_score", "current")
+FOLLOWED: tuple[str, ...] = ("progress", "status", "score", "color", "final_score", "current")
+FOLLOWED += ("forecast", "forecast_progress", "forecast_label")
 
 
 def key_result_out(kr: KeyResult, *, on: date) -> dict[str, Any]:
@@ -70,6 +76,7 @@ def key_result_out(kr: KeyResult, *, on: date) -> dict[str, Any]:
     linked = None if hidden else kr.linked_objective
     out = {
         **pace_fields(pace, kr.final_score),
+        **key_result_forecast_fields(kr),
         "ref": kr.ref,
         "objective": objective.ref,
         "title": kr.title,

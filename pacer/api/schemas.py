@@ -298,11 +298,18 @@ class Pace(Schema):
     final_score: float | None = Field(description="the score frozen when the cycle closed")
 
 
+ForecastLabel = Literal["likely", "possible", "unlikely"]
+FORECAST_PROGRESS = (
+    "the progress forecast for the window's end (docs/forecast.md); null until computed"
+)
+FORECAST_LABEL = "likely at 1, possible from 0.7, unlikely below"
+
+
 class KeyResultOut(Schema):
     """`Pace` at `as_of`, with one exception: a linked key result that follows an objective
     the caller may not see names no objective and shows none of the numbers it takes from
-    it (`linked_objective`, `current`, `progress`, `status`, `score`, `color` and
-    `final_score` are null; docs/semantics.md)."""
+    it (`linked_objective`, `current`, `progress`, `status`, `score`, `color`,
+    `final_score` and the forecast's fields are null; docs/semantics.md)."""
 
     progress: float | None = Field(examples=[0.5])
     expected: float = Field(examples=[0.42])
@@ -310,6 +317,15 @@ class KeyResultOut(Schema):
     score: float | None = Field(examples=[0.5])
     color: Color | None
     final_score: float | None = Field(description="the score frozen when the cycle closed")
+    forecast: float | None = Field(
+        examples=[81],
+        description="a metric's least-squares value at its window's end; null for other "
+        "types and before two check-ins at distinct times (docs/forecast.md)",
+    )
+    forecast_progress: float | None = Field(examples=[0.9], description=FORECAST_PROGRESS)
+    forecast_label: ForecastLabel | None = Field(
+        description=FORECAST_LABEL + "; null for a metric without a forecast"
+    )
     ref: str = Field(examples=["adoption"])
     objective: str = Field(examples=["delivery"])
     title: str = Field(examples=["Tool adoption reaches 90 %"])
@@ -398,6 +414,12 @@ class MoveIn(Strict):
 
 
 class ObjectiveOut(Pace):
+    forecast_progress: float | None = Field(
+        examples=[0.82],
+        description="the weighted mean of its key results' forecast_progress "
+        "(docs/forecast.md); null until computed",
+    )
+    forecast_label: ForecastLabel | None = Field(description=FORECAST_LABEL)
     ref: str = Field(examples=["delivery"])
     title: str = Field(examples=["Enhance project delivery efficiency and quality"])
     description: str

@@ -70,6 +70,7 @@ def test_milestones(world: World, owner_api: ApiClient) -> None:
 # --- A linked key result that follows a private objective ------------------------------
 
 FOLLOWED = ("linked_objective", "current", "progress", "status", "score", "color")
+FOLLOWED += ("forecast", "forecast_progress", "forecast_label")
 
 
 def follow_the_private_objective(world: World, owner_api: ApiClient) -> str:

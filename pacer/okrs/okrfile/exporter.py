@@ -16,6 +16,7 @@ from pacer import csvcells
 from pacer.accounts.models import User
 from pacer.initiatives.models import Initiative, Task
 from pacer.initiatives.selectors import by_impact, initiatives_visible_to, with_work
+from pacer.okrs import progress as engine
 from pacer.okrs import selectors
 from pacer.okrs.models import (
     Alignment,
@@ -213,6 +214,7 @@ class Exporter:
         if self.computed:
             pace = selectors.objective_pace(objective, on=self.as_of, bands=self.organization.bands)
             entry.update(pace_fields(pace, final_score=objective.final_score))
+            entry.update(objective_forecast_fields(objective))
         entry["key_results"] = key_results
         return entry
 
@@ -289,7 +291,11 @@ class Exporter:
         pace = selectors.key_result_pace(
             kr, kr.objective.cycle, on=self.as_of, bands=self.organization.bands
         )
-        numbers = {**pace_fields(pace, final_score=kr.final_score), "current": number(kr.current)}
+        numbers = {
+            **pace_fields(pace, final_score=kr.final_score),
+            "current": number(kr.current),
+            **key_result_forecast_fields(kr),
+        }
         if selectors.follows_hidden(kr):
             numbers |= {name: None for name in numbers if name != "expected"}
         return numbers
@@ -498,6 +504,24 @@ def pace_fields(pace: selectors.Pace, *, final_score: Decimal | None) -> dict[st
     if final_score is not None:
         fields["final_score"] = number(final_score)
     return fields
+
+
+def key_result_forecast_fields(kr: KeyResult) -> dict[str, Any]:
+    """The stored forecast (docs/forecast.md): the value at the window's end (metric key
+    results with a forecast), its progress and its label (none for a metric without one)."""
+    label = engine.key_result_forecast_label(kr.type, kr.forecast, kr.forecast_progress)
+    return {
+        "forecast": number(kr.forecast),
+        "forecast_progress": number(kr.forecast_progress),
+        "forecast_label": label,
+    }
+
+
+def objective_forecast_fields(objective: Objective) -> dict[str, Any]:
+    return {
+        "forecast_progress": number(objective.forecast_progress),
+        "forecast_label": engine.forecast_label(objective.forecast_progress),
+    }
 
 
 def _task_entry(task: Task) -> dict[str, Any]:
