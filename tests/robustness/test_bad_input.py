@@ -265,6 +265,17 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("PATCH", "/initiatives/{ref}/tasks/{task_id}"): {"title": "Step", "done": True},
     ("POST", "/initiatives/{ref}/updates"): {"status": "blocked", "note": "n"},
+    ("POST", "/kpis"): {
+        "name": "Uptime",
+        "description": "d",
+        "unit": "%",
+        "owner": "olga@acme.test",
+        "team": "core",
+        "kind": "stay_above",
+        "threshold": 99.9,
+    },
+    ("PATCH", "/kpis/{ref}"): {"name": "Renamed", "description": "d", "unit": "h"},
+    ("POST", "/kpis/{ref}/values"): {"value": 99.5, "note": "n"},
 }
 
 
@@ -283,6 +294,8 @@ def concrete(path: str, world: World) -> str:
         ref = "core"
     elif path.startswith("/initiatives/"):
         ref = public_work(world).ref
+    elif path.startswith("/kpis/"):
+        ref = "service-uptime"  # world.build_kpi
     else:
         ref = "launch"
     return (
@@ -296,7 +309,15 @@ def concrete(path: str, world: World) -> str:
         .replace("{webhook_id}", str(admins_webhook(world) if "{webhook_id}" in path else 0))
         .replace("{delivery_id}", "00000000-0000-4000-8000-000000000000")
         .replace("{task_id}", str(public_task(world) if "{task_id}" in path else 0))
+        .replace("{value_id}", str(kpi_value(world) if "{value_id}" in path else 0))
     )
+
+
+def kpi_value(world: World) -> int:
+    from pacer.kpis.models import KPIValue
+
+    found = KPIValue.objects.filter(kpi__organization=world.organization).first()
+    return found.pk if found else 1
 
 
 def public_work(world: World) -> Any:

@@ -108,6 +108,10 @@ def fill(path: str) -> list[str]:
         refs = list(KeyResult.objects.values_list("ref", flat=True))
     elif path.startswith("/api/v1/initiatives/"):
         refs = list(Initiative.objects.values_list("ref", flat=True)) or ["no-such-work"]
+    elif path.startswith("/api/v1/kpis/"):
+        from pacer.kpis.models import KPI
+
+        refs = list(KPI.objects.values_list("ref", flat=True)) or ["no-such-kpi"]
     else:
         refs = list(Objective.objects.values_list("ref", flat=True))
     urls = [path]

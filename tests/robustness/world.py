@@ -127,6 +127,7 @@ def build_world() -> World:
     dispatch_events.call()
 
     build_work(cycle, owner, outsider, core, public=metric, secret=secret_kr)
+    build_kpi(owner, core, secret=secret_kr)
 
     old = make_objective(past, "old-goal", owner, team=core, title="Last half's goal")
     check_in(make_key_result(old, "old-kr"), 50, past.start + timedelta(days=5))
@@ -158,6 +159,23 @@ def build_work(
     hidden.ref = SECRET_WORK_REF
     work.task_create(initiative=hidden, title=SECRET_TASK, assignee=outsider)
     work.initiative_set_status(initiative=hidden, status="blocked", note=SECRET_WORK_NOTE)
+
+
+def build_kpi(owner: User, team: Team, *, secret: KeyResult) -> None:
+    """A KPI with a value, followed by the secret key result: its page, open to everyone,
+    must not name it."""
+    from decimal import Decimal
+
+    from pacer.kpis import services as kpis
+
+    uptime = kpis.kpi_create(
+        organization=team.organization,
+        spec=kpis.KPISpec(
+            name="Service uptime", owner=owner, kind="stay_above", threshold=Decimal("99.9")
+        ),
+    )
+    kpis.kpi_value_add(kpi=uptime, value=Decimal("99.95"), note="A quiet week")
+    kpis.kpi_follow(key_result=secret, kpi=uptime)
 
 
 # --- Every URL of the web app ----------------------------------------------------------
@@ -223,6 +241,18 @@ def web_urls(objectives: list[Objective]) -> dict[str, list[str]]:
 
             refs = [*Initiative.objects.order_by("pk").values_list("ref", flat=True), "no-work"]
             urls[name] = [reverse(name, args=[ref]) for ref in refs]
+        elif params == {"ref"} and name.startswith("kpi"):
+            from pacer.kpis.models import KPI
+
+            refs = [*KPI.objects.order_by("pk").values_list("ref", flat=True), "no-kpi"]
+            urls[name] = [reverse(name, args=[ref]) for ref in refs]
+        elif params == {"ref", "value_id"}:  # a KPI's value
+            from pacer.kpis.models import KPIValue
+
+            values = KPIValue.objects.select_related("kpi").order_by("pk")
+            urls[name] = [reverse(name, args=[v.kpi.ref, v.pk]) for v in values] or [
+                reverse(name, args=["no-kpi", 1])
+            ]
         elif params == {"ref", "task_id"}:
             from pacer.initiatives.models import Task
 

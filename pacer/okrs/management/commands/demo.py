@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from pacer.kpis.demo import load_kpis
 from pacer.okrs.demo import (
     ADMIN_EMAIL,
     DEMO_PASSWORD,
@@ -63,6 +64,7 @@ class Command(BaseCommand):
                 give_everyone_the_demo_password(p["email"] for p in document["people"])
                 organization = Organization.objects.get(name=document["organization"])
                 work = load_initiatives(organization, day)  # through their services
+                load_kpis(organization, day)  # health metrics (pacer.kpis.demo)
         except ImportFailed as failure:
             # The builder made a document the importer refuses: a bug in pacer.okrs.demo.
             raise CommandError(
