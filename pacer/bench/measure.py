@@ -187,6 +187,10 @@ def page_urls(t: Targets) -> list[tuple[str, str]]:
         # Issue 13's pages: the work of the cycle as a list and as a board, one initiative.
         ("Work page", f"/cycles/{c}/work/"),
         ("Work page, board", f"/cycles/{c}/work/?view=board"),
+        # Issue 14: the dashboards (status counts live, trends from the weekly snapshots).
+        ("organization dashboard", f"/cycles/{c}/dashboard/"),
+        ("team dashboard", f"/cycles/{c}/dashboard/teams/{t.team_ref}/"),
+        ("person dashboard", f"/cycles/{c}/dashboard/people/{t.member.pk}/"),
         *([("initiative page", f"/initiatives/{t.initiative_ref}/")] if t.initiative_ref else []),
     ]
 
