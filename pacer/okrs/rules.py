@@ -446,6 +446,45 @@ def override_problems(*, score_override: Decimal | None, reason: str) -> list[Pr
     return problems
 
 
+# A key result is missed when its score (the override, else the frozen or live one) is
+# below the aspirational bar; calibration counts the same key results as outcome 0.
+MISSED_BELOW = Decimal("0.7")
+MISS_OTHER = "other"
+
+
+def key_result_missed(score: Decimal) -> bool:
+    return score < MISSED_BELOW
+
+
+def miss_reason_problems(
+    *, reason: str, note: str, score: Decimal | None, reasons: Iterable[str]
+) -> list[Problem]:
+    """Why a key result was missed, set at close: one of `reasons` (the model's choices),
+    a note required for "other", only for a missed key result (`score` None: not known
+    here, as in a file before its cycle closes). An empty reason clears it (and its note).
+    """
+    allowed = tuple(reasons)
+    problems = texts_problems(miss_note=note)
+    if not reason:
+        if note.strip():
+            problems.append(("miss_note", "a note needs a reason: choose one first"))
+        return problems
+    if reason not in allowed:
+        problems.append(("miss_reason", f"must be one of {', '.join(allowed)}, not {reason!r}"))
+        return problems
+    if score is not None and not key_result_missed(score):
+        problems.append(
+            (
+                "miss_reason",
+                f"only a missed key result (score below {MISSED_BELOW}) takes a reason; "
+                f"this one scored {score}",
+            )
+        )
+    if reason == MISS_OTHER and not note.strip():
+        problems.append(("miss_note", "say in a note why, when the reason is “other”"))
+    return problems
+
+
 def has_milestones_problems(key_result_type: str) -> list[Problem]:
     if key_result_type != engine.MILESTONES:
         return [("milestones", "only a milestones key result has milestones")]

@@ -40,6 +40,8 @@ urlpatterns = [
     path("", include("pacer.notifications.urls")),  # inbox, preferences, follow buttons
     path("", include("pacer.web.views.teams_urls")),  # before the overview's teams/<ref>/
     path("", include("pacer.web.views.cycles_urls")),  # before the overview's cycles/<ref>/
+    path("", include("pacer.web.views.review_urls")),  # a cycle's quarterly review
+    path("", include("pacer.web.views.calibration_urls")),  # a person's and a team's
     path("", include("pacer.web.views.work_urls")),  # initiatives, tasks, a cycle's Work
     path("", include("pacer.web.views.dashboards_urls")),  # dashboards, TV links, /tv/<token>/
     path("", include("pacer.web.views.overview_urls")),

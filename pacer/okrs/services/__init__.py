@@ -27,6 +27,7 @@ from pacer.okrs.services.key_results import (
     key_result_create,
     key_result_delete,
     key_result_move,
+    key_result_set_miss_reason,
     key_result_spec,
     key_result_update,
 )
@@ -86,6 +87,7 @@ __all__ = [
     "key_result_create",
     "key_result_delete",
     "key_result_move",
+    "key_result_set_miss_reason",
     "key_result_spec",
     "key_result_update",
     "membership_remove",

@@ -1,10 +1,12 @@
 """Closing a cycle, for organization admins: each objective's computed score, colour and
-success by kind, an override with its reason and the close-out notes; then close."""
+success by kind, an override with its reason and the close-out notes, why each missed key
+result was missed; then close."""
 
 from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,14 +17,57 @@ from django.urls import reverse
 from pacer.accounts.models import User
 from pacer.initiatives.models import Initiative
 from pacer.initiatives.selectors import initiatives_visible_to
-from pacer.okrs import permissions, selectors, services
+from pacer.okrs import permissions, rules, selectors, services
 from pacer.okrs import progress as engine
 from pacer.okrs.errors import DomainError
 from pacer.okrs.models import Cycle, KeyResult, Objective
 from pacer.web import paging
-from pacer.web.forms import RetrospectiveForm, show_problems
+from pacer.web.forms import PlainForm, RetrospectiveForm, show_problems
 from pacer.web.selectors import today
 from pacer.web.views.objective import person, retrospective_initial
+
+
+class MissReasonForm(PlainForm):
+    """Why a missed key result was missed (the service holds the rules)."""
+
+    miss_reason = forms.ChoiceField(
+        choices=[("", "Not given"), *KeyResult.MissReason.choices],
+        required=False,
+        label="Missed because",
+    )
+    miss_note = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Note",
+        help_text="Required for “Other”.",
+    )
+
+
+@dataclass
+class ScoredKeyResult:
+    """A key result on the close page; a missed one (score below 0.7) of the opened
+    objective carries the form of its reason."""
+
+    kr: KeyResult
+    color: str
+    missed: bool
+    form: MissReasonForm | None = None
+
+
+def miss_reason_form(kr: KeyResult) -> MissReasonForm:
+    initial = {"miss_reason": kr.miss_reason, "miss_note": kr.miss_note}
+    return MissReasonForm(initial=initial, prefix=f"k{kr.pk}")
+
+
+def scored_key_results(
+    objective: Objective, opened: bool, bound: dict[int, MissReasonForm]
+) -> list[ScoredKeyResult]:
+    rows = []
+    for kr in objective.key_results.all():
+        missed = rules.key_result_missed(kr.score)
+        form = bound.get(kr.pk) or (miss_reason_form(kr) if opened and missed else None)
+        rows.append(ScoredKeyResult(kr, engine.color(kr.score), missed, form))
+    return rows
 
 
 @dataclass
@@ -31,7 +76,7 @@ class ScoredObjective:
     computed score its own, the final score (the override, else the computed) its own."""
 
     objective: Objective
-    key_results: list[tuple[KeyResult, str]]
+    key_results: list[ScoredKeyResult]
     computed: Decimal
     computed_color: str
     final: Decimal
@@ -83,12 +128,13 @@ def scored(
     form: RetrospectiveForm | None,
     opened: bool = False,
     work: list[ClosedWork] | None = None,
+    reasons: dict[int, MissReasonForm] | None = None,
 ) -> ScoredObjective:
     frozen = objective.final_score
     computed = frozen if frozen is not None else engine.score(objective.progress)
     return ScoredObjective(
         objective=objective,
-        key_results=[(kr, engine.color(kr.score)) for kr in objective.key_results.all()],
+        key_results=scored_key_results(objective, opened, reasons or {}),
         computed=computed,
         computed_color=engine.color(computed),
         final=objective.score,
@@ -117,6 +163,8 @@ def cycle_close(request: HttpRequest, ref: str) -> HttpResponse:
     user = person(request)
     cycle = admin_cycle(user, ref)
     bound: dict[int, RetrospectiveForm] = {}
+    reasons: dict[int, MissReasonForm] = {}
+    reason_of: int | None = None  # the objective whose key result's reason came back
     unconfirmed = ""
     if request.method == "POST":
         action = request.POST.get("action")
@@ -124,6 +172,11 @@ def cycle_close(request: HttpRequest, ref: str) -> HttpResponse:
             if request.POST.get("confirm") == "yes":
                 return (close_now if action == "close" else reopen_now)(request, cycle)
             unconfirmed = CONFIRMATIONS[action]
+        elif action == "miss_reason":
+            answer = save_miss_reason(request, cycle)
+            if isinstance(answer, HttpResponseRedirect):
+                return answer
+            reason_of, reasons = answer
         else:
             saved = save_retrospective(request, cycle)
             if isinstance(saved, HttpResponseRedirect):
@@ -131,19 +184,20 @@ def cycle_close(request: HttpRequest, ref: str) -> HttpResponse:
             bound = saved
     shown = paging.close_page(user, cycle, request.GET)
     raw_open = request.GET.get("open", "")
-    opened = int(raw_open) if raw_open.isdigit() else None
+    opened = reason_of or (int(raw_open) if raw_open.isdigit() else None)
     work = work_by_objective(user, shown.objectives)
     context = {
         "cycle": cycle,
         "shown": shown,
         "rows": [
-            scored(o, bound.get(o.pk), o.pk == opened, work.get(o.pk)) for o in shown.objectives
+            scored(o, bound.get(o.pk), o.pk == opened, work.get(o.pk), reasons)
+            for o in shown.objectives
         ],
         "freezes": paging.freeze_counts(cycle),
         "ends_later": today() < cycle.end,
         "unconfirmed": unconfirmed,
     }
-    status = 400 if bound or unconfirmed else 200
+    status = 400 if bound or reasons or unconfirmed else 200
     return render(request, "web/objective/close.html", context, status=status)
 
 
@@ -195,3 +249,25 @@ def save_retrospective(
             messages.success(request, f"Saved the close-out of “{objective.title}”.")
             return redirect(same_page(request, cycle) + f"#o{objective.pk}")
     return {objective.pk: form}
+
+
+def save_miss_reason(
+    request: HttpRequest, cycle: Cycle
+) -> HttpResponseRedirect | tuple[int, dict[int, MissReasonForm]]:
+    """Save why one missed key result was missed; its objective and bound form on error."""
+    raw_id = request.POST.get("key_result", "").strip()
+    visible = selectors.objectives_visible_to(person(request)).filter(cycle=cycle)
+    kr = get_object_or_404(
+        KeyResult.objects.filter(objective__in=visible).select_related("objective"),
+        pk=int(raw_id) if raw_id.isdigit() else 0,
+    )
+    form = MissReasonForm(request.POST, prefix=f"k{kr.pk}")
+    if form.is_valid():
+        try:
+            services.key_result_set_miss_reason(key_result=kr, **form.cleaned_data)
+        except DomainError as error:
+            show_problems(form, error)
+        else:
+            messages.success(request, f"Saved why “{kr.title}” was missed.")
+            return redirect(same_page(request, cycle) + f"#o{kr.objective_id}")
+    return kr.objective_id, {kr.pk: form}

@@ -133,6 +133,11 @@ def retrospective_written(subject: Subject, result: Any, before: dict[str, Any])
     assert objective.went_well == "Pilot"
 
 
+def miss_reason_written(subject: Subject, result: Any, before: dict[str, Any]) -> None:
+    key_result = fresh(subject.metric)
+    assert (key_result.miss_reason, key_result.miss_note) == ("dependency", "Waited on billing")
+
+
 def copied_to(cycle: Callable[[Subject], Cycle]) -> Check:
     def check(subject: Subject, result: Any, before: dict[str, Any]) -> None:
         assert fresh(result).cycle == cycle(subject)
@@ -292,6 +297,15 @@ CASES = [
             went_well="Pilot",
         ),
         accepts={CLOSED: retrospective_written},
+    ),
+    # The miss reason of a key result is set at close, like the override; archived refuses.
+    Case(
+        "key_result_set_miss_reason",
+        "key_result_set_miss_reason",
+        lambda s: services.key_result_set_miss_reason(
+            key_result=s.metric, miss_reason="dependency", miss_note="Waited on billing"
+        ),
+        accepts={CLOSED: miss_reason_written},
     ),
     # Carrying an objective over to the next cycle is the point of a copy: the source may
     # be archived or closed. The target cycle must be open (archiving closes no cycle).
