@@ -69,6 +69,12 @@ SCHEDULE: tuple[Periodic, ...] = (
         "pacer.datasources.tasks.run_due_sources",
         has_work="pacer.datasources.tasks.has_work",
     ),
+    Periodic(
+        "prune-reports",  # prepared reports (and their files) after a day
+        timedelta(hours=1),
+        "pacer.reports.tasks.prune_reports",
+        has_work="pacer.reports.tasks.has_old_reports",
+    ),
     # This ISO week's dashboard numbers, replaced each run (docs/dashboards.md, "Trends").
     Periodic(
         "weekly-snapshots", timedelta(hours=1), "pacer.insights.snapshots.write_weekly_snapshots"
