@@ -56,4 +56,5 @@ urlpatterns = [
     path("", include("pacer.datasources.urls")),  # a key result's data source page
     path("", include("pacer.web.views.search_urls")),
     path("", include("pacer.reminders.urls")),
+    path("", include("pacer.reports.urls")),  # a cycle's XLSX and PPTX, prepared reports
 ]
