@@ -97,6 +97,8 @@ def key_result_out(kr: KeyResult, *, on: date) -> dict[str, Any]:
         "last_checkin_at": kr.last_checkin_at,
         "score_override": number(kr.score_override),
         "override_reason": kr.override_reason,
+        "miss_reason": kr.miss_reason or None,
+        "miss_note": kr.miss_note,
         "milestones": [milestone_out(m) for m in kr.milestones.all()],
         "as_of": on,
         "created_at": kr.created_at,

@@ -115,6 +115,16 @@ KeyResultType = Literal[
     "metric", "boolean", "milestones", "stay_above", "stay_below", "range", "linked", "initiatives"
 ]
 Confidence = Literal["on_track", "at_risk", "off_track"]
+# KeyResult.MissReason (tests/insights/test_miss_reason.py ties the two).
+MissReason = Literal[
+    "too_ambitious",
+    "priorities_changed",
+    "dependency",
+    "under_resourced",
+    "wrong_metric",
+    "external",
+    "other",
+]
 Status = Literal["done", "on_track", "at_risk", "off_track"]
 Color = Literal["red", "yellow", "green"]
 OpenState = Literal["planning", "active"]
@@ -347,6 +357,10 @@ class KeyResultOut(Schema):
     last_checkin_at: datetime | None
     score_override: float | None
     override_reason: str
+    miss_reason: MissReason | None = Field(
+        description="why it was missed (a score below 0.7), set at close; docs/review.md"
+    )
+    miss_note: str = Field(description="a note on the miss reason, required for other")
     milestones: list[MilestoneOut]
     as_of: date
     created_at: datetime

@@ -84,3 +84,11 @@ def test_an_archived_objective_is_read_only(world: World) -> None:
 
 def test_control_characters_in_the_note_are_refused(world: World) -> None:
     assert list(refused(world.adoption, "other", "bell \x07")) == ["miss_note"]
+
+
+def test_the_api_spells_the_reasons_of_the_model() -> None:
+    from typing import get_args
+
+    from pacer.api.schemas import MissReason
+
+    assert list(get_args(MissReason)) == KeyResult.MissReason.values
