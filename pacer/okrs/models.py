@@ -187,6 +187,11 @@ class Objective(models.Model):
         return engine.score(self.progress)
 
     @property
+    def forecast_label(self) -> str | None:
+        """likely, possible or unlikely from its forecast_progress (docs/forecast.md)."""
+        return engine.forecast_label(self.forecast_progress)
+
+    @property
     def unfinished(self) -> bool:
         """Not done, so it may carry over to the next cycle (`rules.carries_over`)."""
         return rules.carries_over(
@@ -299,6 +304,12 @@ class KeyResult(models.Model):
 
     def window(self, cycle: Cycle) -> tuple[date, date]:
         return cycle.start, self.due or cycle.end
+
+    @property
+    def forecast_label(self) -> str | None:
+        """likely, possible or unlikely (docs/forecast.md); None for a metric without a
+        forecast."""
+        return engine.key_result_forecast_label(self.type, self.forecast, self.forecast_progress)
 
     @property
     def score(self) -> Decimal:

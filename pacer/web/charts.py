@@ -10,7 +10,9 @@ Two parts, both pure (no ORM):
   check-in's value (`key_result_series`), and the objective's weighted line from its key
   results' series (`objective_series`);
 * drawing: `progress_chart` turns a series and its window into SVG, with the expected-pace
-  line (0 at the window's start to 1 at its end) dashed behind it.
+  line (0 at the window's start to 1 at its end) dashed behind it, and the forecast (a
+  dashed line from the last check-in to the forecast progress at the window's end,
+  docs/forecast.md) when there is one.
 """
 
 from collections.abc import Iterable, Sequence
@@ -127,10 +129,13 @@ def progress_chart(
     dom_id: str,
     today: date | None = None,
     pace: bool = True,
+    forecast: tuple[Point, Decimal] | None = None,
 ) -> str:
     """An accessible SVG: actual progress (steps) against the expected-pace line.
 
-    `pace` False (a closed cycle) leaves out the expected-pace line and today's mark."""
+    `pace` False (a closed cycle) leaves out the expected-pace line and today's mark.
+    `forecast`: ((day of the last check-in, progress then), forecast progress at the
+    window's end), drawn as a dashed line between the two."""
     scale = _Scale(window_start, window_end)
     label = escape(title)
     parts = [
@@ -150,6 +155,13 @@ def progress_chart(
     if points:
         parts.append(f'<polyline class="actual" points="{_steps(points, scale)}"/>')
         parts += [_dot(scale, on, value) for on, value in points[1:]]
+    if pace and forecast is not None:  # a closed cycle has its result, no forecast
+        (since, progress), outlook = forecast
+        parts.append(
+            f'<polyline class="forecast" points="{scale.xy(since, progress)} '
+            f'{scale.xy(window_end, outlook)}"><title>Forecast: {float(outlook):.0%} '
+            f"at {window_end:%d %b %Y}</title></polyline>"
+        )
     parts.append("</svg>")
     return "".join(parts)
 

@@ -200,6 +200,32 @@ def web_patterns() -> list[tuple[str, URLPattern]]:
     return found
 
 
+def dashboard_urls(
+    name: str, cycles: list[Cycle], teams: list[Team], people: list[User]
+) -> list[str]:
+    """The dashboards (docs/dashboards.md) of every cycle, team and person, their lists, the
+    TV links there are (and a token that is none)."""
+    from pacer.insights.models import TvLink
+
+    args: dict[str, list[list[Any]]] = {
+        "dashboard_organization": [[c.ref] for c in cycles],
+        "dashboard_team": [[c.ref, t.ref] for c in cycles for t in teams],
+        "dashboard_person": [[c.ref, p.pk] for c in cycles for p in people],
+        "dashboard_person_home": [[p.pk] for p in people],
+        "dashboard_list": [
+            [c.ref, kind]
+            for c in cycles
+            for kind in ("objectives", "stale", "without-key-results", "without-okrs", "nope")
+        ],
+        "tv_link_create": [[c.ref] for c in cycles],
+        "tv_link_revoke": [[link.cycle.ref, link.pk] for link in TvLink.objects.all()]
+        or [[c.ref, 1] for c in cycles],
+        "tv": [["not-a-token"]],
+        "tv_screen": [["not-a-token", 1]],
+    }
+    return [reverse(name, args=a) for a in args[name]]
+
+
 def web_urls(objectives: list[Objective]) -> dict[str, list[str]]:
     """Every web URL name, with every concrete URL for the objects given (and all others)."""
     cycles = list(Cycle.objects.order_by("pk"))
@@ -216,6 +242,8 @@ def web_urls(objectives: list[Objective]) -> dict[str, list[str]]:
             urls[name] = [reverse(name, args=["not-a-token"])]
         elif params == {"ref"} and name.startswith(("cycle", "alignment_map", "missing")):
             urls[name] = [reverse(name, args=[c.ref]) for c in cycles]
+        elif name.startswith(("dashboard_", "tv_link")) or name in ("tv", "tv_screen"):
+            urls[name] = dashboard_urls(name, cycles, teams, people)
         elif name == "alignment_map_children":
             urls[name] = [reverse(name, args=[o.cycle.ref, o.ref]) for o in objectives]
         elif params == {"ref"} and name.startswith("team"):

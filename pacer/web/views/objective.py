@@ -10,7 +10,8 @@ the forms and draws the charts. htmx requests get fragments from `partials/objec
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, cast
 
 from django.contrib import messages
@@ -92,6 +93,11 @@ class KeyResultRow(selectors.KeyResultDetail):
     @property
     def target_text(self) -> str:
         return value_text(self.kr, self.kr.target)
+
+    @property
+    def forecast_text(self) -> str:
+        """A metric's forecast value as people write it; empty without one."""
+        return "" if self.kr.forecast is None else value_text(self.kr, self.kr.forecast)
 
     @property
     def rule_text(self) -> str:
@@ -200,6 +206,13 @@ def key_result_chart(
         dom_id=f"kr-chart-{kr.pk}",
         today=today,
         pace=not detail.pace.final,
+        forecast=forecast_line(
+            kr.last_checkin_at,
+            kr.progress,
+            kr.forecast_label,
+            kr.forecast_progress,
+            kr.window(objective.cycle),
+        ),
     )
     return mark_safe(chart)  # built from numbers and escaped text only
 
@@ -214,8 +227,33 @@ def objective_chart(read: selectors.ObjectiveDetail, today: date) -> SafeString:
         dom_id="objective-chart-svg",
         today=today,
         pace=not read.pace.final,
+        forecast=forecast_line(
+            max(
+                (d.kr.last_checkin_at for d in read.key_results if d.kr.last_checkin_at),
+                default=None,
+            ),
+            objective.progress,
+            objective.forecast_label,
+            objective.forecast_progress,
+            (objective.cycle.start, objective.cycle.end),
+        ),
     )
     return mark_safe(chart)  # built from numbers and escaped text only
+
+
+def forecast_line(
+    last_checkin_at: datetime | None,
+    progress: Decimal,
+    label: str | None,
+    forecast_progress: Decimal | None,
+    window: tuple[date, date],
+) -> tuple[charts.Point, Decimal] | None:
+    """The chart's forecast: from the last check-in (its day, within the window) to the
+    forecast at the window's end; none without a check-in or a forecast (no label)."""
+    if last_checkin_at is None or label is None or forecast_progress is None:
+        return None
+    since = min(max(charts.local_day(last_checkin_at), window[0]), window[1])
+    return (since, progress), forecast_progress
 
 
 def chart_title(title: str, pace: okr_selectors.Pace) -> str:
