@@ -76,12 +76,16 @@ def write_file(
     fmt: str,
     path: Path,
     on_progress: Callable[[int], None] | None = None,
+    *,
+    mode: int = 0o600,
 ) -> None:
-    """Write the report to `path`, which appears only once the report is complete."""
+    """Write the report to `path`, which appears only once the report is complete, with
+    permissions `mode` (the worker's files are private; the CLI passes the umask's)."""
     handle, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     os.close(handle)
     try:
         render(scope, fmt, partial, on_progress)
+        os.chmod(partial, mode)
         os.replace(partial, path)
     except BaseException:
         Path(partial).unlink(missing_ok=True)

@@ -1,5 +1,6 @@
 """`pacer report`: a cycle's OKRs as an XLSX workbook or a PPTX deck (docs/reports.md)."""
 
+import os
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,12 @@ from pacer.okrs.models import Cycle, Organization, Team
 from pacer.reports import rows, services
 
 BAD_INPUT = 2  # the exit code of bad arguments, as argparse's own
+
+
+def current_umask() -> int:
+    mask = os.umask(0)  # the only way to read it; set back at once (a command: one thread)
+    os.umask(mask)
+    return mask
 
 
 def bad(message: str) -> CommandError:
@@ -54,7 +61,7 @@ class Command(PacerCommand):
             as_of=self.as_of(options["as_of"]),
         )
         output = self.output(options["output"])
-        services.write_file(scope, options["format"], output)
+        services.write_file(scope, options["format"], output, mode=0o666 & ~current_umask())
         objectives, key_results = rows.count(scope)
         self.stderr.write(
             f"Wrote {output}: {objectives} objectives, {key_results} key results "
