@@ -7,8 +7,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from pacer.web import charts
-from tests.factories import make_key_result, make_world
+from pacer.okrs import progress as engine
+from pacer.web import charts, selectors
+from tests.factories import make_key_result, make_objective, make_world
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +64,24 @@ def test_the_chart_draws_the_forecast_from_the_last_check_in_to_the_windows_end(
         forecast=((start, charts.engine.ZERO), charts.engine.ONE),
     )
     assert 'class="forecast"' not in closed
+
+
+def test_forecast_to_miss_keeps_the_objectives_labelled_unlikely() -> None:
+    world = make_world()
+    behind = make_objective(world.cycle, "behind", world.owner)
+    make_key_result(behind, "launch", type="boolean")  # not done: forecast 0, unlikely
+    filters = selectors.parse_filters({"forecast": "miss"})
+    assert filters.active
+    found = selectors.cycle_objectives(
+        world.admin, world.cycle, filters, on=world.cycle.end, bands=engine.Bands()
+    )
+    # delivery is likely, secret-merger (0 %) and behind unlikely.
+    assert sorted(o.ref for o in found) == ["behind", "secret-merger"]
+    assert selectors.parse_filters({"forecast": "nonsense"}).forecast == ""
+    client = Client()
+    client.force_login(world.owner)
+    html = client.get(reverse("cycle_overview", args=[world.cycle.ref]) + "?forecast=miss")
+    page = html.content.decode()
+    assert html.status_code == 200
+    assert '<option value="miss" selected>Forecast to miss</option>' in page
+    assert "Deliver faster" not in page and "Buy Initech" in page

@@ -451,6 +451,7 @@ QUERY_PAGES: list[tuple[str, Callable[[World], str], dict[str, str]]] = [
     ("cycles", lambda w: "/cycles/", {}),
     ("overview", lambda w: f"/cycles/{w.quarter.ref}/", {}),
     ("overview filtered", lambda w: f"/cycles/{w.quarter.ref}/?status=on_track&q=obj", {}),
+    ("overview forecast to miss", lambda w: f"/cycles/{w.quarter.ref}/?forecast=miss", {}),
     ("overview htmx", lambda w: f"/cycles/{w.quarter.ref}/", {"HX_Request": "true"}),
     ("teams", lambda w: "/teams/", {}),
     ("team", lambda w: f"/teams/{w.company.ref}/", {}),

@@ -61,6 +61,8 @@ def filter_objectives(
         objectives = objectives.filter(owner__email=filters.owner)
     if filters.kind:
         objectives = objectives.filter(kind=filters.kind)
+    if filters.forecast:  # forecast to miss: labelled unlikely (docs/forecast.md)
+        objectives = objectives.filter(forecast_progress__lt=engine.POSSIBLE_FROM)
     if filters.q:
         objectives = objectives.filter(
             Q(title__icontains=filters.q) | Q(description__icontains=filters.q)

@@ -59,10 +59,16 @@ class ObjectiveFilters:
     status: str = ""
     kind: str = ""
     q: str = ""
+    forecast: str = ""  # FORECAST_MISS: forecast to miss (docs/forecast.md)
 
     @property
     def active(self) -> bool:
-        return any((self.team, self.owner, self.status, self.kind, self.q))
+        return any((self.team, self.owner, self.status, self.kind, self.q, self.forecast))
+
+
+# "Forecast to miss": objectives whose forecast is labelled unlikely (forecast_progress
+# below 0.7; docs/forecast.md).
+FORECAST_MISS = "miss"
 
 
 def parse_filters(params: Mapping[str, str]) -> ObjectiveFilters:
@@ -82,6 +88,7 @@ def parse_filters(params: Mapping[str, str]) -> ObjectiveFilters:
         status=status if status in engine.STATUSES else "",
         kind=kind if kind in KINDS else "",
         q=get("q", "").strip()[:200],
+        forecast=FORECAST_MISS if get("forecast", "").strip() == FORECAST_MISS else "",
     )
 
 
