@@ -20,6 +20,7 @@ from pacer.okrs.okrfile.loader import Path
 from pacer.okrs.okrfile.schema import CheckinIn, InitiativeIn, KeyResultIn, ObjectiveIn, OkrFile
 
 PathProblem = tuple[Path, str]
+MISS_REASONS = tuple(KeyResult.MissReason.values)
 
 
 def checkin_moment(at: datetime | date) -> datetime:
@@ -267,6 +268,11 @@ class FileChecker:
                 self.add((*path, name), message)
         self.check_email((*path, "owner"), kr.owner)
         self.check_override(path, kr.score_override, kr.override_reason)
+        # The score is not known before the import computes it: the importer checks it.
+        for name, message in rules.miss_reason_problems(
+            reason=kr.miss_reason, note=kr.miss_note, score=None, reasons=MISS_REASONS
+        ):
+            self.add((*path, name), message)
         self.check_checkins(path, kr, cycle[0] if cycle else None)
         self.check_type_change(path, kr)
 

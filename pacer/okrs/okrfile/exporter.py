@@ -61,6 +61,8 @@ KEY_RESULT_DEFAULTS: dict[str, Any] = {
     "owner": None,
     "score_override": None,
     "override_reason": "",
+    "miss_reason": "",
+    "miss_note": "",
 }
 
 
@@ -267,6 +269,8 @@ class Exporter:
                 "owner": kr.owner.email if kr.owner else None,
                 "score_override": number(kr.score_override),
                 "override_reason": kr.override_reason,
+                "miss_reason": kr.miss_reason,
+                "miss_note": kr.miss_note,
             },
             KEY_RESULT_DEFAULTS,
         )

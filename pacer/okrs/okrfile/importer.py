@@ -16,7 +16,7 @@ from django.utils import timezone
 from pacer.accounts.models import User
 from pacer.initiatives import services as initiative_services
 from pacer.initiatives.models import Initiative, Task
-from pacer.okrs import history, rollup, services
+from pacer.okrs import history, rollup, rules, services
 from pacer.okrs.models import (
     Alignment,
     CheckIn,
@@ -41,7 +41,15 @@ from pacer.okrs.okrfile.schema import InitiativeIn, KeyResultIn, ObjectiveIn, Ok
 from pacer.okrs.okrfile.shape import check_shape
 
 # What may still change on an objective or key result once its cycle is closed.
-EDITABLE_AFTER_CLOSE = {"score_override", "override_reason", "went_well", "went_wrong", "learned"}
+EDITABLE_AFTER_CLOSE = {
+    "score_override",
+    "override_reason",
+    "went_well",
+    "went_wrong",
+    "learned",
+    "miss_reason",
+    "miss_note",
+}
 
 
 class ImportFailed(Exception):
@@ -571,13 +579,30 @@ class _Writer:
                 learned=objective.learned,
             )
             for kr_index, kr in enumerate(objective.key_results):
+                path = ("objectives", index, "key_results", kr_index)
+                stored = key_results[kr.ref]
                 self.sync(
-                    key_results[kr.ref],
+                    stored,
                     "key results",
-                    ("objectives", index, "key_results", kr_index),
+                    path,
                     score_override=kr.score_override,
                     override_reason=kr.override_reason,
                 )
+                self.write_miss_reason(path, stored, kr)
+
+    def write_miss_reason(self, path: tuple[Any, ...], row: KeyResult, kr: KeyResultIn) -> None:
+        """The miss reason once the key result's score is known (after the override)."""
+        problems = rules.miss_reason_problems(
+            reason=kr.miss_reason,
+            note=kr.miss_note,
+            score=row.score if kr.miss_reason else None,
+            reasons=KeyResult.MissReason.values,
+        )
+        for name, message in problems:
+            self.problems.append(((*path, name), message))
+        if not problems:
+            note = kr.miss_note.strip() if kr.miss_reason else ""
+            self.sync(row, "key results", path, miss_reason=kr.miss_reason, miss_note=note)
 
 
 def _differs(obj: Model, name: str, value: Any) -> bool:

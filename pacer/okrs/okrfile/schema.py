@@ -122,6 +122,20 @@ class KeyResultIn(Strict):
     checkins: list[CheckinIn] = []
     score_override: Number | None = None
     override_reason: Text = ""
+    # Why it was missed, set at close (rules.miss_reason_problems; KeyResult.MissReason).
+    miss_reason: (
+        Literal[
+            "too_ambitious",
+            "priorities_changed",
+            "dependency",
+            "under_resourced",
+            "wrong_metric",
+            "external",
+            "other",
+        ]
+        | Literal[""]
+    ) = ""
+    miss_note: Text = ""
 
 
 class ObjectiveIn(Strict):
