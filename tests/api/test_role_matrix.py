@@ -383,6 +383,57 @@ def work_cases() -> dict[tuple[str, str], Case]:
 CASES |= work_cases()
 
 
+def uptime_kpi(s: Scene) -> str:
+    """The platform team's KPI, owned by the owner, with one value of theirs (made once)."""
+    from decimal import Decimal
+
+    from pacer.kpis import services as kpi_services
+    from pacer.kpis.models import KPI
+
+    found = KPI.objects.filter(organization=s.world.org, ref="uptime").first()
+    if found is None:
+        spec = kpi_services.KPISpec(
+            name="Uptime",
+            owner=s.world.owner,
+            kind="stay_above",
+            threshold=Decimal("99.9"),
+            team=s.world.team,
+        )
+        found = kpi_services.kpi_create(organization=s.world.org, spec=spec)
+        kpi_services.kpi_value_add(kpi=found, value=Decimal(99), by=s.world.owner)
+    return found.ref
+
+
+def owners_kpi_value(s: Scene) -> str:
+    from pacer.kpis.models import KPIValue
+
+    ref = uptime_kpi(s)
+    return f"/kpis/{ref}/values/{KPIValue.objects.filter(kpi__ref=ref).first().pk}"  # type: ignore[union-attr]
+
+
+# KPIs are organization-wide (docs/kpis.md): the target objective does not matter. Their
+# owner, the leads of their team and admins change them ("kpi-change"); their team's
+# members also add values ("kpi-value").
+CASES |= {
+    ("GET", "/kpis"): Case("read", lambda s: (uptime_kpi(s) and "/kpis?team=platform", None)),
+    ("POST", "/kpis"): Case("create", lambda s: ("/kpis", {"name": "Mine", "threshold": 1}), 201),
+    ("GET", "/kpis/{ref}"): Case("read", lambda s: (f"/kpis/{uptime_kpi(s)}", None)),
+    ("PATCH", "/kpis/{ref}"): Case(
+        "kpi-change", lambda s: (f"/kpis/{uptime_kpi(s)}", {"name": "Renamed"})
+    ),
+    ("DELETE", "/kpis/{ref}"): Case(
+        "kpi-change", lambda s: (f"/kpis/{uptime_kpi(s)}", None), ok=204
+    ),
+    ("GET", "/kpis/{ref}/values"): Case("read", lambda s: (f"/kpis/{uptime_kpi(s)}/values", None)),
+    ("POST", "/kpis/{ref}/values"): Case(
+        "kpi-value", lambda s: (f"/kpis/{uptime_kpi(s)}/values", {"value": 99.95}), ok=201
+    ),
+    ("DELETE", "/kpis/{ref}/values/{value_id}"): Case(
+        "kpi-change", lambda s: (owners_kpi_value(s), None), ok=204
+    ),
+}
+
+
 def owners_comment(s: Scene) -> int:
     """A comment the owner wrote on the target objective: only they change it."""
     return services.comment_create(author=s.world.owner, objective=s.objective, body="Mine").pk
@@ -398,6 +449,10 @@ def expected_status(case: Case, caller: str, target: str) -> int:
         return case.ok if caller == "admin" else 403
     if case.kind in {"read", "create"}:
         return case.ok
+    if case.kind == "kpi-change":  # its owner, its team's leads (the owner) and admins
+        return case.ok if caller in {"owner", "admin"} else 403
+    if case.kind == "kpi-value":  # and its team's members
+        return case.ok if caller != "outsider" else 403
     if hidden:  # never a 403: the private objective does not exist for them
         # bulk, work: an unknown key result ref in the body
         return 422 if case.kind in {"bulk", "work"} else 404
