@@ -136,3 +136,26 @@ def test_the_source_page_saves_a_source_for_the_kpi(world: World, client: Client
         },
     )
     assert answer.status_code == 422 and not DataSource.objects.exists()
+
+
+def queries_of(client: Client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_list_and_page_queries_stay_constant_as_data_grows(world: World, client: Client) -> None:
+    kpi = make_kpi(world, team=world.team)
+    services.kpi_value_add(kpi=kpi, value=D(1), at=datetime(2026, 5, 1, 9, tzinfo=UTC))
+    signed_in(client, world.owner)
+    few = (queries_of(client, "/kpis/"), queries_of(client, f"/kpis/{kpi.ref}/"))
+    for n in range(5):
+        make_kpi(world, name=f"Other {n}", team=world.team)
+        moment = datetime(2026, 5, 2 + n, 9, tzinfo=UTC)
+        services.kpi_value_add(kpi=kpi, value=D(n), at=moment, by=world.teammate)
+        kr = make_key_result(world.public, f"f{n}", type="stay_above", threshold=D(1))
+        services.kpi_follow(key_result=kr, kpi=kpi)
+    assert (queries_of(client, "/kpis/"), queries_of(client, f"/kpis/{kpi.ref}/")) == few
