@@ -113,3 +113,14 @@ def test_filters_and_updated_since(world: World) -> None:
     assert [k["ref"] for k in api.get_json("/kpis?status=no_data")["items"]] == ["uptime"]
     assert api.get_json("/kpis?updated_since=2999-01-01T00:00:00Z")["items"] == []
     assert len(api.get_json("/kpis?updated_since=2000-01-01T00:00:00Z")["items"]) == 2
+
+
+def test_the_api_spells_the_engines_kinds_and_statuses() -> None:
+    from typing import get_args
+
+    from pacer.api.endpoints.kpis import KPIKind, KPIStatus
+    from pacer.kpis import rules
+    from pacer.kpis.models import KPI, STATUSES
+
+    assert get_args(KPIKind) == rules.KINDS == tuple(KPI.Kind.values)
+    assert get_args(KPIStatus) == STATUSES
