@@ -4,6 +4,8 @@ from decimal import Decimal
 from io import BytesIO
 from typing import Any
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from pacer.okrs.models import Objective, Organization, Team
@@ -146,3 +148,25 @@ def test_text_that_looks_like_a_formula_stays_text(brightside: Organization) -> 
     book = load_workbook(BytesIO(services.render_bytes(scope_of(brightside), "xlsx")))
     cells = [row for row in book["Objectives"].iter_rows(min_row=2) if row[0].value == "health"]
     assert cells[0][1].data_type == "s"
+
+
+def test_queries_stay_the_same_as_the_cycle_grows(brightside: Organization) -> None:
+    scope = scope_of(brightside, viewer="cy@bright.test")
+
+    def queries(fmt: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            services.render_bytes(scope, fmt)
+        return len(captured)
+
+    before = {fmt: queries(fmt) for fmt in services.FORMATS}
+    health = Objective.objects.get(ref="health")
+    for number in range(5):
+        key_results = list(health.key_results.all())
+        health.pk, health.ref = None, f"more-{number}"
+        health.save()
+        for kr in key_results:
+            kr.pk, kr.ref, kr.objective = None, f"more-{number}-{kr.ref}", health
+            kr.save()
+        health = Objective.objects.get(ref="health")
+    assert {fmt: queries(fmt) for fmt in services.FORMATS} == before
+    assert before["xlsx"] <= 4
