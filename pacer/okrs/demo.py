@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from pacer.okrs import progress as engine
+from pacer.okrs import rules
 from pacer.okrs.progress import AT_RISK, DONE, OFF_TRACK, ON_TRACK
 
 if TYPE_CHECKING:  # the document is built without the ORM; only loading work needs it
@@ -2046,7 +2047,9 @@ def build_demo(today: date, seed: int = 7) -> dict[str, Any]:
     cycles = [year, current, previous, following]
     objectives = [builder.objective(t, year) for t in YEAR_OBJECTIVES]
     objectives += [builder.objective(t, current) for t in CURRENT_OBJECTIVES]
-    objectives += [builder.objective(t, previous) for t in PREVIOUS_OBJECTIVES]
+    closed = [builder.objective(t, previous) for t in PREVIOUS_OBJECTIVES]
+    give_miss_reasons(closed)
+    objectives += closed
     objectives += [builder.objective(t, following) for t in NEXT_OBJECTIVES]
     return {
         "organization": ORGANIZATION,
@@ -2220,3 +2223,48 @@ class _WorkContext:
             services.initiative_set_status(
                 initiative=initiative, status=engine.BLOCKED, note=item.blocked
             )
+
+
+# --- Why key results of the closed quarter were missed (the quarterly review) -------------
+
+# (reason, note) given in turn to the closed quarter's missed key results; a few give
+# none, as in real close-outs, so the review shows "Not given" too.
+MISS_REASONS = (
+    ("dependency", ""),
+    ("other", "The vendor's contract changed mid-quarter."),
+    (None, ""),
+    ("too_ambitious", ""),
+    ("priorities_changed", ""),
+    ("under_resourced", ""),
+    (None, ""),
+    ("external", ""),
+)
+
+
+def final_metric_score(kr: dict[str, Any]) -> Decimal | None:
+    """The score a closed metric key result of the document ends with (its override, else
+    the progress of its last check-in); None for other types."""
+    if "score_override" in kr:
+        return Decimal(str(kr["score_override"]))
+    if kr["type"] != engine.METRIC or not kr.get("checkins"):
+        return None
+    last = max(kr["checkins"], key=lambda c: c["at"])["value"]
+    start, target = (Decimal(str(kr[name])) for name in ("start", "target"))
+    return engine.score(engine.metric_progress(Decimal(str(last)), start, target))
+
+
+def give_miss_reasons(objectives: list[dict[str, Any]]) -> None:
+    """Why each missed metric key result of the closed quarter was missed (docs/review.md),
+    given in turn from MISS_REASONS; the importer checks each against the score."""
+    index = 0
+    for objective in objectives:
+        for kr in objective["key_results"]:
+            score = final_metric_score(kr)
+            if score is None or not rules.key_result_missed(score):
+                continue
+            reason, note = MISS_REASONS[index % len(MISS_REASONS)]
+            index += 1
+            if reason is not None:
+                kr["miss_reason"] = reason
+                if note:
+                    kr["miss_note"] = note
