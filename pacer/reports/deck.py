@@ -120,6 +120,9 @@ def title_slide(deck: Deck, scope: rows.Scope, viewer_label: str) -> None:
     if scope.team is not None:
         heading += f": {scope.team.name}"
     slide.shapes.title.text = heading
+    widen_title(deck, slide)
+    subtitle = slide.placeholders[1]
+    subtitle.left, subtitle.width = Inches(0.4), deck.slide_width - Inches(0.8)
     lines = [
         scope.organization.name,
         f"{cycle.start:%d %b %Y} to {cycle.end:%d %b %Y} · {cycle.get_state_display()}",
@@ -132,6 +135,7 @@ def title_slide(deck: Deck, scope: rows.Scope, viewer_label: str) -> None:
 def summary_slide(deck: Deck, scope: rows.Scope, tally: Tally) -> None:
     slide = deck.slides.add_slide(deck.slide_layouts[TITLE_ONLY_LAYOUT])
     slide.shapes.title.text = "Summary"
+    widen_title(deck, slide)
     mean = tally.mean_score
     facts = [
         ("Objectives", str(tally.objectives)),
@@ -167,6 +171,7 @@ def team_slide(
     slide = deck.slides.add_slide(deck.slide_layouts[TITLE_ONLY_LAYOUT])
     team = ILLEGAL_CHARACTERS_RE.sub("", team)
     slide.shapes.title.text = team if page == 0 else f"{team} (continued)"
+    widen_title(deck, slide)
     headers = ["Objective", "Owner", "Progress", "Score", "Met" if closed else "Status"]
     widths = [Inches(3.9), Inches(1.5), Inches(0.95), Inches(0.75), Inches(1.0)]
     shape = slide.shapes.add_table(
@@ -210,6 +215,12 @@ def team_slide(
     chart.category_axis.reverse_order = True  # the first objective on top, as in the table
     chart.category_axis.tick_labels.font.size = Pt(9)
     fill_series(chart, BAR)
+
+
+def widen_title(deck: Deck, slide: Any) -> None:
+    """The default template's placeholders are laid out for 4:3; span the 16:9 width."""
+    title = slide.shapes.title
+    title.left, title.width = Inches(0.4), deck.slide_width - Inches(0.8)
 
 
 def set_cell(cell: Any, text: str, *, bold: bool = False) -> None:
