@@ -18,6 +18,7 @@ from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE
+from pptx.opc.packuri import PackURI
 from pptx.presentation import Presentation as Deck
 from pptx.util import Emu, Inches, Pt
 
@@ -59,6 +60,7 @@ def write(
 ) -> None:
     """Write the deck of `scope` to `out` (a path or a binary file)."""
     deck = Presentation()
+    remember_partnames(deck)
     deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
     title_slide(deck, scope, viewer_label)
     tally = Tally(closed=scope.cycle.is_closed)
@@ -215,6 +217,23 @@ def team_slide(
     chart.category_axis.reverse_order = True  # the first objective on top, as in the table
     chart.category_axis.tick_labels.font.size = Pt(9)
     fill_series(chart, BAR)
+
+
+def remember_partnames(deck: Deck) -> None:
+    """Name new parts (slides, charts, their workbooks) from a set kept up to date, where
+    python-pptx walks every part of the package for each new one: quadratic, three
+    quarters of a 600-slide deck's time. Same names: the lowest free number."""
+    package = deck.part.package
+    taken: set[str] = {str(part.partname) for part in package.iter_parts()}
+
+    def next_partname(tmpl: str) -> PackURI:
+        n = 1
+        while tmpl % n in taken:
+            n += 1
+        taken.add(tmpl % n)
+        return PackURI(tmpl % n)
+
+    package.next_partname = next_partname  # type: ignore[method-assign]
 
 
 def widen_title(deck: Deck, slide: Any) -> None:
