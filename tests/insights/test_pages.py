@@ -154,3 +154,8 @@ def test_the_close_page_refuses_a_hidden_or_unknown_key_result(world: World) -> 
     for raw in ("", "abc", "999999", str(world.foreign.pk)):
         response = client.post(url, {"action": "miss_reason", "key_result": raw})
         assert response.status_code == 404
+
+
+def test_the_review_offers_the_cycles_reports(world: World) -> None:
+    page = client_for(world.teammate).get(reverse("cycle_review", args=[world.cycle.ref]))
+    assert reverse("cycle_report", args=[world.cycle.ref, "xlsx"]) in page.content.decode()
