@@ -76,3 +76,20 @@ class FollowForm(PlainForm):
     def __init__(self, *args: Any, key_results: QuerySet[KeyResult], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["key_result"].queryset = key_results  # type: ignore[attr-defined]
+
+
+class FollowKPIForm(PlainForm):
+    """From a key result's edit page: the KPI it follows (empty: none)."""
+
+    kpi = forms.ModelChoiceField(
+        queryset=KPI.objects.none(),
+        required=False,
+        empty_label="None: checked in by hand",
+        label="Follow a KPI",
+        help_text="Each value of the KPI whose date lies in this key result's window becomes "
+        "its check-in, with a note saying it came from the KPI.",
+    )
+
+    def __init__(self, *args: Any, kpis: QuerySet[KPI], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kpi"].queryset = kpis  # type: ignore[attr-defined]

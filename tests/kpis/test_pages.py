@@ -159,3 +159,20 @@ def test_list_and_page_queries_stay_constant_as_data_grows(world: World, client:
         kr = make_key_result(world.public, f"f{n}", type="stay_above", threshold=D(1))
         services.kpi_follow(key_result=kr, kpi=kpi)
     assert (queries_of(client, "/kpis/"), queries_of(client, f"/kpis/{kpi.ref}/")) == few
+
+
+def test_follow_from_the_key_results_edit_page(world: World, client: Client) -> None:
+    kpi = make_kpi(world)
+    services.kpi_value_add(kpi=kpi, value=D("99.95"), at=datetime(2026, 5, 4, 9, tzinfo=UTC))
+    edit = f"/objectives/{world.public.ref}/key-results/{world.adoption.ref}/"
+    signed_in(client, world.teammate)
+    page = client.get(f"{edit}edit/").content.decode()
+    assert f'href="{edit}kpi/"' in page
+    assert client.post(f"{edit}kpi/", {"kpi": kpi.pk}).status_code == 302
+    assert KPIFollow.objects.get().kpi == kpi
+    assert CheckIn.objects.filter(key_result=world.adoption, value=D("99.95")).exists()
+    assert client.post(f"{edit}kpi/", {"kpi": ""}).status_code == 302
+    assert not KPIFollow.objects.exists()
+    assert client.post(f"{edit}kpi/", {"kpi": "999999"}).status_code == 400
+    signed_in(client, world.outsider)
+    assert client.get(f"{edit}kpi/").status_code == 403

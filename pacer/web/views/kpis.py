@@ -28,7 +28,7 @@ from pacer.datasources.models import DataSource
 from pacer.datasources.reading import Reading
 from pacer.kpis import rules, selectors, services
 from pacer.kpis.chart import kpi_chart
-from pacer.kpis.forms import FollowForm, KPIForm, ValueForm
+from pacer.kpis.forms import FollowForm, FollowKPIForm, KPIForm, ValueForm
 from pacer.kpis.models import KPI
 from pacer.kpis.services import KPISpec
 from pacer.okrs import permissions
@@ -37,6 +37,7 @@ from pacer.okrs.errors import DomainError
 from pacer.okrs.models import Cycle, KeyResult, Team
 from pacer.web.charts import local_day
 from pacer.web.forms import ConfirmForm, show_problems, without_errors
+from pacer.web.views.key_result_edit import editable_key_result
 
 LIST_SHOWN = 200  # an organization has tens of KPIs; the page says when there are more
 
@@ -399,3 +400,33 @@ def kpi_source_remove(request: HttpRequest, ref: str) -> HttpResponse:
     source_services.source_remove(source=source, by=person(request))
     messages.success(request, "Removed the data source; its values stay.")
     return redirect("kpi_source", ref=kpi.ref)
+
+
+# --- From a key result's edit page ---------------------------------------------------------
+
+
+@login_required
+def key_result_kpi(request: HttpRequest, ref: str, kr_ref: str) -> HttpResponse:
+    """Follow a KPI (or none) from the key result's side; for the objective's editors."""
+    user = person(request)
+    objective, kr = editable_key_result(request, ref, kr_ref)
+    kr.objective = objective
+    current = selectors.follow_of(kr.pk)
+    choices = selectors.kpis_visible_to(user).filter(archived_at__isnull=True)
+    data = request.POST if request.method == "POST" else None
+    form = FollowKPIForm(data, initial={"kpi": current.kpi if current else None}, kpis=choices)
+    if data is not None and form.is_valid():
+        chosen = form.cleaned_data["kpi"]
+        try:
+            if chosen is None:
+                services.kpi_unfollow(key_result=kr, by=user)
+            else:
+                services.kpi_follow(key_result=kr, kpi=chosen, by=user)
+        except DomainError as error:
+            show_problems(form, error)
+        else:
+            messages.success(request, f"Follows {chosen.name}." if chosen else "Follows no KPI.")
+            return redirect(reverse("objective_detail", args=[objective.ref]) + f"#kr-{kr.pk}")
+    status = 400 if data is not None and form.errors else 200
+    context = {"form": form, "objective": objective, "kr": kr, "current": current}
+    return render(request, "web/kpis/follow.html", context, status=status)

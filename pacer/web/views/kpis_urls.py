@@ -22,4 +22,9 @@ urlpatterns: list[URLPattern] = [
     path("kpis/<slug:ref>/source/", kpis.kpi_source, name="kpi_source"),
     path("kpis/<slug:ref>/source/run/", kpis.kpi_source_run, name="kpi_source_run"),
     path("kpis/<slug:ref>/source/remove/", kpis.kpi_source_remove, name="kpi_source_remove"),
+    path(  # from the key result's edit page
+        "objectives/<slug:ref>/key-results/<slug:kr_ref>/kpi/",
+        kpis.key_result_kpi,
+        name="key_result_kpi",
+    ),
 ]
