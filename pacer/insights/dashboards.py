@@ -341,9 +341,15 @@ def people_without_okrs(viewer: User, scope: Scope) -> QuerySet[User]:
     result under one (as far as the viewer can tell: a private objective they cannot see
     does not count for its owner either)."""
     visible = objectives_in(viewer, Scope(scope.cycle))
-    owns = visible.filter(owner_id=OuterRef("pk"))
-    answers = KeyResult.objects.filter(objective__in=visible.values("pk"), owner_id=OuterRef("pk"))
-    return people_in(scope).filter(~Exists(owns), ~Exists(answers))
+    # NOT IN two lists computed once: a correlated NOT EXISTS per person walked the cycle's
+    # objectives for each of 5,000 people (28 s at the large bench size).
+    owners = visible.order_by().values("owner_id")
+    answering = (
+        KeyResult.objects.filter(objective__in=visible.values("pk"), owner_id__isnull=False)
+        .order_by()
+        .values("owner_id")
+    )
+    return people_in(scope).exclude(pk__in=owners).exclude(pk__in=answering)
 
 
 def top_work(viewer: User, scope: Scope) -> list[Initiative]:
