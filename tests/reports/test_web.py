@@ -140,3 +140,14 @@ def test_a_failed_report_says_why(
     report.refresh_from_db()
     assert (report.state, report.error) == (Report.State.FAILED, "disk full")
     assert list(reports_dir.iterdir()) == []
+
+
+def test_the_worker_prunes_old_reports_every_hour(brightside: Organization) -> None:
+    from django.utils.module_loading import import_string
+
+    from pacer.jobs.schedule import SCHEDULE
+
+    prune = next(p for p in SCHEDULE if p.name == "prune-reports")
+    assert prune.every == timedelta(hours=1)
+    assert import_string(prune.has_work)() is False  # nothing a day old yet
+    assert import_string(prune.task).call() == 0
