@@ -296,29 +296,3 @@ def can_see_team_calibration(person: User, team: Team) -> bool:
     if person.is_org_admin:
         return True
     return Membership.objects.filter(team=team, person=person, is_lead=True).exists()
-
-
-# --- Confidence calibration (pacer.insights.calibration) --------------------------------
-
-
-def can_see_calibration(person: User, other: User) -> bool:
-    """A person's confidence calibration is for that person, the leads of one of their
-    teams and the admins of their organization (how well someone forecasts is feedback,
-    not a public ranking)."""
-    if not person.is_authenticated or other.organization_id is None:
-        return False
-    if person.organization_id != other.organization_id:
-        return False
-    if person.pk == other.pk or person.is_org_admin:
-        return True
-    their_teams = Membership.objects.filter(person=other).values("team_id")
-    return Membership.objects.filter(person=person, is_lead=True, team_id__in=their_teams).exists()
-
-
-def can_see_team_calibration(person: User, team: Team) -> bool:
-    """A team's confidence calibration is for its leads and the organization's admins."""
-    if not person.is_authenticated or person.organization_id != team.organization_id:
-        return False
-    if person.is_org_admin:
-        return True
-    return Membership.objects.filter(team=team, person=person, is_lead=True).exists()
