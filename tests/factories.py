@@ -335,6 +335,9 @@ def full_snapshot() -> tuple[dict[str, list[dict[str, Any]]], list[str]]:
 
 def wipe_database() -> None:
     """Delete every organization and person, children first (most relations PROTECT)."""
+    from pacer.kpis.models import KPI  # KPIs are not in the OKR file: nothing to keep
+
+    KPI.objects.all().delete()  # with their values and follows
     CheckIn.objects.all().delete()
     Milestone.objects.all().delete()
     KeyResult.objects.all().delete()

@@ -242,6 +242,13 @@ def web_urls(objectives: list[Objective]) -> dict[str, list[str]]:
             urls[name] = [reverse(name, args=["not-a-token"])]
         elif params == {"ref"} and name.startswith(("cycle", "alignment_map", "missing")):
             urls[name] = [reverse(name, args=[c.ref]) for c in cycles]
+        elif name == "cycle_report":  # reports (docs/reports.md), and a format that is none
+            urls[name] = [reverse(name, args=[c.ref, f]) for c in cycles for f in ("xlsx", "pdf")]
+        elif name in ("report_status", "report_file"):
+            from pacer.reports.models import Report
+
+            pks = [*Report.objects.order_by("pk").values_list("pk", flat=True), 999_999]
+            urls[name] = [reverse(name, args=[pk]) for pk in pks]
         elif name.startswith(("dashboard_", "tv_link")) or name in ("tv", "tv_screen"):
             urls[name] = dashboard_urls(name, cycles, teams, people)
         elif name == "alignment_map_children":
