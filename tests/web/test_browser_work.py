@@ -1,8 +1,8 @@
 """The work behind key results in a real browser, reached by clicking from `/`: the Work page
 from the main navigation, an initiative's page, a task added and ticked, a board card moved
-to another status with the keyboard alone and dragged with the mouse, and the objective page showing the work under its
-key result. axe-core checks the pages on the way (WCAG 2.1 AA, no serious or critical
-violation).
+to another status with the keyboard alone and dragged with the mouse, and the objective page
+showing the work under its key result. axe-core checks the pages on the way (WCAG 2.1 AA,
+no serious or critical violation).
 
 The shared world (tests.factories): `owner` owns "Deliver faster" (2026-Q2), whose metric
 `adoption` the initiative "Roll out onboarding" supports.
