@@ -194,7 +194,9 @@ def refresh_key_result(kr: KeyResult, *, objective: Objective | None = None) -> 
     forecast = None
     if kr.type == engine.METRIC:
         # Every check-in in the query that finds the latest: the forecast reads them all.
-        checkins = list(kr.checkins.order_by("-at", "-id").only("at", "value", "confidence"))
+        # (key_result too: the related manager sets it on each row, a query apiece if deferred)
+        fields = ("at", "value", "confidence", "key_result")
+        checkins = list(kr.checkins.order_by("-at", "-id").only(*fields))
         latest = checkins[0] if checkins else None
         at_values = ((c.at, c.value) for c in checkins)
         forecast = metric_forecast(kr, cycle_dates_of(kr, objective), at_values)
