@@ -105,7 +105,7 @@ def test_close_a_cycle_with_one_override(page: Page, live_server: Any, world: Wo
     card.get_by_role("link", name="Override and retrospective").click()  # opens its form
     card.get_by_label("Final score (override)").fill("0.8")
     card.get_by_label("Reason for the override").fill("Two customers signed after the cut-off")
-    card.get_by_role("button", name="Save").click()
+    card.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_text("Saved the close-out of “Launch the beta”.")).to_be_visible()
     page.get_by_label("I understand").check()
     page.get_by_role("button", name=f"Close {world.quarter.name}").click()
