@@ -338,7 +338,7 @@ POSSIBLE_FROM = Decimal("0.7")
 FORECAST_PLACES = 6
 FORECAST_LIMIT = Decimal(10) ** 18 - Decimal(1).scaleb(-FORECAST_PLACES)
 PROGRESS_PLACES = 12
-MICROSECONDS_A_DAY = 86_400 * 1_000_000
+SECONDS_A_DAY = 86_400
 
 
 @dataclass(frozen=True)
@@ -352,8 +352,10 @@ class Forecast:
 
 
 def days_since(origin: datetime, moment: datetime) -> Fraction:
-    """The time from `origin` to `moment` in days, exact to the microsecond."""
-    return Fraction((moment - origin) // timedelta(microseconds=1), MICROSECONDS_A_DAY)
+    """The time from `origin` to `moment` in days, exact to the whole second: a JSON backup
+    keeps times to the millisecond, and a forecast extrapolated from two close check-ins moved
+    with the dropped microseconds (its restore failed `recompute --check`)."""
+    return Fraction((moment - origin) // timedelta(seconds=1), SECONDS_A_DAY)
 
 
 def least_squares_at(points: Sequence[tuple[Fraction, Fraction]], t: Fraction) -> Fraction | None:

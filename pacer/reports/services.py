@@ -25,7 +25,7 @@ from django.utils.text import slugify
 from pacer.accounts.models import User
 from pacer.jobs.queue import enqueue
 from pacer.okrs.models import Cycle, Team
-from pacer.reports import deck, rows, workbook
+from pacer.reports import rows
 from pacer.reports.models import Report
 
 logger = logging.getLogger("pacer.reports")
@@ -63,9 +63,15 @@ def file_name(scope: rows.Scope, fmt: str) -> str:
 def render(
     scope: rows.Scope, fmt: str, out: str | IO[bytes], on_progress: Callable[[int], None] | None
 ) -> None:
+    # openpyxl and python-pptx load here, not with the URLconf: importing them cost every
+    # process ~0.35 s on its first reverse() (a check-in's event link), reports or not.
     if fmt == "xlsx":
+        from pacer.reports import workbook
+
         workbook.write(scope, out, on_progress)
     elif fmt == "pptx":
+        from pacer.reports import deck
+
         deck.write(scope, out, on_progress, viewer_label=viewer_label(scope.viewer))
     else:
         raise ValueError(f"unknown report format {fmt!r}")

@@ -13,7 +13,7 @@ from django.utils import timezone
 from pacer.accounts.models import User
 from pacer.jobs import worker
 from pacer.okrs.models import Organization
-from pacer.reports import services
+from pacer.reports import services, workbook
 from pacer.reports.models import Report
 from tests.reports.conftest import deck_of, deck_text, sheet_rows
 
@@ -135,7 +135,7 @@ def test_a_failed_report_says_why(
     def broken(*args: Any) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(services.workbook, "write", broken)
+    monkeypatch.setattr(workbook, "write", broken)
     services.report_run(report.pk)
     report.refresh_from_db()
     assert (report.state, report.error) == (Report.State.FAILED, "disk full")
