@@ -192,16 +192,12 @@ def refresh_key_result(kr: KeyResult, *, objective: Objective | None = None) -> 
     )
     milestones = kr.milestones.all() if kr.type == engine.MILESTONES else ()
     forecast = None
+    latest = latest_checkin(kr)
     if kr.type == engine.METRIC:
-        # Every check-in in the query that finds the latest: the forecast reads them all.
-        # (key_result too: the related manager sets it on each row, a query apiece if deferred)
-        fields = ("at", "value", "confidence", "key_result")
-        checkins = list(kr.checkins.order_by("-at", "-id").only(*fields))
-        latest = checkins[0] if checkins else None
-        at_values = ((c.at, c.value) for c in checkins)
+        # Plain (at, value) rows, not models: a key result fed by a data source holds
+        # thousands of check-ins, and building each one on every write made writes quadratic.
+        at_values = kr.checkins.values_list("at", "value")
         forecast = metric_forecast(kr, cycle_dates_of(kr, objective), at_values)
-    else:
-        latest = latest_checkin(kr)
     derived = derive_key_result(
         kr,
         latest=latest,

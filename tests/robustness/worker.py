@@ -42,6 +42,11 @@ def write(plan_file: str, index: str, go_file: str) -> dict[str, object]:
         )
     }
     author = User.objects.get(email=plan["author"])
+    # A check-in's event links reverse a URL: load the URLconf now, as a running server has,
+    # not inside the first write's transaction (about 1 s of imports holding the write lock).
+    from django.urls import get_resolver
+
+    assert get_resolver().url_patterns
     connections.close_all()  # start the burst on a fresh connection, like a new request
     while not Path(go_file).exists():
         time.sleep(0.005)
