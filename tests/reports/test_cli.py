@@ -13,11 +13,15 @@ from tests.reports.conftest import sheet_rows
 
 
 def run(capsys: Any, *args: str) -> tuple[int, str]:
-    """Run `pacer report ARGS` as the console script does; its exit code and stderr."""
-    utility = ManagementUtility(["pacer", "report", *args])
+    """Run `pacer report ARGS` as the console script does; its exit code and stderr.
+
+    The command is run from its argv, not through ManagementUtility.execute(): that calls
+    django.setup() again, which rebuilds the logging handlers on capsys's stream, closed
+    after this test (later tests that read the log then failed)."""
+    argv = ["pacer", "report", *args]
     code = 0
     try:
-        utility.execute()
+        ManagementUtility(argv).fetch_command("report").run_from_argv(argv)
     except SystemExit as stop:
         code = int(stop.code or 0)
     return code, capsys.readouterr().err
