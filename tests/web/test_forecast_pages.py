@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from pacer.okrs import progress as engine
+from pacer.okrs.models import Cycle
 from pacer.web import charts, selectors
 from tests.factories import make_key_result, make_objective, make_world
 
@@ -85,3 +86,16 @@ def test_forecast_to_miss_keeps_the_objectives_labelled_unlikely() -> None:
     assert html.status_code == 200
     assert '<option value="miss" selected>Forecast to miss</option>' in page
     assert "Deliver faster" not in page and "Buy Initech" in page
+    # Each row says its forecast, so the filter's reason is visible on the list.
+    assert 'data-testid="row-forecast">Forecast <span class="forecast-unlikely">unlikely' in page
+
+
+def test_overview_rows_say_the_forecast_label_of_open_cycles_only() -> None:
+    world = make_world()
+    client = Client()
+    client.force_login(world.admin)
+    page = client.get(reverse("cycle_overview", args=[world.cycle.ref])).content.decode()
+    assert '<span class="forecast-likely">likely</span>' in page  # Deliver faster
+    Cycle.objects.filter(pk=world.cycle.pk).update(state=Cycle.State.CLOSED)
+    closed = client.get(reverse("cycle_overview", args=[world.cycle.ref])).content.decode()
+    assert 'data-testid="row-forecast"' not in closed
