@@ -20,7 +20,8 @@ Two checks axe does not make run along: form fields' edges contrast 3:1 (WCAG 1.
 every page reflows at 320 px without scrolling sideways (WCAG 1.4.10).
 """
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,10 @@ from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import Page, expect
 
 from pacer.accounts.models import User
+from pacer.insights.snapshots import write_snapshots
+from pacer.kpis import services as kpi_services
+from pacer.kpis.models import KPI
+from pacer.kpis.services import KPISpec
 from pacer.okrs import services
 from tests.factories import World, check_in, make_cycle, make_key_result, make_milestones
 from tests.factories import make_objective as make_objective_in
@@ -149,6 +154,7 @@ def scene(world: World) -> World:
     now = make_cycle(world.org, "running", today - timedelta(days=30), today + timedelta(days=60))
     current = make_objective_in(now, "current", world.owner, team=world.team, title="Run now")
     make_key_result(current, "signups", target=50, title="Signups")
+    write_snapshots()  # the running cycle's dashboard draws its week-by-week charts
     with_password(world.admin)
     with_password(world.owner)
     return world
@@ -160,6 +166,7 @@ def admin_pages(world: World) -> list[tuple[str, str]]:
     delivery, q2 = world.public.ref, world.cycle.ref
     work = sample_initiative(world)
     task = work.tasks.get()
+    kpi = sample_kpi(world)
     return [
         ("my focus", "/"),
         ("cycle list", reverse("cycle_list")),
@@ -202,9 +209,34 @@ def admin_pages(world: World) -> list[tuple[str, str]]:
         ("delete initiative", reverse("initiative_delete", args=[work.ref])),
         ("edit task", reverse("initiative_task_edit", args=[work.ref, task.pk])),
         ("delete task", reverse("initiative_task_delete", args=[work.ref, task.pk])),
+        ("organization dashboard", reverse("dashboard_organization", args=[q2])),
+        ("dashboard with trends", reverse("dashboard_organization", args=["running"])),
+        ("team dashboard", reverse("dashboard_team", args=[q2, world.team.ref])),
+        ("person dashboard", reverse("dashboard_person", args=[q2, world.owner.pk])),
+        ("dashboard list", reverse("dashboard_list", args=[q2, "objectives"])),
+        ("quarterly review (closed)", reverse("cycle_review", args=["2026-q1"])),
+        ("person calibration", reverse("person_calibration", args=[world.owner.pk])),
+        ("team calibration", reverse("team_calibration", args=[world.team.ref])),
+        ("KPI list", reverse("kpi_list")),
+        ("KPI", reverse("kpi_detail", args=[kpi.ref])),
+        ("new KPI", reverse("kpi_new")),
+        ("edit KPI", reverse("kpi_edit", args=[kpi.ref])),
+        ("KPI data source", reverse("kpi_source", args=[kpi.ref])),
         ("404 page", "/objectives/no-such-objective/"),
         ("API docs", "/api/v1/docs"),
     ]
+
+
+def sample_kpi(world: World) -> KPI:
+    """A KPI with a short history, so its page draws the chart and the healthy band."""
+    spec = KPISpec(
+        name="Uptime", owner=world.owner, kind="stay_above", unit="%", threshold=Decimal(99)
+    )
+    kpi = kpi_services.kpi_create(organization=world.org, spec=spec)
+    for day, value in ((1, 99.5), (8, 98.7), (15, 99.9)):
+        moment = datetime.combine(date(2026, 5, day), time(9), tzinfo=UTC)
+        kpi_services.kpi_value_add(kpi=kpi, value=Decimal(str(value)), at=moment)
+    return kpi
 
 
 def submit_without_browser_checks(page: Page, button: str) -> None:
