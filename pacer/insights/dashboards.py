@@ -10,6 +10,7 @@ stored snapshots (insights/snapshots.py), read in the scope the viewer may see: 
 organization admins (who see every objective), `public` for everyone else.
 """
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -111,32 +112,71 @@ class HeatRow:
     team_ref: str
     team_name: str
     cells: list[HeatCell]
+    below: bool  # the row counts the teams below its team too (else its own objectives)
 
     @property
     def total(self) -> int:
         return sum(cell.n for cell in self.cells)
 
 
+def heat_teams(scope: Scope, teams: Sequence[Team]) -> tuple[list[Team], list[Team]]:
+    """The heat map's rows, one level at a time (docs/dashboards.md): the teams counted alone
+    (the dashboard's own team) and the teams counted with every team below them (the level
+    under the scope). An organization with a single top team goes down to that team's
+    children, its own objectives in a row of their own, so the map is never one row."""
+    children: dict[int | None, list[Team]] = defaultdict(list)
+    for team in teams:
+        children[team.parent_id].append(team)
+    alone = [scope.team] if scope.team is not None else []
+    level = children[scope.team.pk if scope.team is not None else None]
+    while len(level) == 1 and children[level[0].pk]:
+        alone.append(level[0])
+        level = children[level[0].pk]
+    return alone, level
+
+
 def heat_map(viewer: User, scope: Scope, *, on: date) -> list[HeatRow]:
-    """Team by status: the visible objectives of each team of the scope (objectives without a
-    team are in the totals, not in a row), by team name: one query."""
-    rows = list(
-        objectives_in(viewer, scope)
+    """Teams by status, one level at a time: the visible objectives of the scope per team (one
+    query), summed up the tree in Python. A team dashboard has a row for its own objectives
+    and one per team below it (with that team's sub-teams); objectives without a team are in
+    the totals, not in a row. Rows without objectives are left out, the rest by team name."""
+    teams = list(
+        Team.objects.filter(organization_id=scope.cycle.organization_id).only(
+            "pk", "ref", "name", "parent_id"
+        )
+    )
+    per_team = {
+        row["team_id"]: [row[s] or 0 for s in engine.STATUSES]
+        for row in objectives_in(viewer, scope)
         .filter(team__isnull=False)
         .order_by()
-        .values("team__ref", "team__name")
+        .values("team_id")
         .annotate(**status_aggregates(scope.cycle, on=on))
-        .order_by("team__name", "team__ref")
-    )
-    most = max((row[s] or 0 for row in rows for s in engine.STATUSES), default=0)
+    }
+    alone, below = heat_teams(scope, teams)
+    counts = [(team, False, per_team.get(team.pk, [0] * 4)) for team in alone]
+    counts += [(team, True, subtree_counts(team, teams, per_team)) for team in below]
+    counts = [c for c in counts if any(c[2])]
+    counts.sort(key=lambda c: (c[0].name, c[0].ref, c[1]))
+    most = max((n for _, _, row in counts for n in row), default=0)
     return [
         HeatRow(
-            row["team__ref"],
-            row["team__name"],
-            [HeatCell(s, row[s] or 0, heat_level(row[s] or 0, most)) for s in engine.STATUSES],
+            team.ref,
+            team.name,
+            [
+                HeatCell(s, n, heat_level(n, most))
+                for s, n in zip(engine.STATUSES, row, strict=True)
+            ],
+            below=with_below,
         )
-        for row in rows
+        for team, with_below, row in counts
     ]
+
+
+def subtree_counts(team: Team, teams: Sequence[Team], per_team: dict[int, list[int]]) -> list[int]:
+    """A team's counts per status with every team below it."""
+    ids = (team.pk, *descendant_ids(team.pk, teams))
+    return [sum(per_team.get(i, [0] * 4)[k] for i in ids) for k in range(len(engine.STATUSES))]
 
 
 def heat_level(n: int, most: int) -> int:

@@ -128,12 +128,21 @@ def expected_numbers(
         if sees(viewer, o, members) and not o.archived and (teams is None or o.team in teams)
     ]
     statuses = {s: 0 for s in STATUSES}
-    heat: dict[str, dict[str, int]] = {}
+    # The heat map, one level at a time (docs/dashboards.md). The organization has two top
+    # teams, platform (with sub below it) and other: a row each, with the teams below. The
+    # platform dashboard: platform's own objectives, and a row for sub.
+    rows = (
+        {("platform", True): {"platform", "sub"}, ("other", True): {"other"}}
+        if teams is None
+        else {("platform", False): {"platform"}, ("sub", True): {"sub"}}
+    )
+    heat: dict[tuple[str, bool], dict[str, int]] = {}
     for o in shown:
         status = contract_status(o.progress)
         statuses[status] += 1
-        if o.team is not None:
-            heat.setdefault(o.team, {s: 0 for s in STATUSES})[status] += 1
+        for row, counted in rows.items():
+            if o.team in counted:
+                heat.setdefault(row, {s: 0 for s in STATUSES})[status] += 1
     # Stale: awaiting check-ins (not linked, not done), none since the previous week began.
     previous_week = datetime.combine(monday(TODAY) - timedelta(days=7), datetime.min.time(), UTC)
     stale = 0
@@ -241,7 +250,9 @@ def board_of(viewer: User, scope: insights.Scope) -> insights.Dashboard:
 def actual_numbers(board: insights.Dashboard) -> dict[str, Any]:
     return {
         "statuses": board.statuses,
-        "heat": {row.team_ref: {c.status: c.n for c in row.cells} for row in board.heat},
+        "heat": {
+            (row.team_ref, row.below): {c.status: c.n for c in row.cells} for row in board.heat
+        },
         "without_key_results": board.without_key_results,
         "stale": board.stale,
         "participation": [(p.awaited, p.checked_in) for p in board.participation],
@@ -278,3 +289,21 @@ def test_the_dashboards_membership_rule_matches_the_factories(world: World) -> N
         Membership.objects.filter(team=world.team).values_list("person__email", flat=True)
     )
     assert members == {"owner@acme.test", "teammate@acme.test"}
+
+
+def test_the_heat_map_goes_down_a_single_top_team_to_the_level_below() -> None:
+    """A company whose every team sits under one top team: the map shows the top team's own
+    objectives and a row per team under it, not a single row for everything."""
+
+    def team(pk: int, parent: int | None) -> Team:
+        return Team(pk=pk, ref=f"t{pk}", name=f"T{pk}", parent_id=parent)
+
+    company, sales, tech, backend = team(1, None), team(2, 1), team(3, 1), team(4, 3)
+    tree = [company, sales, tech, backend]
+    cycle = None  # heat_teams reads the scope's team only
+    alone, below = insights.heat_teams(insights.Scope(cycle, team=None), tree)  # type: ignore[arg-type]
+    assert (alone, below) == ([company], [sales, tech])
+    alone, below = insights.heat_teams(insights.Scope(cycle, team=tech), tree)  # type: ignore[arg-type]
+    assert (alone, below) == ([tech], [backend])
+    alone, below = insights.heat_teams(insights.Scope(cycle, team=backend), tree)  # type: ignore[arg-type]
+    assert (alone, below) == ([backend], [])
