@@ -26,7 +26,7 @@ from pacer.initiatives.selectors import in_work_order, initiatives_visible_to
 from pacer.insights.models import SCOPE_ALL, SCOPE_PUBLIC, WeeklySnapshot
 from pacer.okrs import periods
 from pacer.okrs import progress as engine
-from pacer.okrs.models import CheckIn, Cycle, KeyResult, Objective, Team
+from pacer.okrs.models import CheckIn, Cycle, KeyResult, Membership, Objective, Team
 from pacer.okrs.selectors import cadence_condition, objectives_visible_to, status_condition
 from pacer.web.selectors.cycles import success_counts
 from pacer.web.selectors.teams import descendant_ids
@@ -372,7 +372,10 @@ def people_in(scope: Scope) -> QuerySet[User]:
     """The active people of the scope: the organization's, or the members of the teams."""
     people = User.objects.filter(organization_id=scope.cycle.organization_id, is_active=True)
     if scope.team_ids is not None:
-        people = people.filter(memberships__team_id__in=scope.team_ids).distinct()
+        # A list of members built once: a join probed every team of a large tree for each
+        # person of the organization (0.2 s for 600 teams and 5,000 people).
+        members = Membership.objects.filter(team_id__in=scope.team_ids).values("person_id")
+        people = people.filter(pk__in=members)
     return people
 
 
