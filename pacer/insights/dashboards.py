@@ -1,19 +1,19 @@
 """The dashboards' reads (docs/dashboards.md): an organization's, a team's (with its
 sub-teams) and a person's numbers for one cycle, each a fixed number of queries.
 
-Every count starts from `objectives_visible_to(viewer)` (or `initiatives_visible_to`), so a
-private objective the viewer may not see is in no number. Status counts, the heat map,
-participation, stale key results, objectives without key results and people without OKRs
-are counted live from stored progress (status is a range of stored progress for one cycle
-on one date, okrs.selectors.status_condition). Only the week-by-week trends come from the
-stored snapshots (insights/snapshots.py), read in the scope the viewer may see: `all` for
-organization admins (who see every objective), `public` for everyone else.
+Every live count starts from `objectives_visible_to(viewer)` (or `initiatives_visible_to`),
+so a private objective the viewer may not see is in no number. Status counts, the heat map,
+stale key results, objectives without key results and people without OKRs are counted live
+from stored progress (status is a range of stored progress for one cycle on one date,
+okrs.selectors.status_condition). The week-by-week trends and the participation of ended
+periods come from stored rows (insights/snapshots.py), read in the scope the viewer may
+see: `all` for organization admins (who see every objective), `public` for everyone else.
 """
 
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -23,7 +23,12 @@ from django.db.models.functions import Coalesce
 from pacer.accounts.models import User
 from pacer.initiatives.models import Initiative
 from pacer.initiatives.selectors import in_work_order, initiatives_visible_to
-from pacer.insights.models import SCOPE_ALL, SCOPE_PUBLIC, WeeklySnapshot
+from pacer.insights.models import (
+    SCOPE_ALL,
+    SCOPE_PUBLIC,
+    ParticipationSnapshot,
+    WeeklySnapshot,
+)
 from pacer.okrs import periods
 from pacer.okrs import progress as engine
 from pacer.okrs.models import CheckIn, Cycle, KeyResult, Membership, Objective, Team
@@ -265,9 +270,13 @@ class Participation:
 
 
 def cycle_periods(scope: Scope, *, now: datetime, zone: Any) -> list[Period]:
+    """The check-in periods of the dashboard's cycle so far, of its cadence, in `zone`."""
+    return periods_of(scope.cycle, scope.cadence, now=now, zone=zone)
+
+
+def periods_of(cycle: Cycle, cadence: str, *, now: datetime, zone: Any) -> list[Period]:
     """The check-in periods of the cycle so far (the rhythm rule: Monday 00:00, every other
     Monday from the cycle's start, or the 1st, in `zone`), oldest first."""
-    cycle, cadence = scope.cycle, scope.cadence
     first = datetime.combine(cycle.start, datetime.min.time(), tzinfo=zone)
     last_day = min(cycle.end, now.astimezone(zone).date())
     found: list[Period] = []
@@ -295,12 +304,54 @@ def done_before(moment: datetime) -> Q:
 
 def participation(viewer: User, scope: Scope, *, now: datetime, zone: Any) -> list[Participation]:
     """Per period: how many people answered for a key result awaiting a check-in (not done
-    before the period began), and how many of them checked in on one in the period. Two
-    queries whatever the number of periods or people."""
-    found = cycle_periods(scope, now=now, zone=zone)
+    before the period began), and how many of them checked in on one in the period.
+
+    A person's dashboard counts live, in the viewer's time zone, what the viewer may see.
+    The organization's and a team's read the ended periods from the stored participation
+    (snapshots.write_participation, hourly) and count only the rest live: both in UTC and
+    in the viewer's snapshot scope (public objectives, or every one for admins), so stored
+    and live periods mean the same. Three queries whatever the number of periods."""
+    if scope.person is not None:
+        found = cycle_periods(scope, now=now, zone=zone)
+        return counted_participation(awaitable(key_results_in(viewer, scope)), found)
+    found = cycle_periods(scope, now=now, zone=UTC)
+    stored = stored_participation(viewer, scope)
+    counted = counted_participation(
+        awaitable(scope_key_results(viewer, scope)), [p for p in found if p.start not in stored]
+    )
+    by_start = {**{row.period.start: row for row in counted}, **stored}
+    return [
+        Participation(p, by_start[p.start].awaited, by_start[p.start].checked_in) for p in found
+    ]
+
+
+def stored_participation(viewer: User, scope: Scope) -> dict[datetime, Participation]:
+    rows = ParticipationSnapshot.objects.filter(
+        cycle=scope.cycle, team=scope.team, scope=snapshot_scope(viewer)
+    ).values_list("period_start", "awaited", "checked_in")
+    return {
+        start: Participation(Period(start, start), awaited, checked)
+        for start, awaited, checked in rows
+    }
+
+
+def scope_key_results(viewer: User, scope: Scope) -> QuerySet[KeyResult]:
+    """The key results the stored numbers count for this viewer: under the scope's live
+    objectives, public ones only unless the viewer is an admin (who sees every one)."""
+    objectives = Objective.objects.filter(cycle=scope.cycle, archived_at__isnull=True)
+    if scope.team_ids is not None:
+        objectives = objectives.filter(team_id__in=scope.team_ids)
+    if snapshot_scope(viewer) == SCOPE_PUBLIC:
+        objectives = objectives.filter(visibility=engine.PUBLIC)
+    return KeyResult.objects.filter(objective__in=objectives.values("pk"))
+
+
+def counted_participation(
+    key_results: QuerySet[KeyResult], found: list[Period]
+) -> list[Participation]:
+    """Participation in the periods `found` among `key_results`: two queries."""
     if not found:
         return []
-    key_results = awaitable(key_results_in(viewer, scope))
     awaited = key_results.order_by().aggregate(
         **{
             f"p{i}": Count(answerer(), distinct=True, filter=~done_before(p.start))

@@ -1,4 +1,5 @@
-"""Insights' stored rows: the weekly snapshots behind the dashboards' trends, and TV links.
+"""Insights' stored rows: the weekly snapshots behind the dashboards' trends, the check-in
+participation of ended periods, and TV links.
 
 A snapshot is one (cycle, team, scope, ISO week): the counts of one team's own objectives
 (team None: objectives without a team) in that scope. An organization's or a team tree's
@@ -62,6 +63,42 @@ class WeeklySnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cycle_id}/{self.team_id}/{self.scope}/{self.week}"
+
+
+class ParticipationSnapshot(models.Model):
+    """Check-in participation in one ended period of a cycle (docs/dashboards.md): for the
+    organization (team None) or a team with every team below it, in one scope. Distinct
+    people do not add up across teams, so each dashboard's scope has rows of its own. The
+    periods are the rhythm rule's in UTC, of the team's cadence (else the organization's)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, null=True, on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=8, choices=[(s, s) for s in SCOPES])
+    period_start = models.DateTimeField()
+    written_at = models.DateTimeField()
+    awaited = models.PositiveIntegerField(default=0)
+    checked_in = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "team", "scope", "period_start"],
+                condition=models.Q(team__isnull=False),
+                name="participation_team_period_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["cycle", "scope", "period_start"],
+                condition=models.Q(team__isnull=True),
+                name="participation_org_period_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["cycle", "team", "scope"], name="participation_scope"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id}/{self.team_id}/{self.scope}/{self.period_start}"
 
 
 class TvLink(models.Model):

@@ -13,19 +13,29 @@ Two scopes (models.py): `public` counts public objectives only, `all` counts eve
 """
 
 import logging
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_tasks import task
 
-from pacer.insights.models import SCOPE_ALL, SCOPE_PUBLIC, WeeklySnapshot
+from pacer.insights.dashboards import NOT_CHECKED_IN_TYPES, Period, periods_of
+from pacer.insights.models import (
+    SCOPE_ALL,
+    SCOPE_PUBLIC,
+    SCOPES,
+    ParticipationSnapshot,
+    WeeklySnapshot,
+)
+from pacer.okrs import periods
 from pacer.okrs import progress as engine
-from pacer.okrs.models import Cycle, KeyResult, Objective
+from pacer.okrs.models import CheckIn, Cycle, KeyResult, Objective, Team
 from pacer.okrs.selectors import key_result_facts
 
 logger = logging.getLogger("pacer.insights")
@@ -156,6 +166,180 @@ def write_cycle(cycle: Cycle, *, now: datetime) -> int:
     return len(rows)
 
 
+# --- Check-in participation of ended periods ---------------------------------------------------
+
+People = dict[str, list[set[int]]]  # scope -> per period, the people counted
+
+
+@dataclass
+class PeriodSets:
+    """Per scope and period of one cadence: who was awaited, who checked in."""
+
+    awaited: People = field(default_factory=dict)
+    checked: People = field(default_factory=dict)
+
+    def add(self, other: "PeriodSets") -> None:
+        for mine, theirs in ((self.awaited, other.awaited), (self.checked, other.checked)):
+            for scope, sets in theirs.items():
+                into = mine.setdefault(scope, [set() for _ in sets])
+                for target, people in zip(into, sets, strict=True):
+                    target |= people
+
+
+@dataclass(frozen=True)
+class AwaitedKr:
+    who: int
+    team_id: int | None
+    scopes: tuple[str, ...]
+    done_now: bool
+    last_checkin_at: datetime | None
+
+    def awaited_in(self, period: Period) -> bool:
+        """Not done all through the period (dashboards.done_before, in Python)."""
+        done_before = (
+            self.done_now and self.last_checkin_at is not None
+            and self.last_checkin_at < period.start
+        )  # fmt: skip
+        return not done_before
+
+
+def awaited_key_results(cycle: Cycle) -> dict[int, AwaitedKr]:
+    """The cycle's key results that take check-ins, under live objectives: one query."""
+    rows = (
+        KeyResult.objects.filter(objective__cycle=cycle, objective__archived_at__isnull=True)
+        .exclude(type__in=NOT_CHECKED_IN_TYPES)
+        .annotate(who=Coalesce("owner_id", "objective__owner_id"))
+        .values_list(
+            "pk", "who", "objective__team_id", "objective__visibility", "progress", "type",
+            "last_checkin_at",
+        )
+    )  # fmt: skip
+    return {
+        pk: AwaitedKr(
+            who,
+            team_id,
+            scopes_of(visibility),
+            progress >= engine.ONE and kind not in engine.HEALTH_TYPES,
+            last_checkin_at,
+        )
+        for pk, who, team_id, visibility, progress, kind, last_checkin_at in rows
+    }
+
+
+def own_period_sets(
+    cycle: Cycle, found: list[Period], krs: dict[int, AwaitedKr]
+) -> dict[int | None, PeriodSets]:
+    """Per team (None: objectives without a team), the people of its own key results awaited
+    and checking in, in each period of `found`: one query for the check-ins."""
+    own: dict[int | None, PeriodSets] = defaultdict(PeriodSets)
+
+    def sets_of(people: People, scope: str) -> list[set[int]]:
+        return people.setdefault(scope, [set() for _ in found])
+
+    for kr in krs.values():
+        for scope in kr.scopes:
+            awaited = sets_of(own[kr.team_id].awaited, scope)
+            for i, period in enumerate(found):
+                if kr.awaited_in(period):
+                    awaited[i].add(kr.who)
+    if not found:
+        return own
+    starts = [p.start for p in found]
+    checkins = CheckIn.objects.filter(
+        key_result__objective__cycle=cycle, at__gte=found[0].start, at__lt=found[-1].end
+    ).values_list("key_result_id", "at")
+    for kr_id, at in checkins.iterator(chunk_size=5000):
+        checked_kr = krs.get(kr_id)  # None: linked or fed by work, or its objective archived
+        if checked_kr is None:
+            continue
+        i = bisect_right(starts, at) - 1
+        for scope in checked_kr.scopes:
+            sets_of(own[checked_kr.team_id].checked, scope)[i].add(checked_kr.who)
+    return own
+
+
+def participation_rows(cycle: Cycle, *, now: datetime) -> list[ParticipationSnapshot]:
+    """The participation of every ended period of the cycle (UTC, of each cadence in use)
+    for the organization and for every team with the teams below it, in both scopes."""
+    organization = cycle.organization
+    org_cadence = organization.checkin_cadence or periods.WEEKLY
+    teams = list(
+        Team.objects.filter(organization=organization).only("pk", "parent_id", "checkin_cadence")
+    )
+    krs = awaited_key_results(cycle)
+    wanted: list[tuple[int | None, str]] = [(None, org_cadence)]
+    wanted += [(t.pk, t.checkin_cadence or org_cadence) for t in teams]
+    rows: list[ParticipationSnapshot] = []
+    for cadence in sorted({c for _, c in wanted}):
+        ended = [p for p in periods_of(cycle, cadence, now=now, zone=UTC) if p.end <= now]
+        own = own_period_sets(cycle, ended, krs)
+        trees = tree_sets(teams, own)
+        everyone = PeriodSets()
+        for sets in own.values():
+            everyone.add(sets)
+        trees[None] = everyone
+        for team_id, team_cadence in wanted:
+            if team_cadence == cadence:
+                rows += snapshot_rows(cycle, team_id, ended, trees.get(team_id), now=now)
+    return rows
+
+
+def tree_sets(teams: list[Team], own: dict[int | None, PeriodSets]) -> dict[int | None, PeriodSets]:
+    """Each team's sets with every team below it, built bottom-up (children before their
+    parent, without recursion: a tree may be deeper than Python's stack)."""
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for team in teams:
+        children[team.parent_id].append(team.pk)
+    order: list[int] = []
+    stack = list(children[None])
+    while stack:
+        team_id = stack.pop()
+        order.append(team_id)
+        stack.extend(children[team_id])
+    trees: dict[int | None, PeriodSets] = {}
+    for team_id in reversed(order):  # every child comes after its parent in `order`
+        sets = PeriodSets()
+        sets.add(own.get(team_id, PeriodSets()))
+        for child in children[team_id]:
+            sets.add(trees[child])
+        trees[team_id] = sets
+    return trees
+
+
+def snapshot_rows(
+    cycle: Cycle,
+    team_id: int | None,
+    ended: list[Period],
+    sets: PeriodSets | None,
+    *,
+    now: datetime,
+) -> list[ParticipationSnapshot]:
+    sets = sets or PeriodSets()
+    return [
+        ParticipationSnapshot(
+            organization_id=cycle.organization_id,
+            cycle=cycle,
+            team_id=team_id,
+            scope=scope,
+            period_start=period.start,
+            written_at=now,
+            awaited=len(sets.awaited.get(scope, [set()] * len(ended))[i]),
+            checked_in=len(sets.checked.get(scope, [set()] * len(ended))[i]),
+        )
+        for scope in SCOPES
+        for i, period in enumerate(ended)
+    ]
+
+
+def write_participation(cycle: Cycle, *, now: datetime) -> int:
+    """Replace the cycle's stored participation; how many rows were written."""
+    rows = participation_rows(cycle, now=now)
+    with transaction.atomic():
+        ParticipationSnapshot.objects.filter(cycle=cycle).delete()
+        ParticipationSnapshot.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
 def cycles_to_snapshot(*, on: date) -> list[Cycle]:
     """Active cycles running on `on` (a closed cycle's numbers are frozen; its trend ends)."""
     return list(
@@ -168,7 +352,9 @@ def cycles_to_snapshot(*, on: date) -> list[Cycle]:
 def write_snapshots(*, now: datetime | None = None, cycles: list[Cycle] | None = None) -> int:
     now = now or timezone.now()
     chosen = cycles if cycles is not None else cycles_to_snapshot(on=timezone.localdate(now))
-    return sum(write_cycle(cycle, now=now) for cycle in chosen)
+    return sum(
+        write_cycle(cycle, now=now) + write_participation(cycle, now=now) for cycle in chosen
+    )
 
 
 @task()
