@@ -29,6 +29,7 @@ from django.utils.text import slugify
 
 from pacer.accounts.models import User, server_time_zone
 from pacer.bench import bulk
+from pacer.initiatives import impacts
 from pacer.initiatives.models import Initiative, StatusUpdate, Task
 from pacer.okrs import progress as engine
 from pacer.okrs import rollup
@@ -334,6 +335,8 @@ class _Builder:
         self.step("objectives and key results written")
         counts["initiatives"], counts["supports"], counts["status_updates"] = self.write_work()
         self.step("initiatives, their key results and status updates written")
+        impacts.refresh_organization(self.organization)  # as the services keep it
+        self.step("impacts stored")
         counts["alignments"] = self.alignments()
         return counts
 

@@ -51,6 +51,12 @@ class Initiative(models.Model):
     sync_retry_after = models.DateTimeField(null=True, blank=True)  # the tracker's own wish
     # Derived, kept in step by the services.
     progress = models.DecimalField(max_digits=13, decimal_places=12, default=Decimal(0))
+    # The contract's impact rounded as lists order by it (engine.impact_rank), kept in step
+    # by pacer.initiatives.impacts on every write that moves an input: the Work page and the
+    # dashboards sort by this column instead of computing every initiative's impact.
+    impact = models.DecimalField(
+        max_digits=21, decimal_places=9, default=Decimal(0), db_default=Decimal(0)
+    )
     carried_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_to"
     )
@@ -62,7 +68,10 @@ class Initiative(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organization", "ref"], name="initiative_ref_unique"),
         ]
-        indexes = [models.Index(fields=["cycle", "status"])]
+        indexes = [
+            models.Index(fields=["cycle", "status"]),
+            models.Index(fields=["cycle", "-impact", "due"], name="initiative_work_order"),
+        ]
 
     def __str__(self) -> str:
         return self.title

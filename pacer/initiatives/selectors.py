@@ -11,21 +11,15 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import (
-    Case,
     Count,
     Exists,
-    ExpressionWrapper,
     F,
-    FloatField,
     OuterRef,
     Prefetch,
     QuerySet,
-    Subquery,
     Sum,
-    Value,
-    When,
 )
-from django.db.models.functions import Cast, Coalesce, Greatest, Least, Lower, NullIf, Round
+from django.db.models.functions import Lower
 
 from pacer.accounts.models import User
 from pacer.initiatives.models import Initiative, Task
@@ -135,52 +129,13 @@ def by_impact(
     )
 
 
-# --- The contract's order computed by the database -----------------------------------------
-
-# Floating point on both databases: SQLite keeps a weight of 1.000 as the integer 1, and
-# integer division would make 1 / 6 zero.
-IMPACT: FloatField[float, float] = FloatField()
-
-
-def impact_expression() -> Coalesce:
-    """The contract's impact of each initiative, as SQL: the sum over the key results it
-    supports of (w_k / W_k) * (1 - p_k), W_k the weight total of k's objective (a term is 0
-    when W_k is 0), and 0 for done or cancelled work; engine.impact is the same in Python (a
-    test holds the two to the same order, and the same value to IMPACT_ORDER_PLACES)."""
-    links = Initiative.key_results.through.objects.filter(initiative_id=OuterRef("pk"))
-    objective_weight = Subquery(
-        KeyResult.objects.filter(objective_id=OuterRef("keyresult__objective_id"))
-        .order_by()
-        .values("objective_id")
-        .annotate(total=Sum(Cast("weight", IMPACT)))
-        .values("total"),
-        output_field=IMPACT,
-    )
-    progress = Cast("keyresult__progress", IMPACT)
-    unmet = Value(1.0) - Greatest(Least(progress, Value(1.0)), Value(0.0))
-    # NULLIF: a term over W_k = 0 is NULL, which SUM leaves out (the contract: no term).
-    term = ExpressionWrapper(
-        Cast("keyresult__weight", IMPACT) * unmet / NullIf(objective_weight, Value(0.0)),
-        output_field=IMPACT,
-    )
-    summed = Subquery(
-        links.order_by().values("initiative_id").annotate(total=Sum(term)).values("total"),  # type: ignore[misc]
-        output_field=IMPACT,
-    )
-    open_work = Case(
-        When(status__in=engine.CLOSED_INITIATIVE_STATUSES, then=Value(0.0)),
-        default=summed,
-        output_field=IMPACT,
-    )
-    return Coalesce(open_work, Value(0.0), output_field=IMPACT)
+# --- The contract's order, sorted by the database ---------------------------------------------
 
 
 def in_work_order(initiatives: QuerySet[Initiative]) -> QuerySet[Initiative]:
-    """`initiatives` in the contract's order, sorted by the database: impact rounded as
-    engine.work_order rounds it, then due (none last), then title, then id."""
-    ranked = initiatives.annotate(
-        impact_rank=Round(impact_expression(), engine.IMPACT_ORDER_PLACES)
-    )
-    return ranked.order_by(
-        F("impact_rank").desc(), F("due").asc(nulls_last=True), Lower("title"), "pk"
+    """`initiatives` in the contract's order, sorted by the database: the stored impact
+    (pacer.initiatives.impacts, rounded as engine.work_order rounds it), then due (none
+    last), then title, then id."""
+    return initiatives.order_by(
+        F("impact").desc(), F("due").asc(nulls_last=True), Lower("title"), "pk"
     )

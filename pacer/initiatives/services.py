@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from pacer import trackers
 from pacer.accounts.models import User
-from pacer.initiatives import connections, notices, rules
+from pacer.initiatives import connections, impacts, notices, rules
 from pacer.initiatives.models import Initiative, StatusUpdate, Task
 from pacer.okrs import permissions, rollup
 from pacer.okrs import progress as engine
@@ -438,6 +438,7 @@ def refresh(initiative: Initiative, *, touched: Sequence[KeyResult] = ()) -> Non
     )
     supported = list(initiative.key_results.all()) if changed or touched else []
     roll_up([*supported, *touched])
+    impacts.refresh_ids([initiative.pk])  # its status or key results may have changed
 
 
 def roll_up(key_results: Sequence[KeyResult]) -> None:

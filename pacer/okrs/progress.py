@@ -317,13 +317,17 @@ IMPACT_ORDER_PLACES = 9
 IMPACT_ORDER_QUANTUM = Decimal(1).scaleb(-IMPACT_ORDER_PLACES)
 
 
+def impact_rank(impact_value: Decimal) -> Decimal:
+    """An impact as lists order by it (and as initiatives store it): to IMPACT_ORDER_PLACES."""
+    return impact_value.quantize(IMPACT_ORDER_QUANTUM, rounding=ROUND_HALF_UP)
+
+
 def work_order(
     impact_value: Decimal, due: date | None, title: str
 ) -> tuple[Decimal, int, date, str]:
     """Sort key for lists of work: impact (to IMPACT_ORDER_PLACES), highest first; then due,
     earliest first and none last; then title."""
-    rank = impact_value.quantize(IMPACT_ORDER_QUANTUM, rounding=ROUND_HALF_UP)
-    return (-rank, due is None, due or date.min, title.casefold())
+    return (-impact_rank(impact_value), due is None, due or date.min, title.casefold())
 
 
 # --- Forecast (okr-semantics.md, "Forecast") --------------------------------------------

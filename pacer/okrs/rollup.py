@@ -22,6 +22,7 @@ from fractions import Fraction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from pacer.initiatives import impacts
 from pacer.okrs import progress as engine
 from pacer.okrs.models import CheckIn, Cycle, KeyResult, Milestone, Objective, Organization
 
@@ -261,6 +262,14 @@ def refresh_objectives(objectives: Iterable[Objective]) -> None:
     """
     by_id = {objective.pk: objective for objective in objectives}
     dirty = set(by_id)
+    walk_up(by_id, dirty)
+    # The work under them: its impact reads their key results' weights and progress.
+    impacts.refresh_under(dirty)
+
+
+def walk_up(by_id: dict[int, Objective], dirty: set[int]) -> None:
+    """Recompute the `dirty` objectives and, upwards, those whose linked key results moved
+    (added to `dirty` as they do)."""
     followers = followers_above(dirty)
     for follower in (kr for krs in followers.values() for kr in krs):
         by_id.setdefault(follower.objective_id, follower.objective)

@@ -167,10 +167,11 @@ def test_unfinished_work_is_carried_over_to_the_next_cycle_once(world: World) ->
 
 
 def test_the_database_orders_work_as_the_engine_does(world: World) -> None:
-    """in_work_order (the Work page's order, computed by the database) equals by_impact
-    (the engine in Python) on work with ties that exact arithmetic makes and floating point
-    would not (0.1 + 0.2 against 0.3), weights of 0, progress over 1, closed work, and
-    missing due dates; and its impact is the engine's to the places it orders by."""
+    """in_work_order (the Work page's order, sorted by the database on the stored impact)
+    equals by_impact (the engine in Python) on work with ties that exact arithmetic makes
+    and floating point would not (0.1 + 0.2 against 0.3), weights of 0, progress over 1,
+    closed work, and missing due dates; and the stored impact is the engine's, rounded to
+    the places it orders by."""
     import random
 
     from pacer.okrs import progress as engine
@@ -196,8 +197,53 @@ def test_the_database_orders_work_as_the_engine_does(world: World) -> None:
     listed = selectors.by_impact(list(selectors.with_work(Initiative.objects.all())), date.today())
     ranked = selectors.in_work_order(Initiative.objects.all())
     assert list(ranked.values_list("pk", flat=True)) == [w.initiative.pk for w in listed]
-    by_sql = dict(ranked.values_list("pk", "impact_rank"))
+    stored = dict(ranked.values_list("pk", "impact"))
     for work in listed:
-        assert abs(Decimal(by_sql[work.initiative.pk]) - work.impact) < Decimal("1e-9")
+        assert stored[work.initiative.pk] == engine.impact_rank(work.impact)
     ties = {w.impact.quantize(Decimal("1e-9")) for w in listed if w.impact}
     assert len(ties) < len([w for w in listed if w.impact])  # the data has ties to order
+
+
+def stored_and_computed(*initiatives: Initiative) -> list[tuple[Decimal, Decimal]]:
+    """Each initiative's stored impact beside the engine's (rounded as lists order)."""
+    from pacer.okrs import progress as engine
+
+    rows = selectors.with_work(Initiative.objects.filter(pk__in=[i.pk for i in initiatives]))
+    listed = {w.initiative.pk: w for w in selectors.by_impact(list(rows), date.today())}
+    return [(fresh(i).impact, engine.impact_rank(listed[i.pk].impact)) for i in initiatives]
+
+
+def test_the_stored_impact_follows_every_input(world: World) -> None:
+    """Whatever write moves an input of the impact (a check-in, a key result's weight, a key
+    result added or deleted, the initiative's status or key results), the stored impact is
+    the engine's afterwards."""
+    from datetime import UTC, datetime
+
+    from pacer.okrs.services.key_results import key_result_spec
+
+    second = make_key_result(world.public, "second", title="Second")
+    billing = start(world, key_results=[world.adoption])
+    other = start(world, "Retire the old API", key_results=[world.adoption, second])
+
+    def agrees() -> None:
+        pairs = stored_and_computed(billing, other)
+        assert all(stored == computed for stored, computed in pairs), pairs
+
+    agrees()
+    assert fresh(billing).impact > 0
+    at = datetime(2026, 5, 1, 9, tzinfo=UTC)
+    okr_services.checkin_create(key_result=world.adoption, value=Decimal(60), at=at)
+    agrees()
+    extra = make_key_result(world.public, "extra", title="Extra")  # W_k grows
+    agrees()
+    okr_services.key_result_update(key_result=extra, spec=key_result_spec(extra, weight=Decimal(3)))
+    agrees()
+    services.initiative_set_status(initiative=billing, status="done", note="Shipped")
+    agrees()
+    assert fresh(billing).impact == 0
+    okr_services.key_result_delete(key_result=fresh(world.adoption))
+    agrees()
+    services.initiative_update(
+        initiative=fresh(other), spec=services.spec_of(fresh(other), key_results=[extra])
+    )
+    agrees()

@@ -14,6 +14,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from pacer.accounts.models import User
+from pacer.initiatives import impacts
 from pacer.initiatives import services as initiative_services
 from pacer.initiatives.models import Initiative, Task
 from pacer.okrs import history, rollup, rules, services
@@ -551,6 +552,7 @@ class _Writer:
             )
         ]
         Objective.objects.bulk_update(objectives, rollup.OBJECTIVE_FIELDS, batch_size=500)
+        impacts.refresh_organization(self.organization)
 
     def close_cycles(self) -> None:
         for cycle in self.doc.cycles:

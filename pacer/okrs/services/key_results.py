@@ -9,6 +9,7 @@ from django.db.models import Min, QuerySet
 from django.utils import timezone
 
 from pacer.accounts.models import User
+from pacer.initiatives import impacts
 from pacer.okrs import progress as engine
 from pacer.okrs import rollup, rules
 from pacer.okrs.errors import DomainError, raise_if
@@ -219,9 +220,11 @@ def key_result_move(*, key_result: KeyResult, objective: Objective) -> KeyResult
 @transaction.atomic
 def key_result_delete(*, key_result: KeyResult) -> None:
     objective = writable_objective(key_result.objective_id)
+    supporting = impacts.supporting_ids(key_result)
     key_result.delete()
     close_position_gaps(objective)
     rollup.refresh_objective(objective)
+    impacts.refresh_ids(supporting)  # the work that supported it: one goal fewer to move
 
 
 @transaction.atomic

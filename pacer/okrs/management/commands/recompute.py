@@ -6,6 +6,7 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.db.models import Count, Q
 
+from pacer.initiatives import impacts
 from pacer.initiatives.models import Initiative
 from pacer.okrs import progress as engine
 from pacer.okrs import rollup
@@ -74,6 +75,11 @@ class Command(PacerCommand):
         if write:
             KeyResult.objects.bulk_update(stale_krs, KR_FIELDS, batch_size=500)
             Objective.objects.bulk_update(stale_objectives, rollup.OBJECTIVE_FIELDS, batch_size=500)
+        # Impacts read the key results' stored progress: after it was fixed, when writing.
+        for ref, stored, computed in impacts.stale_impacts(organization):
+            differences.append(f"initiative {ref}: impact is {stored}, computed {computed}")
+        if write:
+            impacts.refresh_organization(organization)
         return differences
 
     def recompute_work(self, organization: Organization, *, write: bool) -> list[str]:

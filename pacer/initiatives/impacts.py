@@ -1,0 +1,110 @@
+"""Each initiative's stored impact (okr-semantics.md, "Initiatives"; docs/initiatives.md).
+
+impact = Σ over the key results k it supports of (w_k / W_k) · (1 - p_k), 0 for done or
+cancelled work, computed by the engine (exact decimals) and stored rounded as lists order
+by it (`engine.impact_rank`). Its inputs are the initiative's status and key results, and
+each key result's weight and progress and its objective's total weight, so:
+
+- the roll-up refreshes the work under every objective whose key results it recomputed
+  (a check-in, a key result's fields or weight, one added or moved: okrs.rollup);
+- the initiative services refresh an initiative whose status or key results changed;
+- deleting a key result refreshes the work that supported it (it no longer counts);
+- imports, `pacer recompute` and `pacer bench generate` refresh a whole organization.
+
+`pacer recompute --check` reports any stored impact that differs from the computed one.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db.models import QuerySet, Sum
+
+from pacer.initiatives.models import Initiative
+from pacer.okrs import progress as engine
+from pacer.okrs.models import KeyResult, Organization
+
+SUPPORTS = Initiative.key_results.through
+
+
+def computed_impacts(initiatives: QuerySet[Initiative]) -> dict[int, tuple[Decimal, Decimal]]:
+    """(stored, computed) impact of each of these initiatives: three queries, none more when
+    there are none."""
+    stored = {
+        pk: (status, impact)
+        for pk, status, impact in initiatives.values_list("pk", "status", "impact")
+    }
+    if not stored:
+        return {}
+    rows = list(
+        SUPPORTS.objects.filter(initiative_id__in=initiatives.values("pk")).values_list(
+            "initiative_id", "keyresult__objective_id", "keyresult__weight", "keyresult__progress"
+        )
+    )
+    # W_k of the objectives involved, chosen by a subquery (a whole organization's list of
+    # objective ids would pass the database's limit on parameters).
+    objectives = KeyResult.objects.filter(initiatives__in=initiatives.values("pk")).values(
+        "objective_id"
+    )
+    totals = dict(
+        KeyResult.objects.filter(objective_id__in=objectives)
+        .order_by()
+        .values("objective_id")
+        .annotate(total=Sum("weight"))
+        .values_list("objective_id", "total")
+    )
+    supported: dict[int, list[engine.Supported]] = defaultdict(list)
+    for initiative_id, objective_id, weight, progress in rows:
+        total = totals.get(objective_id) or engine.ZERO
+        supported[initiative_id].append(engine.Supported(weight, total, progress))
+    return {
+        pk: (impact, engine.impact_rank(engine.impact(status, supported[pk])))
+        for pk, (status, impact) in stored.items()
+    }
+
+
+def refresh(initiatives: QuerySet[Initiative]) -> int:
+    """Store the fresh impact of these initiatives; how many changed."""
+    changed = [
+        Initiative(pk=pk, impact=fresh)
+        for pk, (stored, fresh) in computed_impacts(initiatives).items()
+        if stored != fresh
+    ]
+    Initiative.objects.bulk_update(changed, ["impact"], batch_size=500)
+    return len(changed)
+
+
+def refresh_ids(initiative_ids: Iterable[int]) -> int:
+    ids = set(initiative_ids)
+    return refresh(Initiative.objects.filter(pk__in=ids)) if ids else 0
+
+
+def refresh_under(objective_ids: Iterable[int]) -> int:
+    """The work supporting any key result of these objectives (their weights or progress
+    moved)."""
+    ids = set(objective_ids)
+    if not ids:
+        return 0
+    supporting = SUPPORTS.objects.filter(keyresult__objective_id__in=ids).values("initiative_id")
+    return refresh(Initiative.objects.filter(pk__in=supporting))
+
+
+def refresh_organization(organization: Organization) -> int:
+    return refresh(Initiative.objects.filter(organization=organization))
+
+
+def stale_impacts(organization: Organization) -> list[tuple[str, Decimal, Decimal]]:
+    """(ref, stored, computed) of every initiative whose stored impact is not the computed
+    one, by ref (`pacer recompute --check`)."""
+    initiatives = Initiative.objects.filter(organization=organization)
+    found = computed_impacts(initiatives)
+    stale = {pk for pk, (stored, fresh) in found.items() if stored != fresh}
+    refs = dict(initiatives.filter(pk__in=stale).values_list("pk", "ref")) if stale else {}
+    return sorted((refs[pk], *found[pk]) for pk in stale)
+
+
+def supporting_ids(key_result: KeyResult) -> list[int]:
+    """The initiatives supporting a key result (read before it is deleted)."""
+    return list(
+        SUPPORTS.objects.filter(keyresult=key_result).values_list("initiative_id", flat=True)
+    )
