@@ -79,10 +79,21 @@ def key_results_in(viewer: User, scope: Scope) -> QuerySet[KeyResult]:
     for, under any visible objective of the cycle)."""
     if scope.person is None:
         return KeyResult.objects.filter(objective__in=objectives_in(viewer, scope).values("pk"))
-    visible = objectives_in(viewer, Scope(scope.cycle)).values("pk")
-    return KeyResult.objects.filter(objective__in=visible).filter(
-        Q(owner=scope.person) | Q(owner__isnull=True, objective__owner=scope.person)
+    visible = objectives_visible_to(viewer).filter(pk=OuterRef("objective_id"))
+    return KeyResult.objects.filter(
+        Exists(visible), pk__in=answered_by(scope.person, scope.cycle), objective__archived_at=None
     )
+
+
+def answered_by(person: User, cycle: Cycle) -> list[int]:
+    """The key results of the cycle a person answers for (their own, and those without an
+    owner under their objectives): two indexed queries. Left to the database, the unowned
+    ones were found through the index of every key result without an owner (20 ms at the
+    large size), or the cycle's key results were walked to test the visibility rule."""
+    mine = KeyResult.objects.filter(owner=person, objective__cycle=cycle)
+    under_theirs = KeyResult.objects.filter(objective__owner=person, objective__cycle=cycle)
+    unowned = [pk for pk, owner in under_theirs.values_list("pk", "owner_id") if owner is None]
+    return [*mine.values_list("pk", flat=True), *unowned]
 
 
 # --- Status counts and the heat map -----------------------------------------------------------
