@@ -160,7 +160,7 @@ def test_the_focus_page_follows_a_check_in_on_my_key_results(world: World) -> No
 
 @pytest.mark.parametrize("page", ["objective", "cycle", "focus", "dashboard"])
 def test_the_304_costs_a_few_queries_however_much_there_is(world: World, page: str) -> None:
-    """Session, person and the one version query (a dashboard: two, its check-ins apart);
+    """Session, person and the one version query (a dashboard: two, its snapshots apart);
     the same with 30 more key results and check-ins."""
     urls = {
         "objective": objective_url(world.public),
@@ -198,3 +198,15 @@ def test_the_region_polls_its_own_page_at_the_setting(world: World, settings: An
     assert 'hx-trigger="every 7s"' in region.group(0)
     assert f'hx-get="{objective_url(world.public)}"' in region.group(0)
     assert 'hx-disinherit="*"' in region.group(0)  # its forms keep their own targets
+
+
+def test_a_dashboard_follows_the_snapshot_run(world: World) -> None:
+    """The stored trends and participation change when the hourly run writes them: an open
+    dashboard renders again then, though no objective moved."""
+    from pacer.insights.snapshots import write_snapshots
+
+    client = client_of(world.owner)
+    etag = page_etag(client, dashboard_url(world))
+    assert poll(client, dashboard_url(world), etag).status_code == 304
+    write_snapshots(cycles=[world.cycle], now=timezone.now())
+    assert poll(client, dashboard_url(world), etag).status_code == 200
