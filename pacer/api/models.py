@@ -43,6 +43,7 @@ class Tombstone(models.Model):
         MILESTONE = "milestone"
         CHECKIN = "checkin"
         INITIATIVE = "initiative"
+        KPI = "kpi"
 
     # Plain numbers, not foreign keys: what they named may be deleted too.
     organization_id = models.BigIntegerField(db_index=True)

@@ -605,7 +605,7 @@ class BulkOut(Schema):
 
 
 class DeletionOut(Schema):
-    kind: Literal["cycle", "objective", "key_result", "milestone", "checkin", "initiative"]
+    kind: Literal["cycle", "objective", "key_result", "milestone", "checkin", "initiative", "kpi"]
     ref: str = Field(description="the ref; for milestones and check-ins their id")
     deleted_at: datetime
 

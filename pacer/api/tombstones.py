@@ -10,6 +10,7 @@ from django.db.models.signals import post_delete, pre_delete
 
 from pacer.api.models import Tombstone
 from pacer.initiatives.models import Initiative
+from pacer.kpis.models import KPI
 from pacer.okrs.models import CheckIn, Cycle, KeyResult, Milestone, Objective, Organization
 
 PRIVATE = Objective.Visibility.PRIVATE
@@ -24,6 +25,10 @@ def connect() -> None:
     # Before the delete: the key results it supported (they make it private) go with it.
     pre_delete.connect(_initiative_deleted, sender=Initiative, dispatch_uid="tombstone-work")
     post_delete.connect(_organization_deleted, sender=Organization, dispatch_uid="tombstone-org")
+    # KPIs are seen by everyone of their organization (docs/kpis.md): never private. Their
+    # values leave no tombstone: a listener on KPIValue would make deleting a KPI load every
+    # value it holds (a source may write one a minute) instead of one DELETE.
+    post_delete.connect(_kpi_deleted, sender=KPI, dispatch_uid="tombstone-kpi")
 
 
 def _cycle_deleted(sender: Any, instance: Cycle, **kwargs: Any) -> None:
@@ -89,6 +94,12 @@ def _initiative_deleted(sender: Any, instance: Initiative, **kwargs: Any) -> Non
         ref=instance.ref,
         objective_id=private[0] if len(private) == 1 else None,
         private=bool(private),
+    )
+
+
+def _kpi_deleted(sender: Any, instance: KPI, **kwargs: Any) -> None:
+    Tombstone.objects.create(
+        organization_id=instance.organization_id, kind=Tombstone.Kind.KPI, ref=instance.ref
     )
 
 

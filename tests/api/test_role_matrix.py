@@ -116,7 +116,10 @@ class Case:
     (check-ins by key result ref in the body), "own-checkin" (its author and admins),
     "comment" (whoever may see the objective), "own-comment" (its author only), "work"
     (new work for the target's key result, named in the body: whoever may see it),
-    "feed-read" (a key result's data source: read scope, but only those who may check in).
+    "feed-read" (a key result's data source: read scope, but only those who may check in),
+    "kpi-change" (a KPI: its owner, its team's leads, admins), "kpi-value" (and its team's
+    members), "kpi-feed-read" (a KPI's data source: read scope, but only those who may
+    change the KPI).
     """
 
     kind: str
@@ -431,7 +434,26 @@ CASES |= {
     ("DELETE", "/kpis/{ref}/values/{value_id}"): Case(
         "kpi-change", lambda s: (owners_kpi_value(s), None), ok=204
     ),
+    # A KPI's data source: those who may change the KPI; reading it takes the read scope.
+    ("GET", "/kpis/{ref}/source"): Case("kpi-feed-read", lambda s: kpi_fed_first(s, "")),
+    ("GET", "/kpis/{ref}/source/runs"): Case("kpi-feed-read", lambda s: kpi_fed_first(s, "/runs")),
+    ("PUT", "/kpis/{ref}/source"): Case(
+        "kpi-change", lambda s: (f"/kpis/{uptime_kpi(s)}/source", SQL_SOURCE)
+    ),
+    ("POST", "/kpis/{ref}/source/preview"): Case(
+        "kpi-change", lambda s: (f"/kpis/{uptime_kpi(s)}/source/preview", SQL_SOURCE)
+    ),
+    ("DELETE", "/kpis/{ref}/source"): Case("kpi-change", lambda s: kpi_fed_first(s, ""), ok=204),
 }
+
+
+def kpi_fed_first(s: Scene, tail: str) -> Request:
+    """The KPI fed by a SQL source first (by the operator), then its source's path + tail."""
+    from pacer.kpis.models import KPI
+
+    kpi = KPI.objects.get(organization=s.world.org, ref=uptime_kpi(s))
+    source_services.kpi_source_set(kpi=kpi, by=None, **SQL_SOURCE)
+    return f"/kpis/{kpi.ref}/source{tail}", None
 
 
 def owners_comment(s: Scene) -> int:
@@ -443,13 +465,17 @@ def expected_status(case: Case, caller: str, target: str) -> int:
     if caller == "anonymous":
         return 401
     if caller == "read":  # the owner's read-scoped token
-        return 403 if case.kind not in {"read", "object-read", "feed-read"} else case.ok
+        return (
+            403
+            if case.kind not in {"read", "object-read", "feed-read", "kpi-feed-read"}
+            else case.ok
+        )
     hidden = target == "private" and caller not in SEES_PRIVATE
     if case.kind == "admin":
         return case.ok if caller == "admin" else 403
     if case.kind in {"read", "create"}:
         return case.ok
-    if case.kind == "kpi-change":  # its owner, its team's leads (the owner) and admins
+    if case.kind in {"kpi-change", "kpi-feed-read"}:  # its owner, team leads (the owner), admins
         return case.ok if caller in {"owner", "admin"} else 403
     if case.kind == "kpi-value":  # and its team's members
         return case.ok if caller != "outsider" else 403

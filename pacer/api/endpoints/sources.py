@@ -1,5 +1,6 @@
-"""A metric key result's data source (docs/datasources.md, "Feeding a key result"): read,
-set or replace, remove, preview, and the sync log. For the people who may check in on the
+"""A metric key result's data source (docs/datasources.md, "Feeding a key result"), and a
+KPI's (docs/kpis.md) under /kpis/{ref}/source: read, set or replace, remove, preview, and
+the sync log. For the people who may check in on the
 key result (404 when it is hidden, 403 when it is only visible). The rules are
 pacer.datasources.services'; a refused configuration is a 422 naming its field. An HTTP
 source's URL and header values are never returned: `url_masked` and `header_names` only."""
@@ -15,11 +16,13 @@ from pacer.accounts.models import User
 from pacer.api import queries
 from pacer.api.auth import caller
 from pacer.api.endpoints.common import NO_CONTENT, ok
+from pacer.api.endpoints.kpis import kpi_of
 from pacer.api.errors import NotFound
 from pacer.api.pagination import paged
 from pacer.api.schemas import LongText, PageQuery, Ref, Strict
 from pacer.datasources import services
 from pacer.datasources.models import DataSource, SourceRun
+from pacer.kpis.models import KPI
 from pacer.okrs.models import KeyResult
 
 router = Router(tags=["data sources"])
@@ -60,7 +63,10 @@ class SourceIn(Strict):
 
 
 class SourceOut(Schema):
-    key_result: str = Field(examples=["adoption"])
+    key_result: str = Field(examples=["adoption"], description="empty for a KPI's source")
+    kpi: str = Field(
+        "", examples=["uptime"], description="the KPI it feeds; empty for a key result's"
+    )
     kind: Kind
     url_masked: str = Field(
         description="http_json: scheme, host and the last 4 characters (the URL may carry a "
@@ -111,7 +117,8 @@ class RunList(Schema):
 def source_out(source: DataSource) -> dict[str, Any]:
     shown = source.url_masked if source.kind == DataSource.Kind.HTTP_JSON else source.link_url
     return {
-        "key_result": source.key_result.ref if source.key_result else "",  # KPIs: docs/kpis.md
+        "key_result": source.key_result.ref if source.key_result else "",
+        "kpi": source.kpi.ref if source.kpi else "",
         "kind": source.kind,
         "url_masked": shown,
         "header_names": list(source.header_names),
@@ -161,6 +168,20 @@ def source_of(kr: KeyResult) -> DataSource:
     )
     if source is None:
         raise NotFound("data source for this key result")
+    return source
+
+
+def changeable_kpi(user: User, ref: str) -> KPI:
+    """The KPI, if visible (404) and the caller may change it (403)."""
+    kpi = kpi_of(user, ref)
+    services.require_kpi_changer(user, kpi)
+    return kpi
+
+
+def kpi_source(kpi: KPI) -> DataSource:
+    source = DataSource.objects.select_related("kpi", "created_by").filter(kpi=kpi).first()
+    if source is None:
+        raise NotFound("data source for this KPI")
     return source
 
 
@@ -217,10 +238,71 @@ def preview_source(request: HttpRequest, ref: Path[Ref], payload: SourceIn) -> d
 def list_source_runs(
     request: HttpRequest, ref: Path[Ref], query: Query[PageQuery]
 ) -> dict[str, Any]:
-    source = source_of(feedable(caller(request), ref))
+    return runs_page(source_of(feedable(caller(request), ref)), query)
+
+
+def runs_page(source: DataSource, query: PageQuery) -> dict[str, Any]:
     return paged(
         source.runs.all(),
         cursor=query.cursor,
         limit=query.limit,
         present=lambda rows: [run_out(r) for r in rows],
     )
+
+
+# --- A KPI's source (docs/kpis.md): the same calls under /kpis/{ref} ---------------------------
+
+
+@router.get("/kpis/{ref}/source", response=ok(SourceOut), summary="Read a KPI's data source")
+def get_kpi_source(request: HttpRequest, ref: Path[Ref]) -> dict[str, Any]:
+    return source_out(kpi_source(changeable_kpi(caller(request), ref)))
+
+
+@router.put(
+    "/kpis/{ref}/source",
+    response=ok(SourceOut),
+    summary="Feed a KPI from a data source (set or replace)",
+)
+def put_kpi_source(request: HttpRequest, ref: Path[Ref], payload: SourceIn) -> dict[str, Any]:
+    """Validated without reading (preview reads); it runs within a minute, then every
+    `interval_minutes`. A run whose value differs adds a value to the KPI."""
+    user = caller(request)
+    kpi = changeable_kpi(user, ref)
+    services.kpi_source_set(kpi=kpi, by=user, **payload.config())
+    return source_out(kpi_source(kpi))
+
+
+@router.delete(
+    "/kpis/{ref}/source",
+    response=NO_CONTENT,
+    summary="Remove a KPI's data source (its values stay)",
+)
+def delete_kpi_source(request: HttpRequest, ref: Path[Ref]) -> Status[None]:
+    user = caller(request)
+    services.source_remove(source=kpi_source(changeable_kpi(user, ref)), by=user)
+    return Status(204, None)
+
+
+@router.post(
+    "/kpis/{ref}/source/preview",
+    response=ok(ReadingOut),
+    summary="Read a KPI's data source without saving it",
+)
+def preview_kpi_source(request: HttpRequest, ref: Path[Ref], payload: SourceIn) -> dict[str, Any]:
+    """The value the source gives now; a failed read is a 422 naming the field to correct.
+    Nothing is written."""
+    user = caller(request)
+    kpi = changeable_kpi(user, ref)
+    reading = services.kpi_source_preview(kpi=kpi, by=user, **payload.config())
+    return {"value": float(reading.value), "detail": reading.detail}
+
+
+@router.get(
+    "/kpis/{ref}/source/runs",
+    response=ok(RunList),
+    summary="A KPI's data source's sync log, oldest first (the last 200 runs are kept)",
+)
+def list_kpi_source_runs(
+    request: HttpRequest, ref: Path[Ref], query: Query[PageQuery]
+) -> dict[str, Any]:
+    return runs_page(kpi_source(changeable_kpi(caller(request), ref)), query)
