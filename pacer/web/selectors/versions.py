@@ -61,7 +61,7 @@ def dashboard_version(person: User, ref: str) -> Version:
     objectives = objectives_visible_to(person).filter(cycle__ref=ref)
     written = (
         ParticipationSnapshot.objects.filter(cycle__ref=ref, team=None, scope=SCOPE_PUBLIC)
-        .filter(cycle__organization_id=person.organization_id)
+        .filter(organization=person.organization)
         .order_by("-written_at")
         .values_list("written_at", flat=True)
         .first()
