@@ -276,6 +276,12 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("PATCH", "/kpis/{ref}"): {"name": "Renamed", "description": "d", "unit": "h"},
     ("POST", "/kpis/{ref}/values"): {"value": 99.5, "note": "n"},
+    ("PUT", "/kpis/{ref}/source"): {"kind": "sql", "database": "sweep", "query": "SELECT 42"},
+    ("POST", "/kpis/{ref}/source/preview"): {
+        "kind": "sql",
+        "database": "sweep",
+        "query": "SELECT 42",
+    },
 }
 
 
