@@ -6,6 +6,7 @@ Each item gets one warm-up request, one request under `CaptureQueriesContext` (i
 count and status), then N timed requests.
 """
 
+import gc
 import json
 import os
 import platform
@@ -37,6 +38,7 @@ from pacer.initiatives.models import Initiative, Task
 from pacer.initiatives.selectors import initiatives_visible_to
 from pacer.okrs import progress as engine
 from pacer.okrs.models import CheckIn, Cycle, KeyResult, Membership, Objective, Organization
+from pacer.startup import freeze_startup_heap
 
 API = "/api/v1"
 
@@ -453,40 +455,48 @@ def collect(
     )
     t = choose_targets(organization, member)
     client = bench_client(member)
-    for label, url in page_urls(t):
-        result.items.append(measure_get(client, label, "page", url, requests))
-        log(f"{label}: done")
-    if t.admin is not None:
-        admin_client = bench_client(t.admin)
-        for label, url in admin_page_urls(t):
-            result.items.append(measure_get(admin_client, label, "page", url, requests))
+    freeze_startup_heap()  # as pacer.wsgi does before a server's first request
+    try:
+        for label, url in page_urls(t):
+            result.items.append(measure_get(client, label, "page", url, requests))
             log(f"{label}: done")
-    token = api_token(member)
-    probe = None
-    if token is not None:
-        probe = client.get(
-            f"{API}/objectives?limit=1", secure=True, headers={"Authorization": f"Bearer {token}"}
+        if t.admin is not None:
+            admin_client = bench_client(t.admin)
+            for label, url in admin_page_urls(t):
+                result.items.append(measure_get(admin_client, label, "page", url, requests))
+                log(f"{label}: done")
+        token = api_token(member)
+        probe = None
+        if token is not None:
+            probe = client.get(
+                f"{API}/objectives?limit=1",
+                secure=True,
+                headers={"Authorization": f"Bearer {token}"},
+            )
+        if probe is None or probe.status_code != 200:
+            why = "no pacer.api.tokens" if token is None else f"HTTP {probe.status_code}"  # type: ignore[union-attr]
+            result.notes.append(f"API not measured: {API} did not answer ({why}).")
+        else:
+            auth = {"headers": {"Authorization": f"Bearer {token}"}}
+            for label, url in api_urls(t):
+                result.items.append(measure_get(client, label, "api", url, requests, **auth))
+                log(f"{label}: done")
+        result.items.append(measure_web_checkin(client, t, requests, htmx=False))
+        result.items.append(measure_web_checkin(client, t, requests, htmx=True))
+        if token is not None and probe is not None and probe.status_code == 200:
+            result.items.append(measure_api_checkin(client, t, token, requests))
+        log("writes: done")
+        result.items.append(
+            Item("peak RSS after pages, API and writes", "memory", p50_ms=peak_rss_mb())
         )
-    if probe is None or probe.status_code != 200:
-        why = "no pacer.api.tokens" if token is None else f"HTTP {probe.status_code}"  # type: ignore[union-attr]
-        result.notes.append(f"API not measured: {API} did not answer ({why}).")
-    else:
-        auth = {"headers": {"Authorization": f"Bearer {token}"}}
-        for label, url in api_urls(t):
-            result.items.append(measure_get(client, label, "api", url, requests, **auth))
-            log(f"{label}: done")
-    result.items.append(measure_web_checkin(client, t, requests, htmx=False))
-    result.items.append(measure_web_checkin(client, t, requests, htmx=True))
-    if token is not None and probe is not None and probe.status_code == 200:
-        result.items.append(measure_api_checkin(client, t, token, requests))
-    log("writes: done")
-    result.items.append(
-        Item("peak RSS after pages, API and writes", "memory", p50_ms=peak_rss_mb())
-    )
-    if not skip_import:
-        n = import_objectives or SCALES[scale].import_objectives
-        result.items += measure_files(organization, n, seed=1)
-        result.items.append(Item("peak RSS after import/export", "memory", p50_ms=peak_rss_mb()))
+        if not skip_import:
+            n = import_objectives or SCALES[scale].import_objectives
+            result.items += measure_files(organization, n, seed=1)
+            result.items.append(
+                Item("peak RSS after import/export", "memory", p50_ms=peak_rss_mb())
+            )
+    finally:
+        gc.unfreeze()
     return result
 
 
