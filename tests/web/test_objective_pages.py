@@ -726,3 +726,23 @@ def test_a_check_in_stored_far_outside_the_cycle_does_not_break_the_page(
     response = client_for(world.owner).get(detail_url(objective))
     assert response.status_code == 200
     assert "Check-ins (2)" in response.content.decode()
+
+
+def test_latest_checkins_are_each_key_results_newest_on_every_database(world: World) -> None:
+    """One query for several key results (ORed slices on SQLite, a UNION ALL of them on
+    PostgreSQL): each key result's HISTORY_SHOWN newest, newest first, nothing else."""
+    from pacer.web.selectors.objective import latest_checkins
+
+    objective = make_objective(world)
+    krs = [make_kr(objective), make_kr(objective), make_kr(objective)]
+    start = timezone.now() - timedelta(days=30)
+    for n, kr in enumerate(krs):
+        for i in range(HISTORY_SHOWN + 3 - n * 5):  # 11, 6 and 1 check-ins
+            CheckIn.objects.create(key_result=kr, value=Decimal(i), at=start + timedelta(hours=i))
+    found = latest_checkins(krs)
+    for kr in krs:
+        expected = list(
+            CheckIn.objects.filter(key_result=kr).order_by("-at", "-id")[:HISTORY_SHOWN]
+        )
+        assert found.get(kr.pk, []) == expected
+    assert latest_checkins([]) == {}

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -134,15 +135,20 @@ def latest_checkins(key_results: list[KeyResult]) -> dict[int, list[CheckIn]]:
     """The latest HISTORY_SHOWN check-ins of each key result, newest first, in one query:
     one short range of the `checkin_latest` index per key result, however many it holds."""
     newest = CheckIn.objects.order_by("-at", "-id").values("pk")
-    wanted = Q(pk__in=[])
-    for kr in key_results:
-        wanted |= Q(pk__in=newest.filter(key_result=kr.pk)[:HISTORY_SHOWN])
+    slices = [newest.filter(key_result=kr.pk)[:HISTORY_SHOWN] for kr in key_results]
     found: dict[int, list[CheckIn]] = defaultdict(list)
-    if key_results:
-        for checkin in (
-            CheckIn.objects.filter(wanted).select_related("author").order_by("-at", "-id")
-        ):
-            found[checkin.key_result_id].append(checkin)
+    if not slices:
+        return found
+    if connection.features.supports_slicing_ordering_in_compound and len(slices) > 1:
+        # PostgreSQL: one UNION ALL of the slices. ORed `pk IN (slice)` conditions became
+        # hashed subplans over a scan of every check-in (165 ms at the large bench size).
+        wanted = Q(pk__in=slices[0].union(*slices[1:], all=True))
+    else:  # SQLite allows no slice inside a UNION, and runs each IN as an index range
+        wanted = Q(pk__in=[])
+        for one in slices:
+            wanted |= Q(pk__in=one)
+    for checkin in CheckIn.objects.filter(wanted).select_related("author").order_by("-at", "-id"):
+        found[checkin.key_result_id].append(checkin)
     return found
 
 
