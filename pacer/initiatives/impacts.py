@@ -16,6 +16,7 @@ each key result's weight and progress and its objective's total weight, so:
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import QuerySet, Sum
@@ -65,11 +66,18 @@ def computed_impacts(initiatives: QuerySet[Initiative]) -> dict[int, tuple[Decim
 
 def refresh(initiatives: QuerySet[Initiative]) -> int:
     """Store the fresh impact of these initiatives; how many changed."""
-    changed = [
-        Initiative(pk=pk, impact=fresh)
-        for pk, (stored, fresh) in computed_impacts(initiatives).items()
-        if stored != fresh
-    ]
+    return store(
+        {
+            pk: fresh
+            for pk, (stored, fresh) in computed_impacts(initiatives).items()
+            if stored != fresh
+        }
+    )
+
+
+def store(fresh: dict[int, Decimal]) -> int:
+    """Write these initiatives' impacts (by id); how many."""
+    changed = [Initiative(pk=pk, impact=impact) for pk, impact in fresh.items()]
     Initiative.objects.bulk_update(changed, ["impact"], batch_size=500)
     return len(changed)
 
@@ -93,14 +101,24 @@ def refresh_organization(organization: Organization) -> int:
     return refresh(Initiative.objects.filter(organization=organization))
 
 
-def stale_impacts(organization: Organization) -> list[tuple[str, Decimal, Decimal]]:
-    """(ref, stored, computed) of every initiative whose stored impact is not the computed
-    one, by ref (`pacer recompute --check`)."""
+@dataclass(frozen=True)
+class StaleImpact:
+    pk: int
+    ref: str
+    stored: Decimal
+    computed: Decimal
+
+
+def stale_impacts(organization: Organization) -> list[StaleImpact]:
+    """Every initiative whose stored impact is not the computed one, by ref (`pacer recompute`
+    reports them, and with `store` fixes them without computing them again)."""
     initiatives = Initiative.objects.filter(organization=organization)
     found = computed_impacts(initiatives)
     stale = {pk for pk, (stored, fresh) in found.items() if stored != fresh}
-    refs = dict(initiatives.filter(pk__in=stale).values_list("pk", "ref")) if stale else {}
-    return sorted((refs[pk], *found[pk]) for pk in stale)
+    if not stale:
+        return []
+    refs = dict(initiatives.values_list("pk", "ref"))  # not `pk IN` a list of any length
+    return sorted((StaleImpact(pk, refs[pk], *found[pk]) for pk in stale), key=lambda row: row.ref)
 
 
 def supporting_ids(key_result: KeyResult) -> list[int]:

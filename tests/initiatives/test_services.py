@@ -247,3 +247,20 @@ def test_the_stored_impact_follows_every_input(world: World) -> None:
         initiative=fresh(other), spec=services.spec_of(fresh(other), key_results=[extra])
     )
     agrees()
+
+
+def test_recompute_reports_and_fixes_a_stale_impact(world: World) -> None:
+    from django.core.management.base import CommandError
+
+    from tests.factories import run_command
+
+    billing = start(world, key_results=[world.adoption])
+    right = fresh(billing).impact
+    Initiative.objects.filter(pk=billing.pk).update(impact=Decimal("0.5"))
+    with pytest.raises(CommandError):
+        run_command("recompute", "--check")
+    assert f"initiative {billing.ref}: impact is 0.500000000, computed {right}" in run_command(
+        "recompute"
+    )
+    assert fresh(billing).impact == right
+    assert "all stored values are up to date" in run_command("recompute", "--check")

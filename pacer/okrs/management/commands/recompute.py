@@ -76,10 +76,13 @@ class Command(PacerCommand):
             KeyResult.objects.bulk_update(stale_krs, KR_FIELDS, batch_size=500)
             Objective.objects.bulk_update(stale_objectives, rollup.OBJECTIVE_FIELDS, batch_size=500)
         # Impacts read the key results' stored progress: after it was fixed, when writing.
-        for ref, stored, computed in impacts.stale_impacts(organization):
-            differences.append(f"initiative {ref}: impact is {stored}, computed {computed}")
+        stale = impacts.stale_impacts(organization)
+        for row in stale:
+            differences.append(
+                f"initiative {row.ref}: impact is {row.stored}, computed {row.computed}"
+            )
         if write:
-            impacts.refresh_organization(organization)
+            impacts.store({row.pk: row.computed for row in stale})
         return differences
 
     def recompute_work(self, organization: Organization, *, write: bool) -> list[str]:
