@@ -330,20 +330,16 @@ def participation(viewer: User, scope: Scope, *, now: datetime, zone: Any) -> li
     counted = counted_participation(
         awaitable(scope_key_results(viewer, scope)), [p for p in found if p.start not in stored]
     )
-    by_start = {**{row.period.start: row for row in counted}, **stored}
-    return [
-        Participation(p, by_start[p.start].awaited, by_start[p.start].checked_in) for p in found
-    ]
+    counts = {**{row.period.start: (row.awaited, row.checked_in) for row in counted}, **stored}
+    return [Participation(p, *counts[p.start]) for p in found]
 
 
-def stored_participation(viewer: User, scope: Scope) -> dict[datetime, Participation]:
+def stored_participation(viewer: User, scope: Scope) -> dict[datetime, tuple[int, int]]:
+    """(awaited, checked in) of each stored period of the dashboard's scope, by its start."""
     rows = ParticipationSnapshot.objects.filter(
         cycle=scope.cycle, team=scope.team, scope=snapshot_scope(viewer)
     ).values_list("period_start", "awaited", "checked_in")
-    return {
-        start: Participation(Period(start, start), awaited, checked)
-        for start, awaited, checked in rows
-    }
+    return {start: (awaited, checked) for start, awaited, checked in rows}
 
 
 def scope_key_results(viewer: User, scope: Scope) -> QuerySet[KeyResult]:
