@@ -25,7 +25,7 @@ from pacer.accounts.models import User
 from pacer.initiatives.models import Initiative, Task
 from pacer.okrs import progress as engine
 from pacer.okrs.models import KeyResult
-from pacer.okrs.selectors import objectives_visible_to
+from pacer.okrs.selectors import objectives_hidden_from
 
 
 def initiatives_visible_to(person: User) -> QuerySet[Initiative]:
@@ -35,8 +35,8 @@ def initiatives_visible_to(person: User) -> QuerySet[Initiative]:
     if person.is_org_admin:
         return in_org
     through = Initiative.key_results.through
-    hidden = through.objects.filter(initiative_id=OuterRef("pk")).exclude(
-        keyresult__objective__in=objectives_visible_to(person)
+    hidden = through.objects.filter(
+        initiative_id=OuterRef("pk"), keyresult__objective__in=objectives_hidden_from(person)
     )
     return in_org.filter(~Exists(hidden))
 

@@ -324,11 +324,13 @@ def participation(viewer: User, scope: Scope, *, now: datetime, zone: Any) -> li
     and live periods mean the same. Three queries whatever the number of periods."""
     if scope.person is not None:
         found = cycle_periods(scope, now=now, zone=zone)
-        return counted_participation(awaitable(key_results_in(viewer, scope)), found)
+        return counted_participation(awaitable(key_results_in(viewer, scope)), found, now=now)
     found = cycle_periods(scope, now=now, zone=UTC)
     stored = stored_participation(viewer, scope)
     counted = counted_participation(
-        awaitable(scope_key_results(viewer, scope)), [p for p in found if p.start not in stored]
+        awaitable(scope_key_results(viewer, scope)),
+        [p for p in found if p.start not in stored],
+        now=now,
     )
     counts = {**{row.period.start: (row.awaited, row.checked_in) for row in counted}, **stored}
     return [Participation(p, *counts[p.start]) for p in found]
@@ -354,26 +356,54 @@ def scope_key_results(viewer: User, scope: Scope) -> QuerySet[KeyResult]:
 
 
 def counted_participation(
-    key_results: QuerySet[KeyResult], found: list[Period]
+    key_results: QuerySet[KeyResult], found: list[Period], *, now: datetime
 ) -> list[Participation]:
-    """Participation in the periods `found` among `key_results`: two queries."""
+    """Participation in the periods `found` among `key_results`: one query while only the
+    period under way is counted, two with ended ones.
+
+    Check-ins are never dated in the future, so a key result checked in during the period
+    under way is one whose newest check-in (`last_checkin_at`) lies in it: that period is
+    counted on the key results themselves, in the query that counts who is awaited.
+    Reading the period's check-ins instead joined every key result of the scope to them
+    (60 ms for the large organization's week on PostgreSQL)."""
     if not found:
         return []
-    awaited = key_results.order_by().aggregate(
+    under_way = {i for i, p in enumerate(found) if p.end > now}
+    counts = key_results.order_by().aggregate(
         **{
-            f"p{i}": Count(answerer(), distinct=True, filter=~done_before(p.start))
+            f"awaited{i}": Count(answerer(), distinct=True, filter=~done_before(p.start))
             for i, p in enumerate(found)
-        }
+        },
+        **{
+            f"checked{i}": Count(
+                answerer(), distinct=True, filter=Q(last_checkin_at__gte=found[i].start)
+            )
+            for i in under_way
+        },
     )
+    ended = {i: p for i, p in enumerate(found) if i not in under_way}
+    checked = {i: counts[f"checked{i}"] or 0 for i in under_way} | checked_in_ended(
+        key_results, ended
+    )
+    return [
+        Participation(p, counts[f"awaited{i}"] or 0, checked.get(i, 0)) for i, p in enumerate(found)
+    ]
+
+
+def checked_in_ended(key_results: QuerySet[KeyResult], ended: dict[int, Period]) -> dict[int, int]:
+    """By period index: how many people checked in on one of `key_results` in each ended
+    period, from the check-ins themselves (one query; none without ended periods)."""
+    if not ended:
+        return {}
     in_period = Case(
-        *(When(at__gte=p.start, at__lt=p.end, then=i) for i, p in enumerate(found)),
+        *(When(at__gte=p.start, at__lt=p.end, then=i) for i, p in ended.items()),
         output_field=IntegerField(),
     )
-    checked = (
+    rows = (
         CheckIn.objects.filter(
             key_result__in=key_results.values("pk"),
-            at__gte=found[0].start,
-            at__lt=found[-1].end,
+            at__gte=min(p.start for p in ended.values()),
+            at__lt=max(p.end for p in ended.values()),
         )
         .annotate(
             period=in_period,
@@ -383,11 +413,7 @@ def counted_participation(
         .values("period")
         .annotate(n=Count("who", distinct=True))
     )
-    checked_by_period = {row["period"]: row["n"] for row in checked}
-    return [
-        Participation(p, awaited[f"p{i}"] or 0, checked_by_period.get(i, 0))
-        for i, p in enumerate(found)
-    ]
+    return {row["period"]: row["n"] for row in rows if row["period"] is not None}
 
 
 # --- Lists behind the numbers -------------------------------------------------------------------

@@ -33,6 +33,26 @@ def objectives_visible_to(person: User) -> QuerySet[Objective]:
     )
 
 
+def objectives_hidden_from(person: User) -> QuerySet[Objective]:
+    """The converse of `objectives_visible_to` for a signed-in person of an organization:
+    its private objectives the person neither owns nor shares a team with. Few, and
+    reached through the visibility index, where "not among the visible ones" had to list
+    every visible objective first (PostgreSQL planned it as a scan of the organization's
+    key results for each row it tested: 0.6 s for a person's work at the large size)."""
+    if not person.is_authenticated or person.organization_id is None:
+        return Objective.objects.none()
+    if person.is_org_admin:
+        return Objective.objects.none()
+    member_of_team = Membership.objects.filter(team_id=OuterRef("team_id"), person=person)
+    return (
+        Objective.objects.filter(
+            organization_id=person.organization_id, visibility=Objective.Visibility.PRIVATE
+        )
+        .exclude(owner=person)
+        .exclude(Exists(member_of_team))
+    )
+
+
 def people_who_see(objective: Objective) -> QuerySet[User]:
     """The active people of the objective's organization who may see it (the converse of
     `objectives_visible_to`): everyone for a public one; else its owner, the members of its

@@ -237,15 +237,17 @@ def timeline_bar(initiative: Initiative, cycle: Cycle) -> Bar:
 def work_by_key_result(
     person: User, key_results: Sequence[KeyResult], *, on: date
 ) -> dict[int, list[Work]]:
-    """The work `person` may see behind each key result, by impact, in three queries."""
+    """The work `person` may see behind each key result, by impact, in four queries."""
     if not key_results:
         return {}
     ids = [kr.pk for kr in key_results]
-    # `pk IN (supporting rows)`, not a join with DISTINCT: SQLite then starts from the few
-    # rows of these key results instead of every initiative of the organization (large
-    # bench: 327 -> 25 ms).
+    # The supporting initiatives as a list first, then the visibility rule on those rows
+    # only. As a subquery, a join with DISTINCT had SQLite walk every initiative of the
+    # organization (large bench: 327 -> 25 ms), and PostgreSQL, misjudging the hidden
+    # supports, tested every initiative against the rule before keeping these (93 -> 5 ms).
     supporting = Initiative.key_results.through.objects.filter(keyresult_id__in=ids)
-    visible = initiatives_visible_to(person).filter(pk__in=supporting.values("initiative_id"))
+    initiative_ids = set(supporting.values_list("initiative_id", flat=True))
+    visible = initiatives_visible_to(person).filter(pk__in=initiative_ids)
     initiatives = with_work(visible)
     found: dict[int, list[Work]] = defaultdict(list)
     for item in by_impact(list(initiatives), on):
