@@ -22,7 +22,7 @@ from pacer.accounts.models import User
 from pacer.okrs import progress as engine
 from pacer.okrs import rules
 from pacer.okrs.models import CheckIn, Cycle, KeyResult, Team
-from pacer.okrs.selectors import objectives_visible_to
+from pacer.okrs.selectors import answering, objectives_visible_to
 
 # The probability of success each reported confidence stands for.
 PROBABILITY = {
@@ -119,12 +119,6 @@ def last_confidence(checkins: Iterable[tuple[datetime, int, str]], cutoff: datet
 # --- The read ---------------------------------------------------------------------------
 
 
-def answered_by(person: User) -> Q:
-    """The key results a person answers for: those they own, and those without an owner
-    under an objective they own (the rule of check-in reminders)."""
-    return Q(owner=person) | Q(owner__isnull=True, objective__owner=person)
-
-
 def of_team(team: Team) -> Q:
     """A team's key results: those of the objectives the team owns (not its sub-teams')."""
     return Q(objective__team=team)
@@ -156,7 +150,7 @@ def forecasts(viewer: User, which: Q) -> list[Forecast]:
 
 
 def person_calibration(viewer: User, person: User) -> Calibration:
-    return calibrate(forecasts(viewer, answered_by(person)))
+    return calibrate(forecasts(viewer, answering(person)))
 
 
 def team_calibration(viewer: User, team: Team) -> Calibration:

@@ -32,7 +32,12 @@ from pacer.insights.models import (
 from pacer.okrs import periods
 from pacer.okrs import progress as engine
 from pacer.okrs.models import CheckIn, Cycle, KeyResult, Membership, Objective, Team
-from pacer.okrs.selectors import cadence_condition, objectives_visible_to, status_condition
+from pacer.okrs.selectors import (
+    answered_by,
+    cadence_condition,
+    objectives_visible_to,
+    status_condition,
+)
 from pacer.web.selectors.cycles import success_counts
 from pacer.web.selectors.teams import descendant_ids
 
@@ -81,19 +86,10 @@ def key_results_in(viewer: User, scope: Scope) -> QuerySet[KeyResult]:
         return KeyResult.objects.filter(objective__in=objectives_in(viewer, scope).values("pk"))
     visible = objectives_visible_to(viewer).filter(pk=OuterRef("objective_id"))
     return KeyResult.objects.filter(
-        Exists(visible), pk__in=answered_by(scope.person, scope.cycle), objective__archived_at=None
+        Exists(visible),
+        pk__in=answered_by(scope.person, [scope.cycle]),
+        objective__archived_at=None,
     )
-
-
-def answered_by(person: User, cycle: Cycle) -> list[int]:
-    """The key results of the cycle a person answers for (their own, and those without an
-    owner under their objectives): two indexed queries. Left to the database, the unowned
-    ones were found through the index of every key result without an owner (20 ms at the
-    large size), or the cycle's key results were walked to test the visibility rule."""
-    mine = KeyResult.objects.filter(owner=person, objective__cycle=cycle)
-    under_theirs = KeyResult.objects.filter(objective__owner=person, objective__cycle=cycle)
-    unowned = [pk for pk, owner in under_theirs.values_list("pk", "owner_id") if owner is None]
-    return [*mine.values_list("pk", flat=True), *unowned]
 
 
 # --- Status counts and the heat map -----------------------------------------------------------

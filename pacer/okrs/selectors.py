@@ -68,6 +68,26 @@ def people_who_see(objective: Objective) -> QuerySet[User]:
     return people.filter(sees)
 
 
+def answering(person: User) -> Q:
+    """The key results a person answers for, as a condition: those they own, and those
+    without an owner under an objective they own (the rule of check-in reminders). For the
+    cycles running now, `answered_by` finds the same ones faster."""
+    return Q(owner=person) | Q(owner__isnull=True, objective__owner=person)
+
+
+def answered_by(person: User, cycles: Iterable[Cycle]) -> list[int]:
+    """The ids of the key results of `cycles` a person answers for (`answering`). Two
+    indexed queries: as one condition (`owner = me OR (owner IS NULL AND objective's owner
+    = me)`) the databases walked every key result without an owner, or of the cycles."""
+    cycle_ids = [cycle.pk for cycle in cycles]
+    mine = KeyResult.objects.filter(owner=person, objective__cycle_id__in=cycle_ids)
+    under_theirs = KeyResult.objects.filter(
+        objective__owner=person, objective__cycle_id__in=cycle_ids
+    )
+    unowned = [pk for pk, owner in under_theirs.values_list("pk", "owner_id") if owner is None]
+    return [*mine.values_list("pk", flat=True), *unowned]
+
+
 def key_results_visible_to(person: User) -> QuerySet[KeyResult]:
     # Correlated on the objective's id: lists stop after a page, where an IN over every
     # visible objective had to list the whole organization first.

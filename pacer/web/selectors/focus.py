@@ -23,6 +23,7 @@ from pacer.okrs.models import (
     Objective,
 )
 from pacer.okrs.selectors import (
+    answered_by,
     not_checked_in_this_period,
     objectives_visible_to,
     with_link_visibility,
@@ -70,11 +71,9 @@ def my_objectives(person: User, cycles: Sequence[Cycle]) -> QuerySet[Objective]:
 def my_key_results(person: User, cycles: Sequence[Cycle]) -> QuerySet[KeyResult]:
     """KRs I answer for: the ones I own, and those without owner under objectives I own."""
     objectives = objectives_visible_to(person).filter(cycle__in=cycles, archived_at__isnull=True)
-    mine = (
-        KeyResult.objects.filter(objective__in=objectives)
-        .filter(Q(owner=person) | Q(owner__isnull=True, objective__owner=person))
-        .select_related("objective__cycle", "objective__team")
-    )
+    mine = KeyResult.objects.filter(
+        objective__in=objectives, pk__in=answered_by(person, cycles)
+    ).select_related("objective__cycle", "objective__team")
     return with_link_visibility(mine, person)
 
 

@@ -281,13 +281,14 @@ def work_at_risk_in_my_teams(
     """Work of my teams in `cycles` that is blocked or overdue."""
     my_teams = Membership.objects.filter(person=person).values("team_id")
     at_risk = Q(status=engine.BLOCKED) | overdue_condition(on)
-    # The few candidates by cycle and team first, then the visibility rule on them only:
-    # with the conditions side by side SQLite walked every initiative of the organization
-    # (large bench: ~100 -> ~50 ms for count and page).
+    # The few candidates by cycle and team first, as a list, then the visibility rule on
+    # them only: with the conditions side by side SQLite walked every initiative of the
+    # organization (large bench: ~100 -> ~50 ms for count and page), and with a subquery
+    # PostgreSQL tested every initiative against the rule before keeping these (90 -> 6 ms).
     candidates = Initiative.objects.filter(cycle__in=cycles, team_id__in=my_teams).filter(at_risk)
     return (
         initiatives_visible_to(person)
-        .filter(pk__in=candidates.values("pk"))
+        .filter(pk__in=list(candidates.values_list("pk", flat=True)))
         .select_related("owner", "team")
         .order_by("due", "title")
     )
