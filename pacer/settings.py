@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "pacer.kpis",
     "pacer.insights",
     "pacer.reports",
+    "pacer.coach",
 ]
 
 MIDDLEWARE = [

@@ -431,6 +431,12 @@ def stale_key_results(
 ) -> QuerySet[KeyResult]:
     """Key results awaiting check-ins (not done, not linked or fed by work) without one for
     two periods of their team's rhythm, in the viewer's time zone."""
+    return awaitable(key_results_in(viewer, scope)).filter(stale(scope, now=now, zone=zone))
+
+
+def stale(scope: Scope, *, now: datetime, zone: Any) -> Q:
+    """Not done, and no check-in for two periods of the key result's team's rhythm (of the
+    scope's cycle) in `zone`: `pacer lint`'s `stale` rule asks the same."""
     organization = scope.cycle.organization
     condition = Q(pk__in=[])
     for cadence in periods.CADENCES:
@@ -440,7 +446,7 @@ def stale_key_results(
                 Q(last_checkin_at__isnull=True) | Q(last_checkin_at__lt=since)
             )
     done = Q(progress__gte=engine.ONE) & ~Q(type__in=engine.HEALTH_TYPES)
-    return awaitable(key_results_in(viewer, scope)).exclude(done).filter(condition)
+    return condition & ~done
 
 
 def objectives_without_key_results(viewer: User, scope: Scope) -> QuerySet[Objective]:
