@@ -24,11 +24,22 @@ LIMIT = 20  # matches shown besides the chosen ones
 MAX_PK = 2**63 - 1  # no row has a larger key (and SQLite cannot compare one: a 500)
 
 
+def as_pk(value: Any) -> int | None:
+    """`value` as a row's key, or None. ASCII digits only and no longer than the largest
+    key: `int()` refuses digits such as "²" that `isdigit` accepts, and over 4,300 digits
+    it raises instead of converting (both were a 500)."""
+    text = str(value)
+    if not (text.isascii() and text.isdigit() and len(text) <= len(str(MAX_PK))):
+        return None
+    pk = int(text)
+    return pk if pk <= MAX_PK else None
+
+
 def chosen_pks(value: Any) -> list[int]:
     """The pks in a bound or initial value: a pk, an instance, or a list of either."""
     values = value if isinstance(value, list | tuple | set | QuerySet) else [value]
-    pks = (item.pk if isinstance(item, Model) else item for item in values)
-    return [int(pk) for pk in pks if str(pk).isdigit() and int(pk) <= MAX_PK]
+    pks = (as_pk(item.pk if isinstance(item, Model) else item) for item in values)
+    return [pk for pk in pks if pk is not None]
 
 
 def matching(queryset: QuerySet[Any], fields: Sequence[str], query: str) -> QuerySet[Any]:
@@ -153,7 +164,7 @@ class SearchableModelMultipleChoiceField(PickerMixin, forms.ModelMultipleChoiceF
 
     def _check_values(self, value: Any) -> QuerySet[Any]:
         for pk in value or ():
-            if str(pk).isdigit() and int(pk) > MAX_PK:
+            if str(pk).isdigit() and as_pk(pk) is None:
                 message = self.error_messages["invalid_pk_value"]
                 raise forms.ValidationError(message, code="invalid_pk_value", params={"pk": pk})
         return super()._check_values(value)  # type: ignore[misc]

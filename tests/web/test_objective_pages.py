@@ -747,3 +747,18 @@ def test_latest_checkins_are_each_key_results_newest_on_every_database(world: Wo
         )
         assert found.get(kr.pk, []) == expected
     assert latest_checkins([]) == {}
+
+
+@pytest.mark.parametrize("parent", ["9" * 5000, "²", "٣"])
+def test_a_parent_key_that_is_no_number_is_a_form_error_not_a_500(
+    world: World, parent: str
+) -> None:
+    """int() refuses digits such as "²" that str.isdigit accepts, and raises over 4,300
+    digits: both reached the parents picker."""
+    before = Objective.objects.count()
+    response = client_for(world.owner).post(
+        reverse("objective_new"),
+        {"title": "Ship it", "cycle": world.quarter.pk, "parents": [parent], "kind": "committed"},
+    )
+    assert response.status_code == 400
+    assert Objective.objects.count() == before
