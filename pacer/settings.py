@@ -103,7 +103,9 @@ def database_settings(url: str) -> dict[str, Any]:
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["ENGINE"] = "pacer.sqlite_backend"  # writers served in turn (its docstring)
         config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
-        config["CONN_MAX_AGE"] = 0
+        # Kept open between requests as PostgreSQL's are (with the health check): opening
+        # and closing a file database on every request cost ~15 % of a check-in, the close
+        # running a WAL checkpoint each time (docs/benchmarks.md, issue 16).
     elif config["ENGINE"] == "django.db.backends.postgresql":  # the same bound on row locks
         config["OPTIONS"] = {"options": "-c lock_timeout=30s", **config.get("OPTIONS", {})}
     return config
@@ -177,6 +179,9 @@ PACER_SQL_SOURCES = parse_sources(env_str("PACER_SQL_SOURCES"))
 PACER_SQL_TIMEOUT = float(env_str("PACER_SQL_TIMEOUT", "5"))
 # Live pages (docs/live-pages.md): how often an open page asks whether it changed; 0 = never.
 PACER_LIVE_SECONDS = int(env_str("PACER_LIVE_SECONDS", "5"))
+# The organization's own OKR templates (docs/coach.md, "Templates by role"): a folder of
+# *.yaml OKR files, listed after the built-in ones; one with a built-in's name replaces it.
+PACER_TEMPLATE_DIR = env_str("PACER_TEMPLATE_DIR")
 
 # --- Security (docs/security.md) ------------------------------------------------------------
 # Production mode (DEBUG off): secure cookies and transport by default.

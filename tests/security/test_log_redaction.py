@@ -118,7 +118,7 @@ def serve(command: list[str], env: dict[str, str], port: int) -> tuple[str, str]
 
 @pytest.mark.parametrize(
     ("server", "debug"),
-    [("runserver", True), ("runserver", False), ("gunicorn", False)],
+    [("runserver", True), ("runserver", False), ("gunicorn", False), ("serve", False)],
 )
 def test_server_access_logs_carry_no_token(server: str, debug: bool, tmp_path: Path) -> None:
     env = production_env(tmp_path)
@@ -129,6 +129,8 @@ def test_server_access_logs_carry_no_token(server: str, debug: bool, tmp_path: P
     port = free_port()
     if server == "runserver":
         command = [*pacer_executable(), "runserver", "--noreload", f"127.0.0.1:{port}"]
+    elif server == "serve":  # `pacer serve`: gunicorn in production, its access log on
+        command = [*pacer_executable(), "serve", "--workers", "1", "--bind", f"127.0.0.1:{port}"]
     else:
         command = [sys.executable, "-m", "gunicorn", "-c", "python:pacer.gunicorn_config"]
         command += ["--access-logfile", "-", "--error-logfile", "-", "--bind", f"127.0.0.1:{port}"]
