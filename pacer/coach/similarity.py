@@ -10,9 +10,13 @@ that dictionaries match at this size. The weighting is the one scikit-learn give
 ln((1 + n) / (1 + df)) + 1 over the n candidates, and vectors are compared by cosine. The
 query is not counted among the candidates, so that one `Index` answers every query.
 
+Words are lowercased and lightly stemmed ("deliveries" meets "delivery"); English stopwords,
+numbers and the verbs nearly every OKR uses ("make", "improve", "raise") are left out.
+
 Pure: no database, no network, no clock; the same input gives the same output (ties go to
-the smaller key). `index_of` remembers the last few indexes by their candidates, so the
-same candidates are not analysed again on every keystroke.
+the smaller key). Two memos keep work across calls without changing any result:
+`term_weights` (each text's analysis) and `index_of` (the last 32 indexes, by their
+candidates), so a query over the same candidates analyses nothing again.
 """
 
 import functools
@@ -22,7 +26,7 @@ import math
 import re
 from array import array
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -37,13 +41,20 @@ STOPWORD_LIST = """
     there these they this those through to too under until up upon us very via was we well
     were what when where whether which while who whom whose why will with within without
     would yet you your yours"""
-STOPWORDS = frozenset(STOPWORD_LIST.split())
+# Verbs and words nearly every objective or key result uses ("Make …", "Raise NPS from 32 to
+# 50", "Uptime stays above 99.9 %"): shared, they say nothing about alignment.
+OKR_WORD_LIST = """
+    achieve achieves achieving become becomes bring brings build builds building complete
+    completes deliver delivers drive drives enable enables ensure ensures give gives help helps
+    hit improve improves improving increase increases keep keeps lift lifts make makes making
+    new prepare prepares raise raises reach reaches reduce reduces stay stays staying take
+    takes"""
+STOPWORDS = frozenset(STOPWORD_LIST.split() + OKR_WORD_LIST.split())
 APOSTROPHE = re.compile(r"(?<=\w)['\u2019](?=\w)")  # "customer's" reads as "customers"
 # A word (letters only), or one character that breaks a phrase: a digit, punctuation, a new
 # line. Spaces and hyphens join words into phrases ("self-serve plan").
 TOKEN = re.compile(r"[^\W\d_]+|\n|[^\s-]")
 SHOWN = 3  # shared phrases given as the reason
-TITLE_WEIGHT = 2  # an objective's title says more about it than its key results
 
 
 class Doc(NamedTuple):
@@ -56,13 +67,14 @@ class Doc(NamedTuple):
 @dataclass(frozen=True)
 class Ranked:
     key: int
-    score: float  # cosine similarity, 0 to 1
+    score: float  # cosine similarity (0 to 1) times the candidate's boost, if any
     shared: list[str]  # the weightiest phrases both texts have, as the query wrote them
 
 
 def objective_text(title: str, description: str, key_result_titles: Iterable[str]) -> str:
-    """What an objective is about, one part a line: the title counts `TITLE_WEIGHT` times."""
-    return "\n".join([title] * TITLE_WEIGHT + [description, *key_result_titles])
+    """What an objective is about, one part a line. The title counts once: counting it twice
+    put the real parent first less often on the demo (tests/coach/test_suggest.py)."""
+    return "\n".join([title, description, *key_result_titles])
 
 
 # --- Words and phrases ---------------------------------------------------------------------
@@ -114,9 +126,10 @@ def terms(text: str) -> list[tuple[str, str]]:
 
 
 @functools.lru_cache(maxsize=8192)
-def term_counts(text: str) -> Counter[str]:
-    """How often each term occurs in a candidate's text (kept: candidates change rarely)."""
-    return Counter(term for term, _ in terms(text))
+def term_weights(text: str) -> dict[str, float]:
+    """Each term of a candidate's text and its weight there, 1 + ln(count) (kept: candidates'
+    texts change rarely, and a changed one is the only one analysed again)."""
+    return {term: tf(n) for term, n in Counter(term for term, _ in terms(text)).items()}
 
 
 def idf(candidates: int, having: int) -> float:
@@ -135,25 +148,33 @@ class Index:
     (their positions) and its tf there; each candidate's vector length; the terms' idf."""
 
     def __init__(self, candidates: Sequence[Doc]) -> None:
-        counts = [term_counts(doc.text) for doc in candidates]
-        having = Counter(term for count in counts for term in count)
         self.keys = [doc.key for doc in candidates]
-        self.texts = [doc.text for doc in candidates]
+        self.weights = [term_weights(doc.text) for doc in candidates]
+        having: Counter[str] = Counter()
+        for weights in self.weights:
+            having.update(weights.keys())
         self.idf = {term: idf(len(candidates), n) for term, n in having.items()}
         self.unseen_idf = idf(len(candidates), 0)
-        self.norms = [norm(count, self.idf) for count in counts]
+        self.norms = [norm(weights, self.idf) for weights in self.weights]
+        # Arrays, not lists: the garbage collector does not walk them in the kept indexes.
         self.postings: dict[str, tuple[array[int], array[float]]] = {}
-        for position, count in enumerate(counts):
-            for term, n in count.items():
-                places, weights = self.postings.setdefault(term, (array("i"), array("d")))
-                places.append(position)
-                weights.append(tf(n))
+        for place, weights in enumerate(self.weights):
+            for term, weight in weights.items():
+                places, tfs = self.postings.setdefault(term, (array("I"), array("d")))
+                places.append(place)
+                tfs.append(weight)
 
     def rank(
-        self, query: str, *, limit: int = 3, among: Collection[int] | None = None
+        self,
+        query: str,
+        *,
+        limit: int = 3,
+        among: Collection[int] | None = None,
+        boost: Mapping[int, float] | None = None,
     ) -> list[Ranked]:
         """The `limit` candidates most like `query` (only those `among` these keys, if
-        given), best first; a candidate sharing no term with it is never one."""
+        given), best first; a candidate sharing no term with it is never one. `boost`
+        multiplies the similarity of the candidates it names (a likelier kind of match)."""
         weights, written = self.query_vector(query)
         allowed = None if among is None else set(among)
         scores = [0.0] * len(self.keys)
@@ -164,12 +185,13 @@ class Index:
             factor = weight * self.idf[term]
             for place, n in zip(places, tfs, strict=True):
                 scores[place] += factor * n
+        boost = boost or {}
         best = heapq.nsmallest(
             limit,
             (
-                (-round(score / self.norms[place], 12), self.keys[place], place)
-                for place, score in enumerate(scores)
-                if score > 0 and (allowed is None or self.keys[place] in allowed)
+                (-round(score / self.norms[place] * boost.get(key, 1.0), 12), key, place)
+                for place, (score, key) in enumerate(zip(scores, self.keys, strict=True))
+                if score > 0 and (allowed is None or key in allowed)
             ),
         )
         return [
@@ -191,13 +213,13 @@ class Index:
     def shared(self, query: dict[str, float], written: dict[str, str], place: int) -> list[str]:
         """The weightiest terms the query shares with the candidate at `place`, as the query
         wrote them; a shared phrase stands for its two words (and carries their weight)."""
-        theirs = term_counts(self.texts[place])
-        weight = {t: w * tf(theirs[t]) * self.idf[t] for t, w in query.items() if t in theirs}
+        theirs = self.weights[place]
+        weight = {t: w * theirs[t] * self.idf[t] for t, w in query.items() if t in theirs}
         return [written[t] for t in strongest_phrases(weight)[:SHOWN]]
 
 
-def norm(count: Counter[str], idf: dict[str, float]) -> float:
-    return math.sqrt(sum((tf(n) * idf[term]) ** 2 for term, n in count.items())) or 1.0
+def norm(weights: dict[str, float], idf: dict[str, float]) -> float:
+    return math.sqrt(sum((weight * idf[term]) ** 2 for term, weight in weights.items())) or 1.0
 
 
 def strongest_phrases(weight: dict[str, float]) -> list[str]:
@@ -211,7 +233,7 @@ def strongest_phrases(weight: dict[str, float]) -> list[str]:
     return sorted(total, key=lambda t: (-total[t], t))
 
 
-@functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=32)  # about 1 MB each at the large bench size
 def index_of(candidates: tuple[Doc, ...]) -> Index:
     """The index of these candidates, kept for the next query over the same ones."""
     return Index(candidates)
@@ -223,8 +245,9 @@ def rank(
     *,
     limit: int = 3,
     among: Collection[int] | None = None,
+    boost: Mapping[int, float] | None = None,
 ) -> list[Ranked]:
     """The `limit` candidates most like `query`, best first (`Index.rank`)."""
     if not candidates or limit <= 0:
         return []
-    return index_of(tuple(candidates)).rank(query, limit=limit, among=among)
+    return index_of(tuple(candidates)).rank(query, limit=limit, among=among, boost=boost)
