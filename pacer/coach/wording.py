@@ -140,11 +140,6 @@ def words(text: str) -> list[str]:
     return WORD.findall(text.lower())
 
 
-def contains(text: str, phrase: str) -> bool:
-    """`phrase` as whole words in `text` (case ignored)."""
-    return re.search(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", text.lower()) is not None
-
-
 def has_number(text: str) -> bool:
     return bool(re.search(r"\d", text)) or any(w in COUNTING_WORDS for w in words(text))
 
@@ -156,9 +151,10 @@ def states_a_metric(title: str) -> bool:
 
 def activity_verb(title: str) -> str:
     """The activity verb `title` starts with ("set up", "launch"...), or ""."""
-    lowered = " ".join(words(title)[:2])
-    for verb in ACTIVITY_VERBS:
-        if lowered == verb or lowered.startswith(verb + " "):
+    first_two = words(title)[:2]
+    for length in (2, 1):  # "set up" before "set"
+        verb = " ".join(first_two[:length])
+        if len(first_two) >= length and verb in ACTIVITY_VERBS:
             return verb
     return ""
 
@@ -195,29 +191,38 @@ def leading_count(text: str) -> tuple[int, str]:
     return 1, text
 
 
-def first_found(texts: Iterable[str], phrases: Iterable[str]) -> str:
-    wanted = tuple(phrases)
+def any_of(phrases: Iterable[str]) -> re.Pattern[str]:
+    """One pattern for a list of phrases, each as whole words: a cycle of thousands of
+    objectives is read with one search per text, not one per phrase."""
+    alternatives = "|".join(re.escape(p.strip()) for p in sorted(phrases, key=len, reverse=True))
+    return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
+
+
+STRETCH = any_of(STRETCH_WORDS)
+COMMITMENT = any_of(COMMITMENT_WORDS)
+VOLUME = any_of(VOLUME_WORDS)
+QUALITY_OR_COST = any_of(w for w in QUALITY_OR_COST_WORDS if w != "per ")
+
+
+def first_found(texts: Iterable[str], pattern: re.Pattern[str]) -> str:
+    """The first phrase of `pattern` found in `texts`, as the list writes it."""
     for text in texts:
-        for phrase in wanted:
-            if text and contains(text, phrase):
-                return phrase
+        if text and (match := pattern.search(text.lower())):
+            return match.group(0)
     return ""
 
 
 def stretch_word(texts: Iterable[str]) -> str:
-    return first_found(texts, STRETCH_WORDS)
+    return first_found(texts, STRETCH)
 
 
 def commitment_word(texts: Iterable[str]) -> str:
-    return first_found(texts, COMMITMENT_WORDS)
+    return first_found(texts, COMMITMENT)
 
 
 def is_volume(title: str) -> bool:
-    return bool(first_found([title], VOLUME_WORDS))
+    return bool(first_found([title], VOLUME))
 
 
 def is_quality_or_cost(title: str) -> bool:
-    lowered = title.lower()
-    return "per " in lowered or bool(
-        first_found([title], (w for w in QUALITY_OR_COST_WORDS if w != "per "))
-    )
+    return "per " in title.lower() or bool(first_found([title], QUALITY_OR_COST))

@@ -46,7 +46,9 @@ urlpatterns = [
     path("", include("pacer.web.views.dashboards_urls")),  # dashboards, TV links, /tv/<token>/
     path("", include("pacer.web.views.overview_urls")),
     path("", include("pacer.web.views.kpis_urls")),  # KPIs: health metrics outside cycles
+    path("", include("pacer.web.views.suggestions_urls")),  # the form's suggested parents
     path("", include("pacer.web.views.objective_urls")),
+    path("", include("pacer.web.views.okr_templates_urls")),  # Start from a template
     path("", include("pacer.web.views.comments_urls")),
     path("", include("pacer.web.views.people_urls")),
     path("", include("pacer.web.views.tokens_urls")),
@@ -55,6 +57,7 @@ urlpatterns = [
     path("", include("pacer.initiatives.urls")),  # /settings/trackers/, an initiative's Sync now
     path("", include("pacer.datasources.urls")),  # a key result's data source page
     path("", include("pacer.web.views.search_urls")),
+    path("", include("pacer.web.views.coach_urls")),  # the forms' hints, Settings: Lint rules
     path("", include("pacer.reminders.urls")),
     path("", include("pacer.reports.urls")),  # a cycle's XLSX and PPTX, prepared reports
 ]

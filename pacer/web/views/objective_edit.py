@@ -6,6 +6,7 @@ form errors on the field it names, with what was typed kept.
 """
 
 import re
+from collections.abc import Mapping, Sequence
 from typing import cast
 
 from django.contrib import messages
@@ -17,6 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from pacer.accounts.models import User
+from pacer.coach import role_templates
 from pacer.okrs import permissions, selectors, services
 from pacer.okrs.errors import DomainError
 from pacer.okrs.models import Cycle, KeyResult, Objective, Team
@@ -32,6 +34,7 @@ from pacer.web.forms import (
     without_errors,
 )
 from pacer.web.selectors import read_only_reason
+from pacer.web.views import okr_templates
 from pacer.web.views.objective import editable_objective, person
 
 FORM = "web/objective/form.html"
@@ -128,14 +131,23 @@ def key_result_choices(user: User) -> dict[str, object]:
     }
 
 
-def key_result_formset(user: User, data: QueryDict | None) -> KeyResultBaseFormSet:
-    """The new form's key results; "Add key result" sent without JavaScript adds a block."""
+def key_result_formset(
+    user: User, data: QueryDict | None, prefill: Sequence[Mapping[str, object]] = ()
+) -> KeyResultBaseFormSet:
+    """The new form's key results; "Add key result" sent without JavaScript adds a block.
+    An opened form shows a block per `prefill` row (a template's key results) instead of
+    one empty block."""
     if data is not None and "add_key_result" in data:
         data = data.copy()
         total = data.get("key_results-TOTAL_FORMS", "")
         count = int(total) if total.isdigit() else 1
         data["key_results-TOTAL_FORMS"] = str(min(count + 1, MAX_KEY_RESULTS))
     formset = KeyResultFormSet(data, prefix="key_results", form_kwargs=key_result_choices(user))
+    if data is None and prefill:
+        # Blocks like the empty one (not "initial" forms): each keeps the default owner.
+        formset.extra = min(len(prefill), MAX_KEY_RESULTS)
+        for form, row in zip(formset.forms, prefill, strict=False):
+            form.initial = {**form.initial, **row}
     return cast(KeyResultBaseFormSet, formset)
 
 
@@ -148,17 +160,18 @@ def only_refreshing(data: QueryDict | None) -> bool:
 @login_required
 def objective_new(request: HttpRequest) -> HttpResponse:
     user = person(request)
-    initial = {**new_initial(user, request.GET), "owner": user.pk}
+    template = okr_templates.prefill(request)  # ?template=NAME&objective=N
+    initial = {**new_initial(user, request.GET), **template.objective, "owner": user.pk}
     data = request.POST if request.method == "POST" else None
     form = objective_form(user, data, initial=initial)
-    formset = key_result_formset(user, data)
+    formset = key_result_formset(user, data, template.key_results)
     if only_refreshing(data):
         without_errors(form, formset)
         context = {"form": form, "formset": formset, "creating": True, "max": MAX_KEY_RESULTS}
         return render(request, FORM, context)
     if data is not None and form.is_valid() and formset.is_valid():
         try:
-            objective = create_from_forms(user, form, formset)
+            objective = create_from_forms(user, form, formset, template.milestones)
         except DomainError as error:
             show_objective_problems(form, formset, error)
         else:
@@ -207,11 +220,20 @@ def new_initial(user: User, query: QueryDict) -> dict[str, object]:
     return initial
 
 
-def create_from_forms(user: User, form: ObjectiveForm, formset: KeyResultBaseFormSet) -> Objective:
+def create_from_forms(
+    user: User,
+    form: ObjectiveForm,
+    formset: KeyResultBaseFormSet,
+    milestones: role_templates.MilestonesByTitle | None = None,
+) -> Objective:
     fields = dict(form.cleaned_data)
     fields.pop("version", None)
     fields["owner"] = fields.get("owner") or user
     specs = [services.KeyResultSpec(**row) for row in formset.specs_input()]
+    if milestones:  # from a template: its milestones key results keep their milestones
+        return role_templates.objective_create_with_milestones(
+            milestones=milestones, key_results=specs, **fields
+        )
     return services.objective_create(key_results=specs, **fields)
 
 

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from pacer.accounts.models import User
+from pacer.coach import plan_score
 from pacer.okrs import permissions
 from pacer.okrs import progress as engine
 from pacer.okrs.models import Cycle, Objective, Team
@@ -153,6 +154,11 @@ def cycle_overview(request: HttpRequest, ref: str) -> HttpResponse:
         "rows": selectors.objective_rows(page.object_list, on=on, bands=bands),
         "counts": selectors.cycle_counts(unfiltered_by_status, cycle, on=on, bands=bands),
     }
+    if plan_score.is_being_planned(cycle, on=on):  # how well the plan is written (coach)
+        zone = timezone.get_current_timezone()
+        context["plan_score"] = plan_score.cycle_plan_score(
+            cycle, person, now=timezone.now(), zone=zone
+        )
     if not wants_fragment(request):
         context["choices"] = selectors.filter_choices(
             selectors.live_objectives(person).filter(cycle=cycle)
