@@ -222,6 +222,12 @@ def admin_pages(world: World) -> list[tuple[str, str]]:
         ("new KPI", reverse("kpi_new")),
         ("edit KPI", reverse("kpi_edit", args=[kpi.ref])),
         ("KPI data source", reverse("kpi_source", args=[kpi.ref])),
+        ("OKR templates", reverse("okr_templates")),
+        (
+            "new objective from a template",
+            reverse("objective_new") + "?template=project-manager&objective=1",
+        ),
+        ("lint rules", reverse("lint_rule_settings")),
         ("404 page", "/objectives/no-such-objective/"),
         ("API docs", "/api/v1/docs"),
     ]
