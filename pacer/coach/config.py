@@ -14,8 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from pacer.coach.file_plan import Unreadable, read_yaml
 from pacer.coach.rules import RULES
-from pacer.okrs.okrfile import loader
 
 MAX_THRESHOLD = 1000
 
@@ -61,12 +61,9 @@ def of_organization(organization_id: int | None) -> LintConfig:
 def read_config_file(path: str, base: LintConfig) -> LintConfig:
     """`base` with a config file's choices; ConfigProblem for a file that cannot be used."""
     try:
-        data, lines = loader.load_with_lines(loader.read_file(path))
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigProblem(f"{path}: cannot be read: {error}") from error
-    except loader.FileProblem as error:
-        line, _, message = error.problems[0]
-        raise ConfigProblem(f"{path}:{line or 1}: {message}") from error
+        data, lines = read_yaml(path)
+    except Unreadable as error:
+        raise ConfigProblem(str(error)) from error
     if data is None:
         return base
     if not isinstance(data, dict) or set(data) - {"rules"}:

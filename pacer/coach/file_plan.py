@@ -27,14 +27,20 @@ class Unreadable(Exception):
     """The file cannot be linted; the message names the file and the line."""
 
 
-def plan_of_file(path: str) -> Plan:
+def read_yaml(path: str) -> tuple[Any, loader.LineMap]:
+    """A YAML file's data and the line of each value, read with the importer's reader and
+    limits; Unreadable, naming the file and line, when it cannot be."""
     try:
-        data, lines = loader.load_with_lines(loader.read_file(path))
+        return loader.load_with_lines(loader.read_file(path))
     except (OSError, UnicodeDecodeError) as error:
         raise Unreadable(f"{path}: cannot be read: {error}") from error
     except loader.FileProblem as error:
         line, _, message = error.problems[0]
         raise Unreadable(f"{path}:{line or 1}: {message}") from error
+
+
+def plan_of_file(path: str) -> Plan:
+    data, lines = read_yaml(path)
     if not isinstance(data, dict):
         raise Unreadable(f"{path}:1: an OKR file is a mapping (organization, objectives, …)")
     return FileReader(lines).plan(data)

@@ -6,14 +6,13 @@ from typing import Any
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from pacer.accounts.models import User
 from pacer.coach import config as lint_config
 from pacer.coach.cycle_plan import plan_of_cycle
 from pacer.coach.drafts import Plan
 from pacer.coach.file_plan import Unreadable, plan_of_file
 from pacer.coach.lint import UNREADABLE, as_json, as_text, exit_status, lint
-from pacer.okrs.management.commands._base import PacerCommand
-from pacer.okrs.models import Cycle, Organization
+from pacer.okrs.management.commands._base import PacerCommand, cycle_named, person_named
+from pacer.okrs.models import Organization
 
 
 def unreadable(message: str) -> CommandError:
@@ -67,15 +66,9 @@ class Command(PacerCommand):
 
     @staticmethod
     def cycle_plan(organization: Organization, options: dict[str, Any]) -> Plan:
-        cycle = Cycle.objects.filter(organization=organization, ref=options["cycle"]).first()
-        if cycle is None:
-            raise unreadable(f"--cycle: no cycle with ref {options['cycle']!r}")
-        viewer = None
-        if options["viewer"] is not None:
-            email = options["viewer"].lower()
-            viewer = User.objects.filter(organization=organization, email=email).first()
-            if viewer is None:
-                raise unreadable(f"--as: no person {options['viewer']!r}")
+        cycle = cycle_named(organization, options["cycle"])
+        email = options["viewer"]
+        viewer = None if email is None else person_named(organization, email, "--as")
         return plan_of_cycle(
             cycle, viewer, now=timezone.now(), zone=timezone.get_default_timezone()
         )

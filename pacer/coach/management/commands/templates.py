@@ -4,18 +4,16 @@ from typing import Any
 
 from django.core.management.base import CommandError
 
-from pacer.accounts.models import User
 from pacer.coach import role_templates
 from pacer.okrs import history
 from pacer.okrs.errors import DomainError
-from pacer.okrs.management.commands._base import PacerCommand
-from pacer.okrs.models import Cycle, Organization, Team
-
-BAD_INPUT = 2  # the exit code of bad arguments, as argparse's own
-
-
-def bad(message: str) -> CommandError:
-    return CommandError(message, returncode=BAD_INPUT)
+from pacer.okrs.management.commands._base import (
+    PacerCommand,
+    bad,
+    cycle_named,
+    person_named,
+    team_named,
+)
 
 
 class Command(PacerCommand):
@@ -63,14 +61,14 @@ class Command(PacerCommand):
             organization = self.organization(options["organization"])
         except CommandError as error:
             raise bad(str(error)) from error
-        by = person(organization, options["by"], "--by") if options["by"] else None
+        by = person_named(organization, options["by"], "--by") if options["by"] else None
         try:
             with history.context(actor=by):
                 created = role_templates.apply(
                     options["name"],
-                    cycle=cycle(organization, options["cycle"]),
-                    owner=person(organization, options["owner"], "--owner"),
-                    team=team(organization, options["team"]),
+                    cycle=cycle_named(organization, options["cycle"]),
+                    owner=person_named(organization, options["owner"], "--owner"),
+                    team=team_named(organization, options["team"]),
                     by=by,
                 )
         except role_templates.UnknownTemplate as error:
@@ -85,26 +83,3 @@ class Command(PacerCommand):
 
 def counted(number: int, noun: str) -> str:
     return f"{number} {noun}{'s' * (number != 1)}"
-
-
-def cycle(organization: Organization, ref: str) -> Cycle:
-    found = Cycle.objects.filter(organization=organization, ref=ref).first()
-    if found is None:
-        raise bad(f"--cycle: no cycle with ref {ref!r} in {organization.name}")
-    return found
-
-
-def team(organization: Organization, ref: str | None) -> Team | None:
-    if ref is None:
-        return None
-    found = Team.objects.filter(organization=organization, ref=ref).first()
-    if found is None:
-        raise bad(f"--team: no team with ref {ref!r} in {organization.name}")
-    return found
-
-
-def person(organization: Organization, email: str, option: str) -> User:
-    found = User.objects.filter(organization=organization, email=email.strip().lower()).first()
-    if found is None:
-        raise bad(f"{option}: no person {email!r} in {organization.name}")
-    return found

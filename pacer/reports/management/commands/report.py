@@ -8,21 +8,21 @@ from typing import Any
 from django.core.management.base import CommandError
 
 from pacer.accounts.models import User
-from pacer.okrs.management.commands._base import PacerCommand
-from pacer.okrs.models import Cycle, Organization, Team
+from pacer.okrs.management.commands._base import (
+    PacerCommand,
+    bad,
+    cycle_named,
+    person_named,
+    team_named,
+)
+from pacer.okrs.models import Organization
 from pacer.reports import rows, services
-
-BAD_INPUT = 2  # the exit code of bad arguments, as argparse's own
 
 
 def current_umask() -> int:
     mask = os.umask(0)  # the only way to read it; set back at once (a command: one thread)
     os.umask(mask)
     return mask
-
-
-def bad(message: str) -> CommandError:
-    return CommandError(message, returncode=BAD_INPUT)
 
 
 class Command(PacerCommand):
@@ -55,9 +55,9 @@ class Command(PacerCommand):
             raise bad(str(error)) from error
         scope = rows.Scope(
             organization=organization,
-            cycle=self.cycle(organization, options["cycle"]),
-            team=self.team(organization, options["team"]),
-            viewer=self.viewer(organization, options["viewer"]),
+            cycle=cycle_named(organization, options["cycle"]),
+            team=team_named(organization, options["team"]),
+            viewer=viewer(organization, options["viewer"]),
             as_of=self.as_of(options["as_of"]),
         )
         output = self.output(options["output"])
@@ -67,31 +67,6 @@ class Command(PacerCommand):
             f"Wrote {output}: {objectives} objectives, {key_results} key results "
             f"of {scope.cycle.name}."
         )
-
-    @staticmethod
-    def cycle(organization: Organization, ref: str) -> Cycle:
-        found = Cycle.objects.filter(organization=organization, ref=ref).first()
-        if found is None:
-            raise bad(f"--cycle: no cycle with ref {ref!r} in {organization.name}")
-        return found
-
-    @staticmethod
-    def team(organization: Organization, ref: str | None) -> Team | None:
-        if ref is None:
-            return None
-        found = Team.objects.filter(organization=organization, ref=ref).first()
-        if found is None:
-            raise bad(f"--team: no team with ref {ref!r} in {organization.name}")
-        return found
-
-    @staticmethod
-    def viewer(organization: Organization, email: str | None) -> User | None:
-        if email is None:
-            return None
-        found = User.objects.filter(organization=organization, email=email.lower()).first()
-        if found is None:
-            raise bad(f"--as: no person {email!r} in {organization.name}")
-        return found
 
     @staticmethod
     def as_of(raw: str | None) -> date | None:
@@ -110,3 +85,7 @@ class Command(PacerCommand):
         if not path.parent.is_dir():
             raise bad(f"-o: no folder {str(path.parent)!r} to write {path.name} in")
         return path
+
+
+def viewer(organization: Organization, email: str | None) -> User | None:
+    return None if email is None else person_named(organization, email, "--as")
