@@ -374,3 +374,24 @@ def run_pacer(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
         timeout=120,
         check=False,
     )
+
+
+# --- Commands ------------------------------------------------------------------------------
+
+
+def run_argv(capsys: Any, name: str, *args: str) -> tuple[int, str, str]:
+    """`pacer NAME ARGS` as the console script runs it: its exit code, stdout and stderr.
+
+    From its argv, not through ManagementUtility.execute(): that calls django.setup() again,
+    which rebuilds the logging handlers on capsys's stream, closed after the test (later
+    tests that read the log then failed)."""
+    from django.core.management import ManagementUtility
+
+    argv = ["pacer", name, *args]
+    code = 0
+    try:
+        ManagementUtility(argv).fetch_command(name).run_from_argv(argv)
+    except SystemExit as stop:
+        code = int(stop.code or 0)
+    out = capsys.readouterr()
+    return code, out.out, out.err

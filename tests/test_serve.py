@@ -5,18 +5,14 @@ test_log_redaction.py.)"""
 from typing import Any
 
 import pytest
-from django.core.management import ManagementUtility
 
 from pacer.web.management.commands.serve import default_workers, gunicorn_options
+from tests.factories import run_argv
 
 
 def run(capsys: Any, *args: str) -> tuple[int, str]:
-    argv = ["pacer", "serve", *args]
-    try:
-        ManagementUtility(argv).fetch_command("serve").run_from_argv(argv)
-    except SystemExit as stop:
-        return int(stop.code or 0), capsys.readouterr().err
-    raise AssertionError("pacer serve returned without exiting")
+    code, _, err = run_argv(capsys, "serve", *args)
+    return code, err
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import ManagementUtility
 
 from pacer.coach.models import RuleSetting
 from tests.factories import (
@@ -17,6 +16,7 @@ from tests.factories import (
     make_objective,
     make_team,
     make_world,
+    run_argv,
     write_file,
 )
 
@@ -39,16 +39,7 @@ BROKEN = CLEAN.replace("start: 20, target: 40", "start: 40, target: 40")
 
 
 def run(capsys: Any, *args: str) -> tuple[int, str, str]:
-    """`pacer lint ARGS` from its argv (not ManagementUtility.execute(), which would run
-    django.setup() again); exit code, stdout and stderr."""
-    argv = ["pacer", "lint", *args]
-    code = 0
-    try:
-        ManagementUtility(argv).fetch_command("lint").run_from_argv(argv)
-    except SystemExit as stop:
-        code = int(stop.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
+    return run_argv(capsys, "lint", *args)
 
 
 def test_a_clean_file_exits_0(tmp_path: Path, capsys: Any) -> None:

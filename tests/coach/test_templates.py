@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import ManagementUtility
 from django.test import Client
 from django.urls import reverse
 
@@ -29,6 +28,7 @@ from tests.factories import (
     database_state,
     line_number,
     make_cycle,
+    run_argv,
     run_command,
     write_file,
 )
@@ -84,16 +84,7 @@ def key_results_of(objective: Objective) -> dict[str, KeyResult]:
 
 
 def run(capsys: Any, *args: str) -> tuple[int, str, str]:
-    """`pacer templates ARGS` from its argv (not ManagementUtility.execute(), which would
-    run django.setup() again); exit code, stdout and stderr."""
-    argv = ["pacer", "templates", *args]
-    code = 0
-    try:
-        ManagementUtility(argv).fetch_command("templates").run_from_argv(argv)
-    except SystemExit as stop:
-        code = int(stop.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
+    return run_argv(capsys, "templates", *args)
 
 
 @pytest.fixture

@@ -6,25 +6,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import ManagementUtility, call_command
+from django.core.management import call_command
 
 from pacer.okrs.models import Organization
+from tests.factories import run_argv
 from tests.reports.conftest import sheet_rows
 
 
 def run(capsys: Any, *args: str) -> tuple[int, str]:
-    """Run `pacer report ARGS` as the console script does; its exit code and stderr.
-
-    The command is run from its argv, not through ManagementUtility.execute(): that calls
-    django.setup() again, which rebuilds the logging handlers on capsys's stream, closed
-    after this test (later tests that read the log then failed)."""
-    argv = ["pacer", "report", *args]
-    code = 0
-    try:
-        ManagementUtility(argv).fetch_command("report").run_from_argv(argv)
-    except SystemExit as stop:
-        code = int(stop.code or 0)
-    return code, capsys.readouterr().err
+    code, _, err = run_argv(capsys, "report", *args)
+    return code, err
 
 
 @pytest.mark.parametrize(
