@@ -16,6 +16,8 @@ from decimal import Decimal
 from io import TextIOBase
 from typing import Any
 
+from pacer.bench import wrk
+
 
 @dataclass
 class LoadResult:
@@ -90,7 +92,7 @@ def hammer(
     return result
 
 
-def run_load_command(options: dict[str, Any], out: TextIOBase) -> LoadResult:
+def run_load_command(options: dict[str, Any], out: TextIOBase) -> LoadResult | dict[str, Any]:
     from django.db.models import Q
 
     from pacer.accounts.models import User
@@ -99,6 +101,13 @@ def run_load_command(options: dict[str, Any], out: TextIOBase) -> LoadResult:
 
     ports: list[int] = options["port"]
     base = {"Host": "127.0.0.1", "X-Forwarded-Proto": "https"}
+    use_wrk = options.get("client") == "wrk" and len(ports) == 1
+    if options["noop"] and use_wrk:
+        found = wrk.run(
+            ports[0], "/bench/noop", seconds=options["seconds"], connections=options["threads"]
+        )
+        out.write(json.dumps(found) + "\n")
+        return found
     if options["noop"]:
         result = hammer(
             ports=ports,
@@ -125,6 +134,22 @@ def run_load_command(options: dict[str, Any], out: TextIOBase) -> LoadResult:
             objective__archived_at__isnull=True,
         ).values_list("ref", "start", "target")
     )
+    if use_wrk:
+        before = CheckIn.objects.count()
+        found = wrk.run(
+            ports[0],
+            "/api/v1/key-results/<ref>/checkins".replace("<ref>", krs[0][0]),
+            seconds=options["seconds"],
+            connections=options["threads"],
+            script=wrk.checkin_script(krs, token),
+        )
+        written = CheckIn.objects.count() - before
+        # wrk stops at its deadline with requests in flight: the server may have written
+        # a few whose answers wrk never read, so written may exceed acknowledged.
+        found |= {"key_results": len(krs), "checkins_written": written}
+        found["path"] = "/api/v1/key-results/<ref>/checkins"
+        out.write(json.dumps(found) + "\n")
+        return found
     headers = {**base, "Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
     def request(i: int) -> tuple[str, str, bytes | None, dict[str, str]]:

@@ -1,4 +1,5 @@
-"""`pacer bench throughput`: gunicorn on this database, load from a separate process.
+"""`pacer bench throughput`: `pacer serve` (gunicorn) on this database, load from a separate
+process (wrk when installed, else Python threads).
 
 One server (`--servers 1`, item 3 of issue 6): the no-op endpoint, then API check-ins, each
 for `--seconds`; their request rates, the ratio and the errors. Two servers on two ports
@@ -25,9 +26,10 @@ def start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
     # measure the limit, not the server, so it is off unless the caller set it.
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "pacer.bench.settings"}
     env.setdefault("PACER_API_RATE", "off")
-    command = [sys.executable, "-m", "gunicorn", "pacer.wsgi:application"]
-    command += ["--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
-    server = subprocess.Popen(command, env=env)
+    # `pacer serve`, as production runs (its access log, a line a request, is left out).
+    command = [sys.executable, "-m", "pacer.cli", "serve", "--workers", str(workers)]
+    command += ["--bind", f"127.0.0.1:{port}"]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -42,9 +44,11 @@ def start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
     raise RuntimeError(f"gunicorn did not answer on port {port}")
 
 
-def load(ports: list[int], seconds: float, threads: int, *, noop: bool) -> dict[str, Any]:
+def load(
+    ports: list[int], seconds: float, threads: int, *, noop: bool, client: str
+) -> dict[str, Any]:
     command = [sys.executable, "-m", "pacer.cli", "bench", "load", "--seconds", str(seconds)]
-    command += ["--threads", str(threads)]
+    command += ["--threads", str(threads), "--client", client]
     for port in ports:
         command += ["--port", str(port)]
     if noop:
@@ -55,17 +59,17 @@ def load(ports: list[int], seconds: float, threads: int, *, noop: bool) -> dict[
 
 def run_throughput(options: dict[str, Any], out: TextIOBase) -> dict[str, Any]:
     servers, workers, seconds = options["servers"], options["workers"], options["seconds"]
-    threads = options["threads"]
+    threads, client = options["threads"], options.get("client", "python")
     ports = [free_port() for _ in range(servers)]
     processes = [start_server(port, workers) for port in ports]
     report: dict[str, Any] = {"servers": servers, "workers_per_server": workers}
     report["load_average_before"] = [round(x, 2) for x in os.getloadavg()]
     report["api_rate_limit"] = os.environ.get("PACER_API_RATE", "off")
-    report["seconds"], report["threads"] = seconds, threads
+    report["seconds"], report["threads"], report["client"] = seconds, threads, client
     try:
         if servers == 1:
-            report["noop"] = load(ports, seconds, threads, noop=True)
-        report["checkins"] = load(ports, seconds, threads, noop=False)
+            report["noop"] = load(ports, seconds, threads, noop=True, client=client)
+        report["checkins"] = load(ports, seconds, threads, noop=False, client=client)
     finally:
         for process in processes:
             process.terminate()

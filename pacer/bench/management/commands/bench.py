@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from pacer.bench.generate import DEFAULT_NAME, SCALES, AlreadyThere, generate
+from pacer.bench.wrk import available as wrk_available
 
 
 class Command(BaseCommand):
@@ -41,6 +42,12 @@ class Command(BaseCommand):
         load.add_argument("--token", help="API token (default: create one for the member)")
         load.add_argument("--name", default=DEFAULT_NAME)
         load.add_argument("--noop", action="store_true", help="GET /bench/noop instead")
+        load.add_argument(
+            "--client",
+            choices=("wrk", "python"),
+            default="wrk" if wrk_available() else "python",
+            help="the load generator (wrk when installed; one port only)",
+        )
 
         thr = sub.add_parser("throughput", help="gunicorn + load from a separate process")
         thr.add_argument("--servers", type=int, default=1, help="2 = the scale-out run")
@@ -48,6 +55,12 @@ class Command(BaseCommand):
         thr.add_argument("--seconds", type=float, default=60)
         thr.add_argument("--threads", type=int, default=8, help="load generator threads")
         thr.add_argument("--output", type=Path)
+        thr.add_argument(
+            "--client",
+            choices=("wrk", "python"),
+            default="wrk" if wrk_available() else "python",
+            help="the load generator (wrk when installed, `apt-get install wrk`)",
+        )
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
         getattr(self, f"handle_{action}")(**options)
