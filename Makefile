@@ -80,13 +80,19 @@ screenshots: install
 # Benchmarks (docs/benchmarks.md): generate the bench organization and measure it, on SQLite
 # then on a temporary PostgreSQL cluster, in a throw-away data folder; prints both tables and
 # writes bench/results/<date>-<db>.json. `make bench BENCH_SCALE=large` for the issue's figures.
-.PHONY: bench
+.PHONY: bench wrk
 BENCH_SCALE ?= small
 BENCH_REQUESTS ?= 30
-bench: install
+bench: install wrk
 	@set -euo pipefail; \
 	data="$$(mktemp -d)"; trap 'rm -rf "$$data"' EXIT; \
 	export PACER_DATA_DIR="$$data"; unset DEBUG DATABASE_URL; \
 	steps='$(BIN)/pacer migrate -v 0 && $(BIN)/pacer bench generate --scale $(BENCH_SCALE) --seed 1 && $(BIN)/pacer bench run --scale $(BENCH_SCALE) --requests $(BENCH_REQUESTS)'; \
 	echo "== SQLite"; bash -c "$$steps"; \
 	echo "== PostgreSQL"; $(BIN)/python -m pacer.bench.pgcluster -- bash -c "$$steps"
+
+# The throughput run's load client (`pacer bench throughput`): wrk, a Debian package. As
+# root it is installed; otherwise the run says so and falls back to its Python client.
+wrk:
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || \
+	  echo "wrk is not installed (apt-get install wrk): pacer bench throughput uses its Python client"
