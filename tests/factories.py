@@ -384,13 +384,18 @@ def run_argv(capsys: Any, name: str, *args: str) -> tuple[int, str, str]:
 
     From its argv, not through ManagementUtility.execute(): that calls django.setup() again,
     which rebuilds the logging handlers on capsys's stream, closed after the test (later
-    tests that read the log then failed)."""
+    tests that read the log then failed). run_from_argv() closes every database connection
+    as it ends, as a process about to exit should; here that connection holds the test's
+    transaction (PostgreSQL then answers "the connection is closed"), so it stays open."""
+    from unittest import mock
+
     from django.core.management import ManagementUtility
 
     argv = ["pacer", name, *args]
     code = 0
     try:
-        ManagementUtility(argv).fetch_command(name).run_from_argv(argv)
+        with mock.patch("django.core.management.base.connections.close_all"):
+            ManagementUtility(argv).fetch_command(name).run_from_argv(argv)
     except SystemExit as stop:
         code = int(stop.code or 0)
     out = capsys.readouterr()

@@ -29,6 +29,15 @@ def display_prefix(token: str) -> str:
     return token.removeprefix(TOKEN_PREFIX)[:PREFIX_SHOWN]
 
 
+def new_plain_token() -> str:
+    """A fresh secret whose prefix never starts with "-": `pacer token revoke PREFIX` would
+    read that prefix as an option (one token in 64 could not be revoked without "--")."""
+    secret = secrets.token_urlsafe(32)
+    while secret.startswith("-"):
+        secret = secrets.token_urlsafe(32)
+    return TOKEN_PREFIX + secret
+
+
 @transaction.atomic
 def token_create(
     *, user: User, name: str = "", scope: str = ApiToken.Scope.READ, expires_in_days: int | None
@@ -43,7 +52,7 @@ def token_create(
         problems.append(("name", f"is longer than {NAME_LENGTH} characters"))
     if problems:
         raise DomainError(problems)
-    plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    plain = new_plain_token()
     expires_at = None
     if expires_in_days is not None:
         expires_at = timezone.now() + timedelta(days=expires_in_days)

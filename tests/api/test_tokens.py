@@ -1,6 +1,7 @@
 """Tokens: created once by CLI or service, stored hashed, refused when revoked or expired."""
 
 from datetime import timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -31,6 +32,18 @@ def test_cli_expiry_name_list_and_revoke(world: World) -> None:
     assert token.prefix in run_command("token", "list", "--user", "owner@acme.test")
     run_command("token", "revoke", token.prefix)
     assert_problem(ApiClient(plain).call("GET", "/organization"), 401)
+
+
+def test_a_prefix_never_starts_with_a_dash_so_the_cli_can_revoke_it(
+    world: World, monkeypatch: Any
+) -> None:
+    secrets_drawn = iter(["-looks-like-an-option", "Abc-def_ghi"])
+    monkeypatch.setattr("pacer.api.tokens.secrets.token_urlsafe", lambda n: next(secrets_drawn))
+    token, plain = token_create(user=world.owner, scope="read", expires_in_days=None)
+    assert (token.prefix, plain) == ("Abc-def_", "pacer_Abc-def_ghi")
+    run_command("token", "revoke", token.prefix)
+    token.refresh_from_db()
+    assert token.revoked_at is not None
 
 
 def test_revoked_expired_unknown_and_deactivated_tokens_are_refused(world: World) -> None:
