@@ -5,7 +5,7 @@ Every list costs a fixed number of queries whatever its length.
 
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from pacer.accounts.models import User
 from pacer.api.errors import NotFound
@@ -52,22 +52,32 @@ def objective(user: User, ref: str) -> Objective:
     return found
 
 
-def key_results(user: User) -> QuerySet[KeyResult]:
-    """Visible key results, each marked where it follows an objective `user` may not see."""
-    key_results = (
-        selectors.key_results_visible_to(user)
-        .select_related("objective__cycle", "objective__organization", "owner", "linked_objective")
-        .prefetch_related(
-            Prefetch("milestones", queryset=Milestone.objects.order_by("position", "id"))
-        )
+def milestones_in_order() -> Prefetch:
+    return Prefetch("milestones", queryset=Milestone.objects.order_by("position", "id"))
+
+
+def visible_key_results(user: User) -> QuerySet[KeyResult]:
+    """Visible key results with what presenting one reads, each marked where it follows an
+    objective `user` may not see; milestones not prefetched."""
+    key_results = selectors.key_results_visible_to(user).select_related(
+        "objective__cycle", "objective__organization", "owner", "linked_objective"
     )
     return selectors.with_link_visibility(key_results, user)
 
 
+def key_results(user: User) -> QuerySet[KeyResult]:
+    """Visible key results for a list: each one's milestones prefetched."""
+    return visible_key_results(user).prefetch_related(milestones_in_order())
+
+
 def key_result(user: User, ref: str) -> KeyResult:
-    found = key_results(user).filter(ref=ref).first()
+    """One visible key result; its milestones read only when it is a milestones key result
+    (a check-in on a metric, the API's most frequent write, does not read them)."""
+    found = visible_key_results(user).filter(ref=ref).first()
     if found is None:
         raise NotFound("key result")
+    if found.type == KeyResult.Type.MILESTONES:
+        prefetch_related_objects([found], milestones_in_order())
     return found
 
 

@@ -166,6 +166,19 @@ def latest_checkin(kr: KeyResult) -> CheckIn | None:
     return kr.checkins.order_by("-at", "-id").first()
 
 
+def metric_history(kr: KeyResult) -> tuple[CheckIn | None, list[tuple[datetime, Decimal | None]]]:
+    """A metric's latest check-in (unsaved, with what the roll-up reads of it) and the (at,
+    value) of all of them, in one query. Plain rows, not models: a key result fed by a data
+    source holds thousands of check-ins, and building each one on every write made writes
+    quadratic."""
+    rows = list(kr.checkins.order_by("at", "id").values_list("at", "value", "confidence"))
+    latest = None
+    if rows:
+        at, value, confidence = rows[-1]
+        latest = CheckIn(key_result=kr, at=at, value=value, confidence=confidence)
+    return latest, [(at, value) for at, value, _ in rows]
+
+
 def cycle_dates_of(kr: KeyResult, objective: Objective | None = None) -> tuple[date, date]:
     """The (start, end) of the key result's cycle: from `objective` (or the key result's
     cached objective) when it is the key result's and carries its cycle, else one query."""
@@ -193,12 +206,11 @@ def refresh_key_result(kr: KeyResult, *, objective: Objective | None = None) -> 
     )
     milestones = kr.milestones.all() if kr.type == engine.MILESTONES else ()
     forecast = None
-    latest = latest_checkin(kr)
     if kr.type == engine.METRIC:
-        # Plain (at, value) rows, not models: a key result fed by a data source holds
-        # thousands of check-ins, and building each one on every write made writes quadratic.
-        at_values = kr.checkins.values_list("at", "value")
+        latest, at_values = metric_history(kr)
         forecast = metric_forecast(kr, cycle_dates_of(kr, objective), at_values)
+    else:
+        latest = latest_checkin(kr)
     derived = derive_key_result(
         kr,
         latest=latest,

@@ -1,5 +1,10 @@
 """Check-ins: one, many (all or nothing), lists with filters, deleting your own."""
 
+import re
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from pacer.okrs.models import CheckIn
 from tests.api.conftest import ApiClient, World, assert_problem
 from tests.factories import database_state, make_key_result
@@ -120,3 +125,45 @@ def test_a_key_results_owner_from_another_team_checks_in_on_it(
     assert outsider_api.call("POST", "/checkins/bulk", bulk).status_code == 201
     still = outsider_api.call("PATCH", "/key-results/adoption", {"title": "Mine now"})
     assert_problem(still, 403)  # owning a key result is checking in on it, not editing it
+
+
+def statement_label(sql: str) -> str:
+    """ "INSERT okrs_checkin", "SELECT okrs_objective"…; a savepoint reads as the BEGIN or
+    COMMIT it stands for outside the test's transaction."""
+    verb = sql.split(None, 1)[0].upper()
+    if verb in ("SAVEPOINT", "RELEASE"):
+        return "BEGIN" if verb == "SAVEPOINT" else "COMMIT"
+    # A SELECT by the table of its first column (a subquery in its columns has a FROM too).
+    table = re.match(r'SELECT (?:DISTINCT )?"(\w+)"\.', sql) or re.search(
+        r'(?:INTO|UPDATE) "(\w+)"', sql
+    )
+    return f"{verb} {table.group(1) if table else '?'}"
+
+
+def test_an_api_check_in_on_a_metric_runs_these_statements(
+    world: World, owner_api: ApiClient
+) -> None:
+    """The write path of the API's most frequent write (docs/benchmarks.md lists it): no
+    milestones read for a metric, no lookup of the moment `now`, one read of the key
+    result's check-ins for both its latest value and its forecast."""
+    owner_api.call("POST", "/key-results/adoption/checkins", {"value": 40})  # token used once
+    with CaptureQueriesContext(connection) as statements:
+        response = owner_api.call("POST", "/key-results/adoption/checkins", {"value": 45})
+    assert response.status_code == 201, response.content
+    assert [statement_label(s["sql"]) for s in statements.captured_queries] == [
+        "SELECT api_apitoken",  # the caller, by the token's hash
+        "SELECT okrs_keyresult",  # the key result, visibility checked on it
+        "BEGIN",
+        "SELECT okrs_objective",  # locked, writable
+        "INSERT okrs_checkin",
+        "INSERT auditlog_logentry",  # its history entry
+        "SELECT okrs_checkin",  # latest value and forecast
+        "UPDATE okrs_keyresult",
+        "SELECT okrs_keyresult",  # linked key results following the objective
+        "SELECT okrs_keyresult",  # the objective's weights and progress
+        "UPDATE okrs_objective",
+        "SELECT initiatives_initiative",  # the impact of the work under it
+        "INSERT events_event",  # the outbox: notifications and webhooks
+        "COMMIT",
+    ]
+    assert world.adoption.checkins.order_by("at").last().value == 45  # type: ignore[union-attr]

@@ -34,9 +34,15 @@ class CheckInInput:
 Moment = tuple[int, datetime]  # (key result id, at)
 
 
-def taken_moments(items: Sequence[CheckInInput], now: datetime) -> set[Moment]:
-    """The moments of `items` at which their key results already hold a check-in."""
-    moments = {(item.key_result.pk, item.at or now) for item in items}
+def taken_moments(items: Sequence[CheckInInput]) -> set[Moment]:
+    """The moments of `items` at which their key results already hold a check-in.
+
+    Only dated items are looked up: an undated one is dated now, read inside the
+    objective's lock after every earlier writer's, so no stored check-in holds it (the
+    usual check-in, dated now, costs no query here)."""
+    moments = {(item.key_result.pk, item.at) for item in items if item.at is not None}
+    if not moments:
+        return set()
     stored = CheckIn.objects.filter(
         key_result__in={kr_id for kr_id, _ in moments}, at__in={at for _, at in moments}
     )
@@ -113,7 +119,7 @@ def checkin_create(
 ) -> CheckIn:
     objective = writable_objective(key_result.objective_id)
     item, now = CheckInInput(key_result, value, confidence, note, at), timezone.now()
-    taken = taken_moments([item], now)
+    taken = taken_moments([item])
     checkin = checked_checkin(item, objective=objective, author=author, now=now, taken=taken)
     before = events.statuses(key_result, objective, timezone.localdate())
     checkin.save(force_insert=True)
@@ -144,7 +150,7 @@ def checkin_create_many(*, items: Sequence[CheckInInput], author: User | None) -
     raise_if(rules.bulk_size_problems(len(items)))
     objectives = lock_writable(sorted({item.key_result.objective_id for item in items}))
     now = timezone.now()
-    taken = taken_moments(items, now)
+    taken = taken_moments(items)
     created: list[CheckIn] = []
     problems: list[rules.Problem] = []
     for index, item in enumerate(items):
