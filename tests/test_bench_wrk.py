@@ -1,10 +1,11 @@
 """wrk's output read into the throughput report, and the check-in script it runs."""
 
+import re
 from decimal import Decimal
 
 import pytest
 
-from pacer.bench import wrk
+from pacer.bench import throughput, wrk
 
 OUTPUT = """Running 20s test @ http://127.0.0.1:33809/bench/noop
   2 threads and 8 connections
@@ -42,3 +43,32 @@ def test_the_checkin_script_spreads_values_over_the_key_results() -> None:
     assert '"/api/v1/key-results/k-1/checkins", "/api/v1/key-results/k-2/checkins"' in script
     assert '\\"value\\": \\"0\\"' in script and '\\"value\\": \\"4.6\\"' in script
     assert 'wrk.headers["Authorization"] = "Bearer tok"' in script
+
+
+def test_the_throughput_summary_sets_each_figure_beside_its_target() -> None:
+    report = {
+        "servers": 1,
+        "workers_per_server": 2,
+        "noop": {"requests_per_second": 5688.4},
+        "checkins": {"requests_per_second": 174.0, "p50_ms": 97.1, "p99_ms": 144.0, "errors": 0},
+        "ratio": 0.0306,
+    }
+    lines = throughput.summary_table(report).splitlines()
+    assert lines[0].split() == ["figure", "measured", "target"]
+    rows = {name: rest for name, *rest in (re.split(r"\s{2,}", line) for line in lines[2:])}
+    assert rows["no-op req/s per worker"] == ["2,844", ">= 2,856 (0.8x the peer's 3,570)"]
+    assert rows["check-ins / no-op"] == ["3.1%", ">= 25%"]
+    assert rows["API check-ins/s per worker"] == ["87.0", ">= 284 (4x the peer's 71)"]
+    assert rows["check-in p50 / p99 ms"] == ["97.1 / 144.0", "-"]
+    assert rows["check-in errors"] == ["0", "0"]
+
+
+def test_without_the_no_op_the_summary_has_the_check_ins_alone() -> None:
+    report = {
+        "servers": 2,
+        "workers_per_server": 1,
+        "checkins": {"requests_per_second": 90.0, "p50_ms": 40.0, "p95_ms": 80.0},
+    }
+    text = throughput.summary_table(report)
+    assert "no-op" not in text and "45.0" in text and "40.0 / 80.0" in text
+    assert "check-in p50 / p95 ms" in text

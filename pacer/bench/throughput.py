@@ -57,6 +57,55 @@ def load(
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+# Issue 16's targets, and the peer's per-worker rates it measured them against (one uvicorn
+# worker, wrk -t2 -c8, two runs each: baseline GET 3,134 and 4,007 req/s, writes 72 and 70).
+PEER_NOOP_PER_WORKER = (3134 + 4007) / 2
+PEER_WRITES_PER_WORKER = (72 + 70) / 2
+TARGET_RATIO = 0.25
+TARGET_NOOP_SHARE_OF_PEER = 0.8
+TARGET_WRITES_TIMES_PEER = 4
+
+
+def summary_table(report: dict[str, Any]) -> str:
+    """The run's figures with issue 16's targets beside them (per worker: divided by every
+    worker of every server)."""
+    workers = report["servers"] * report["workers_per_server"]
+    checkins = report["checkins"]
+    per_worker = checkins["requests_per_second"] / workers
+    rows = [
+        (
+            "API check-ins/s per worker",
+            f"{per_worker:,.1f}",
+            f">= {TARGET_WRITES_TIMES_PEER * PEER_WRITES_PER_WORKER:,.0f} "
+            f"({TARGET_WRITES_TIMES_PEER}x the peer's {PEER_WRITES_PER_WORKER:,.0f})",
+        ),
+        latencies(checkins),
+        ("check-in errors", str(checkins.get("errors", 0)), "0"),
+    ]
+    if "noop" in report:
+        noop_per_worker = report["noop"]["requests_per_second"] / workers
+        rows[:0] = [
+            (
+                "no-op req/s per worker",
+                f"{noop_per_worker:,.0f}",
+                f">= {TARGET_NOOP_SHARE_OF_PEER * PEER_NOOP_PER_WORKER:,.0f} "
+                f"({TARGET_NOOP_SHARE_OF_PEER}x the peer's {PEER_NOOP_PER_WORKER:,.0f})",
+            ),
+            ("check-ins / no-op", f"{report['ratio']:.1%}", f">= {TARGET_RATIO:.0%}"),
+        ]
+    width = max(len(name) for name, _, _ in rows)
+    lines = [f"{'figure':<{width}}  {'measured':>12}  target", "-" * (width + 30)]
+    lines += [f"{name:<{width}}  {value:>12}  {target}" for name, value, target in rows]
+    return "\n".join(lines)
+
+
+def latencies(figures: dict[str, Any]) -> tuple[str, str, str]:
+    """The check-ins' p50 and p99 (wrk) or p95 (the Python client keeps no p99)."""
+    tail = "p99" if "p99_ms" in figures else "p95"
+    measured = f"{figures.get('p50_ms', '-')} / {figures.get(tail + '_ms', '-')}"
+    return f"check-in p50 / {tail} ms", measured, "-"
+
+
 def run_throughput(options: dict[str, Any], out: TextIOBase) -> dict[str, Any]:
     servers, workers, seconds = options["servers"], options["workers"], options["seconds"]
     threads, client = options["threads"], options.get("client", "python")
@@ -87,6 +136,7 @@ def run_throughput(options: dict[str, Any], out: TextIOBase) -> dict[str, Any]:
     )
     report["recompute_check"] = "passed" if check.returncode == 0 else check.stdout[-2000:]
     out.write(json.dumps(report, indent=2) + "\n")
+    out.write(summary_table(report) + "\n")
     path = options.get("output") or Path("bench/results") / (
         f"{date.today().isoformat()}-{os.environ.get('PACER_BENCH_DB', 'db')}"
         f"-{'scaleout' if servers > 1 else 'throughput'}.json"
