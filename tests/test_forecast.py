@@ -100,6 +100,28 @@ def test_the_forecast_is_the_least_squares_line_at_the_windows_end(start, target
         assert D(0) <= stored.progress <= D(1)
 
 
+@settings(max_examples=200)
+@given(
+    start=values,
+    readings=st.lists(
+        st.tuples(
+            st.integers(min_value=-5 * 86_400, max_value=40 * 86_400),
+            values | st.decimals(min_value=-1, max_value=1, places=6, allow_nan=False),
+        ),
+        max_size=12,
+    ),
+    horizon_seconds=st.integers(min_value=1, max_value=35 * 86_400),
+)
+def test_the_forecast_from_whole_seconds_is_the_same_line(start, readings, horizon_seconds):
+    """The roll-up's integer path (times in seconds) against the Fraction one, exactly,
+    with readings before, inside and after a window that may end inside a day."""
+    horizon = Fraction(horizon_seconds, 86_400)
+    in_days = [(Fraction(s, 86_400), v) for s, v in readings]
+    assert engine.metric_forecast_by_seconds(start, readings, horizon) == (
+        engine.metric_forecast(start, in_days, horizon)
+    )
+
+
 @settings(max_examples=100)
 @given(
     start=values,

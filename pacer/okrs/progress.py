@@ -360,7 +360,12 @@ def days_since(origin: datetime, moment: datetime) -> Fraction:
     """The time from `origin` to `moment` in days, exact to the whole second: a JSON backup
     keeps times to the millisecond, and a forecast extrapolated from two close check-ins moved
     with the dropped microseconds (its restore failed `recompute --check`)."""
-    return Fraction((moment - origin) // timedelta(seconds=1), SECONDS_A_DAY)
+    return Fraction(seconds_since(origin, moment), SECONDS_A_DAY)
+
+
+def seconds_since(origin: datetime, moment: datetime) -> int:
+    """The time from `origin` to `moment` in whole seconds (rounded down, as `days_since`)."""
+    return (moment - origin) // timedelta(seconds=1)
 
 
 def least_squares_at(points: Sequence[tuple[Fraction, Fraction]], t: Fraction) -> Fraction | None:
@@ -376,7 +381,14 @@ def least_squares_at(points: Sequence[tuple[Fraction, Fraction]], t: Fraction) -
     y_scale = math.lcm(*(y.denominator for _, y in points))
     xs = [x.numerator * (x_scale // x.denominator) for x, _ in points]
     ys = [y.numerator * (y_scale // y.denominator) for _, y in points]
-    n, sum_x, sum_y = len(points), sum(xs), sum(ys)
+    return scaled_line_at(xs, x_scale, ys, y_scale, t)
+
+
+def scaled_line_at(
+    xs: Sequence[int], x_scale: int, ys: Sequence[int], y_scale: int, t: Fraction
+) -> Fraction | None:
+    """`least_squares_at` over points given as integers: (xs[i] / x_scale, ys[i] / y_scale)."""
+    n, sum_x, sum_y = len(xs), sum(xs), sum(ys)
     spread = n * sum(x * x for x in xs) - sum_x * sum_x
     if spread == 0:
         return None
@@ -396,6 +408,22 @@ def metric_forecast(
     points = [(Fraction(0), Fraction(start))]
     points += [(t, Fraction(value)) for t, value in readings if 0 <= t < horizon]
     return least_squares_at(points, horizon)
+
+
+def metric_forecast_by_seconds(
+    start: Decimal, readings: Iterable[tuple[int, Decimal]], horizon: Fraction
+) -> Fraction | None:
+    """`metric_forecast` with each reading's time in whole seconds after the window's start
+    (`seconds_since`): the same exact line, built from integers without a Fraction per
+    reading. A key result's every check-in is read on each of its writes, inside the write
+    lock: for 4,000 check-ins the Fractions took 22 ms a write."""
+    ends_at = horizon * SECONDS_A_DAY  # in seconds; a reading counts while 0 <= s < ends_at
+    kept = [(s, v) for s, v in readings if s >= 0 and s * ends_at.denominator < ends_at.numerator]
+    ratios = [start.as_integer_ratio(), *(value.as_integer_ratio() for _, value in kept)]
+    y_scale = math.lcm(*(denominator for _, denominator in ratios))
+    ys = [numerator * (y_scale // denominator) for numerator, denominator in ratios]
+    xs = [0, *(s for s, _ in kept)]
+    return scaled_line_at(xs, SECONDS_A_DAY, ys, y_scale, horizon)
 
 
 def key_result_forecast(

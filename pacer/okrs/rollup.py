@@ -125,8 +125,8 @@ def metric_forecast(
     if kr.type != engine.METRIC or kr.start is None or kr.target is None:
         return None
     origin, horizon = window_moments(cycle_dates[0], kr.due or cycle_dates[1])
-    readings = [(engine.days_since(origin, at), v) for at, v in checkins if v is not None]
-    return engine.metric_forecast(kr.start, readings, horizon)
+    readings = [(engine.seconds_since(origin, at), v) for at, v in checkins if v is not None]
+    return engine.metric_forecast_by_seconds(kr.start, readings, horizon)
 
 
 def derived_current(
