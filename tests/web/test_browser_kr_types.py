@@ -18,6 +18,11 @@ from tests.web.test_browser_flows import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+# No htmx request in flight, nor content being swapped or settled.
+HTMX_IDLE = (
+    "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+)
+
 
 def test_new_objective_with_a_metric_and_a_linked_key_result_by_clicking(
     page: Page, live_server: Any, world: World
@@ -60,6 +65,9 @@ def test_new_objective_with_a_metric_and_a_linked_key_result_by_clicking(
     # The server-side search (pacer/web/pickers.py): htmx swaps in the matches only.
     decoy = picker.locator("option", has_text="Buy Initech")
     expect(decoy).to_have_count(1)
+    # htmx binds the swapped-in search box's trigger as it settles, just after the box shows:
+    # typing before that is an input no one listens to (under load, the search never ran).
+    page.wait_for_function(HTMX_IDLE)
     second.get_by_label("Find by title").fill("deliver")
     expect(decoy).to_have_count(0)
     picker.select_option(str(world.public.pk))
