@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from pacer.accounts.models import User
+from pacer.bench import measure
 from pacer.bench.generate import (
     SCALES,
     AlreadyThere,
@@ -270,3 +271,24 @@ def test_delete_organization_leaves_other_organizations(tmp_path: Path) -> None:
     delete_organization(Organization.objects.get(name="Bench Drop"))
     assert snapshot("Bench Keep") == kept
     call_command("recompute", "--check")
+
+
+def test_bench_run_table_puts_issue_16s_targets_beside_the_figures() -> None:
+    result = measure.Result("sqlite", "large", "2026-12-06T00:00:00", {"database_version": "3"}, {})
+    result.items = [
+        measure.Item("objective page", "page", status=200, queries=21, p50_ms=80, p95_ms=90),
+        measure.Item("weekly check-in page", "page", status=200, queries=9, p50_ms=150, p95_ms=157),
+        measure.Item(measure.API_CHECKIN, "write", status=201, queries=14, p50_ms=9, p95_ms=12.5),
+        measure.Item("web check-in (POST, redirect)", "write", status=302, p50_ms=9, p95_ms=11),
+        measure.Item("import 10,000-objective YAML", "file", p50_ms=122_000),
+        measure.Item(measure.FULL_EXPORT, "file", p50_ms=20_000),
+        measure.Item(measure.PEAK_AFTER_FILES, "memory", p50_ms=2790),
+    ]
+    lines = {line.split("  ")[0].strip(): line for line in measure.table(result).splitlines()}
+    assert "p95 <= 100 ms: met" in lines["objective page"]
+    assert "p95 <= 100 ms: missed by 1.6x" in lines["weekly check-in page"]
+    assert "p95 <= 5 ms: missed by 2.5x" in lines[measure.API_CHECKIN]
+    assert "<=" not in lines["web check-in (POST, redirect)"]  # issue 16 sets it no target
+    assert "<= 30 s: missed by 4.1x" in lines["import 10,000-objective YAML"]
+    assert "<= 30 s: met" in lines[measure.FULL_EXPORT]
+    assert "<= 1,000 MB: missed by 2.8x" in lines[measure.PEAK_AFTER_FILES]

@@ -71,9 +71,24 @@ def key_results(user: User) -> QuerySet[KeyResult]:
 
 
 def key_result(user: User, ref: str) -> KeyResult:
-    """One visible key result; its milestones read only when it is a milestones key result
-    (a check-in on a metric, the API's most frequent write, does not read them)."""
-    found = visible_key_results(user).filter(ref=ref).first()
+    """One visible key result with what presenting it reads."""
+    return one_key_result(visible_key_results(user), ref)
+
+
+def key_result_to_write(user: User, ref: str) -> KeyResult:
+    """The visible key result a check-in names, with only what writing reads: its objective
+    and cycle (the write locks and reads its objective again). The API's most frequent
+    write: no owner, organization or link joined, no follows-hidden mark."""
+    return one_key_result(
+        selectors.key_results_visible_to(user).select_related("objective__cycle"), ref
+    )
+
+
+def one_key_result(candidates: QuerySet[KeyResult], ref: str) -> KeyResult:
+    """The key result of `candidates` with this ref (a ref names one in an organization, so
+    no ORDER BY), or NotFound; its milestones read only when it is a milestones key result
+    (a check-in on a metric does not read them)."""
+    found = next(iter(candidates.filter(ref=ref).order_by()[:1]), None)
     if found is None:
         raise NotFound("key result")
     if found.type == KeyResult.Type.MILESTONES:

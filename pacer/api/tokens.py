@@ -93,11 +93,11 @@ def tokens_of(user: User) -> QuerySet[ApiToken]:
 def token_user(plain: str) -> tuple[User, ApiToken] | None:
     """The active person and token for a presented token; None if unknown, expired,
     revoked or the person is deactivated. Marks the token as used."""
-    token = (
-        ApiToken.objects.select_related("user", "user__organization")
-        .filter(token_hash=hash_token(plain))
-        .first()
+    # A hash names one token: no ORDER BY to compile on every API request.
+    found = ApiToken.objects.select_related("user", "user__organization").filter(
+        token_hash=hash_token(plain)
     )
+    token = next(iter(found.order_by()[:1]), None)
     now = timezone.now()
     if token is None or token.revoked_at is not None or not token.user.is_active:
         return None

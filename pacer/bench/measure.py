@@ -43,6 +43,11 @@ from pacer.startup import freeze_startup_heap
 API = "/api/v1"
 
 
+API_CHECKIN = "API check-in (POST)"
+FULL_EXPORT = "full JSON export of the bench org"
+PEAK_AFTER_FILES = "peak RSS after import/export"
+
+
 @dataclass
 class Item:
     name: str
@@ -325,7 +330,7 @@ def measure_api_checkin(client: Client, t: Targets, token: str, n: int) -> Item:
         )
 
     response, queries = count_queries(post)
-    item = Item("API check-in (POST)", "write", url, status=response.status_code, queries=queries)
+    item = Item(API_CHECKIN, "write", url, status=response.status_code, queries=queries)
     if response.status_code == 201:
         samples = timed(post, n)
         item.p50_ms, item.p95_ms, item.samples = (
@@ -396,7 +401,7 @@ def measure_files(organization: Organization, n_objectives: int, seed: int) -> l
     text = Exporter(organization, computed=True).to_json()
     items.append(
         Item(
-            "full JSON export of the bench org",
+            FULL_EXPORT,
             "file",
             p50_ms=(time.perf_counter() - started) * 1000,
             samples=1,
@@ -492,16 +497,53 @@ def collect(
         if not skip_import:
             n = import_objectives or SCALES[scale].import_objectives
             result.items += measure_files(organization, n, seed=1)
-            result.items.append(
-                Item("peak RSS after import/export", "memory", p50_ms=peak_rss_mb())
-            )
+            result.items.append(Item(PEAK_AFTER_FILES, "memory", p50_ms=peak_rss_mb()))
     finally:
         gc.unfreeze()
     return result
 
 
+# Issue 16's targets for what `bench run` measures (the throughput run's are in
+# pacer.bench.throughput): every page and list p95, the API check-in in-process p95, the
+# 10,000-objective import and the full export in seconds, the run's peak memory in MB (the
+# import's bound; it is the highest of the run's steps).
+PAGE_P95_MS = 100.0
+API_CHECKIN_P95_MS = 5.0
+IMPORT_SECONDS = 30.0
+FULL_EXPORT_SECONDS = 30.0
+PEAK_RSS_MB = 1000.0
+
+
+def target(item: Item) -> tuple[str, float] | None:
+    """(the target as printed, the figure it bounds) for an item issue 16 sets one for."""
+    if item.kind in ("page", "api") and item.p95_ms is not None:
+        return f"p95 <= {PAGE_P95_MS:.0f} ms", item.p95_ms / PAGE_P95_MS
+    if item.name == API_CHECKIN and item.p95_ms is not None:
+        return f"p95 <= {API_CHECKIN_P95_MS:.0f} ms", item.p95_ms / API_CHECKIN_P95_MS
+    seconds = (item.p50_ms or 0) / 1000
+    if item.kind == "file" and item.name.startswith("import "):
+        return f"<= {IMPORT_SECONDS:.0f} s", seconds / IMPORT_SECONDS
+    if item.kind == "file" and item.name == FULL_EXPORT:
+        return f"<= {FULL_EXPORT_SECONDS:.0f} s", seconds / FULL_EXPORT_SECONDS
+    if item.name == PEAK_AFTER_FILES:
+        return f"<= {PEAK_RSS_MB:,.0f} MB", (item.p50_ms or 0) / PEAK_RSS_MB
+    return None
+
+
+def verdict(item: Item) -> str:
+    """The target beside the figure: "met", or by how much it is missed."""
+    found = target(item)
+    if found is None:
+        return ""
+    limit, share = found
+    return f"{limit}: " + ("met" if share <= 1 else f"missed by {share:.1f}x")
+
+
 def table(result: Result) -> str:
-    head = f"{'item':<40} {'status':>6} {'queries':>7} {'p50 ms':>9} {'p95 ms':>9}  note"
+    head = (
+        f"{'item':<40} {'status':>6} {'queries':>7} {'p50 ms':>9} {'p95 ms':>9}  "
+        "target: verdict  note"
+    )
     lines = [
         f"Pacer bench — {result.database} ({result.machine['database_version']}), "
         f"scale {result.scale}: "
@@ -510,20 +552,18 @@ def table(result: Result) -> str:
         "-" * len(head),
     ]
     for item in result.items:
+        tail = "  ".join(text for text in (verdict(item), item.note) if text)
         if item.kind == "memory":
-            lines.append(f"{item.name:<40} {'':>6} {'':>7} {item.p50_ms:>8.0f}MB")
+            lines.append(f"{item.name:<40} {'':>6} {'':>7} {item.p50_ms:>8.0f}MB  {tail}")
             continue
         if item.kind == "file":
-            lines.append(
-                f"{item.name:<40} {'':>6} {'':>7} {(item.p50_ms or 0) / 1000:>8.2f}s  {item.note}"
-            )
+            seconds = (item.p50_ms or 0) / 1000
+            lines.append(f"{item.name:<40} {'':>6} {'':>7} {seconds:>8.2f}s  {tail}")
             continue
         p50 = "-" if item.p50_ms is None else f"{item.p50_ms:.1f}"
         p95 = "-" if item.p95_ms is None else f"{item.p95_ms:.1f}"
         queries = "-" if item.queries is None else str(item.queries)
-        lines.append(
-            f"{item.name:<40} {item.status:>6} {queries:>7} {p50:>9} {p95:>9}  {item.note}"
-        )
+        lines.append(f"{item.name:<40} {item.status:>6} {queries:>7} {p50:>9} {p95:>9}  {tail}")
     lines += [f"note: {note}" for note in result.notes]
     return "\n".join(lines)
 
@@ -546,6 +586,8 @@ def run(options: dict[str, Any], out: TextIOBase) -> Result:
     path = options.get("output") or default_output(result)
     path.parent.mkdir(parents=True, exist_ok=True)
     data = asdict(result)
+    for entry, item in zip(data["items"], result.items, strict=True):
+        entry["target"] = verdict(item)
     data["command"] = " ".join(["pacer", *sys.argv[1:]])
     path.write_text(json.dumps(data, indent=2, default=str) + "\n")
     out.write(f"written to {path}\n")

@@ -166,4 +166,10 @@ def test_an_api_check_in_on_a_metric_runs_these_statements(
         "INSERT events_event",  # the outbox: notifications and webhooks
         "COMMIT",
     ]
+    lookup = statements.captured_queries[1]["sql"]
+    # The write path's lookup: the key result with its objective and cycle, nothing to sort
+    # and none of what presenting a key result reads (its owner, organization, link).
+    assert "ORDER BY" not in lookup
+    assert '"accounts_user"' not in lookup and '"okrs_organization"' not in lookup
+    assert "ORDER BY" not in statements.captured_queries[0]["sql"]  # a hash names one token
     assert world.adoption.checkins.order_by("at").last().value == 45  # type: ignore[union-attr]

@@ -96,7 +96,7 @@ def create_checkin(
     """A value (none for milestones, linked and initiatives key results), an optional
     confidence and note; `at` defaults to now and may not lie in the future."""
     user = caller(request)
-    kr = queries.key_result(user, ref)
+    kr = queries.key_result_to_write(user, ref)
     require_checker(user, kr)
     checkin = services.checkin_create(
         key_result=kr,
