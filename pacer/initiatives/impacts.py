@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import OuterRef, QuerySet, Subquery, Sum
 
 from pacer.initiatives.models import Initiative
 from pacer.okrs import progress as engine
@@ -29,35 +29,29 @@ SUPPORTS = Initiative.key_results.through
 
 
 def computed_impacts(initiatives: QuerySet[Initiative]) -> dict[int, tuple[Decimal, Decimal]]:
-    """(stored, computed) impact of each of these initiatives: three queries, none more when
+    """(stored, computed) impact of each of these initiatives: two queries, none more when
     there are none."""
     stored = {
         pk: (status, impact)
-        for pk, status, impact in initiatives.values_list("pk", "status", "impact")
+        for pk, status, impact in initiatives.order_by().values_list("pk", "status", "impact")
     }
     if not stored:
         return {}
-    rows = list(
-        SUPPORTS.objects.filter(initiative_id__in=initiatives.values("pk")).values_list(
-            "initiative_id", "keyresult__objective_id", "keyresult__weight", "keyresult__progress"
-        )
-    )
-    # W_k of the objectives involved, chosen by a subquery (a whole organization's list of
-    # objective ids would pass the database's limit on parameters).
-    objectives = KeyResult.objects.filter(initiatives__in=initiatives.values("pk")).values(
-        "objective_id"
-    )
-    totals = dict(
-        KeyResult.objects.filter(objective_id__in=objectives)
+    # W_k beside each support, from the key result's objective (a correlated sum: a whole
+    # organization's list of objective ids would pass the database's limit on parameters).
+    total_weight = (
+        KeyResult.objects.filter(objective_id=OuterRef("keyresult__objective_id"))
         .order_by()
         .values("objective_id")
         .annotate(total=Sum("weight"))
-        .values_list("objective_id", "total")
+        .values("total")
+    )
+    rows = SUPPORTS.objects.filter(initiative_id__in=initiatives.values("pk")).values_list(
+        "initiative_id", "keyresult__weight", "keyresult__progress", Subquery(total_weight)
     )
     supported: dict[int, list[engine.Supported]] = defaultdict(list)
-    for initiative_id, objective_id, weight, progress in rows:
-        total = totals.get(objective_id) or engine.ZERO
-        supported[initiative_id].append(engine.Supported(weight, total, progress))
+    for initiative_id, weight, progress, total in rows:
+        supported[initiative_id].append(engine.Supported(weight, total or engine.ZERO, progress))
     return {
         pk: (impact, engine.impact_rank(engine.impact(status, supported[pk])))
         for pk, (status, impact) in stored.items()

@@ -233,7 +233,9 @@ def work_progress(kr: KeyResult) -> Decimal:
 
 
 def objective_numbers_from_db(objective: Objective) -> ObjectiveNumbers:
-    rows = list(objective.key_results.values_list("weight", "progress", "forecast_progress"))
+    # Sums, so in no order: compiling the key results' default ORDER BY costs more than
+    # reading the rows (this runs inside the write lock on every check-in).
+    rows = objective.key_results.order_by().values_list("weight", "progress", "forecast_progress")
     return objective_numbers(rows)
 
 
@@ -315,6 +317,7 @@ def followers_above(objective_ids: set[int]) -> dict[int, list[KeyResult]]:
             KeyResult.objects.filter(linked_objective_id__in=level)
             .exclude(objective__cycle__state=Cycle.State.CLOSED)
             .select_related("objective")
+            .order_by()  # `bottom_up` orders them; no ORDER BY to compile inside the lock
         )
         level = set()
         for follower in rows:
