@@ -10,6 +10,7 @@ from typing import Any
 
 from gunicorn.glogging import Logger
 
+from pacer import lockwaits
 from pacer.security import RedactSecrets
 
 
@@ -22,3 +23,9 @@ class RedactingLogger(Logger):
 
 
 logger_class = RedactingLogger
+
+
+def worker_exit(server: Any, worker: Any) -> None:
+    """gunicorn's hook as a worker ends: its lock-wait totals, for the bench (pacer.lockwaits;
+    nothing is written unless PACER_LOCK_WAITS_DIR is set)."""
+    lockwaits.write_totals()

@@ -18,6 +18,7 @@ from django.utils import timezone
 from pacer.accounts.models import User
 from pacer.bench import measure
 from pacer.bench.generate import (
+    DEFAULT_NAME,
     SCALES,
     AlreadyThere,
     Scale,
@@ -25,6 +26,7 @@ from pacer.bench.generate import (
     generate,
     member_email,
 )
+from pacer.bench.load import SPREAD_KEY_RESULTS, key_results_to_load
 from pacer.bench.measure import (
     admin_page_urls,
     api_token,
@@ -37,7 +39,7 @@ from pacer.initiatives.models import Initiative, StatusUpdate, Task
 from pacer.initiatives.services import progress_of
 from pacer.okrs import progress as engine
 from pacer.okrs.management.commands.recompute import work_progress
-from pacer.okrs.models import Alignment, CheckIn, KeyResult, Objective, Organization
+from pacer.okrs.models import Alignment, CheckIn, Cycle, KeyResult, Objective, Organization
 
 pytestmark = pytest.mark.django_db
 
@@ -292,3 +294,30 @@ def test_bench_run_table_puts_issue_16s_targets_beside_the_figures() -> None:
     assert "<= 30 s: missed by 4.1x" in lines["import 10,000-objective YAML"]
     assert "<= 30 s: met" in lines[measure.FULL_EXPORT]
     assert "<= 1,000 MB: missed by 2.8x" in lines[measure.PEAK_AFTER_FILES]
+
+
+def test_the_load_shapes_choose_writable_metric_key_results() -> None:
+    generate(SCALES["tiny"], seed=1)
+    organization = Organization.objects.get(name=DEFAULT_NAME)
+    spread = key_results_to_load(organization.pk, "spread")
+    hotspot = key_results_to_load(organization.pk, "hotspot")
+    open_metrics = KeyResult.objects.filter(
+        organization=organization,
+        type=KeyResult.Type.METRIC,
+        objective__cycle__state=Cycle.State.ACTIVE,
+        objective__archived_at__isnull=True,
+    )
+    assert 0 < len(spread) <= SPREAD_KEY_RESULTS
+    assert {ref for ref, _, _ in spread} <= set(open_metrics.values_list("ref", flat=True))
+    # The hot spot: every open metric key result of one objective, the one with the most.
+    objectives = set(
+        open_metrics.filter(ref__in=[r for r, _, _ in hotspot]).values_list(
+            "objective_id", flat=True
+        )
+    )
+    assert len(objectives) == 1
+    most = max(
+        open_metrics.filter(objective_id=objective.pk).count()
+        for objective in Objective.objects.filter(key_results__in=open_metrics).distinct()
+    )
+    assert len(hotspot) == most == open_metrics.filter(objective_id__in=objectives).count()

@@ -92,12 +92,44 @@ def hammer(
     return result
 
 
-def run_load_command(options: dict[str, Any], out: TextIOBase) -> LoadResult | dict[str, Any]:
-    from django.db.models import Q
+# Issue 16's two shapes of write load: check-ins spread over up to 2,000 key results of
+# the whole organization (realistic: many people, many goals), and every client on the
+# key results of one objective (a hot spot: each write waits for the objective's lock).
+SHAPES = ("spread", "hotspot")
+SPREAD_KEY_RESULTS = 2000
 
+
+def key_results_to_load(organization_id: int, shape: str) -> list[tuple[str, Any, Any]]:
+    """(ref, start, target) of the metric key results the check-ins go to: open cycles,
+    objectives not archived; evenly chosen for `spread`, the objective with the most of
+    them for `hotspot`."""
+    from django.db.models import Count
+
+    from pacer.okrs.models import Cycle, KeyResult
+
+    writable = KeyResult.objects.filter(
+        organization_id=organization_id,
+        type=KeyResult.Type.METRIC,
+        objective__cycle__state=Cycle.State.ACTIVE,
+        objective__archived_at__isnull=True,
+    )
+    if shape == "hotspot":
+        busiest = (
+            writable.values("objective_id")
+            .annotate(count=Count("id"))
+            .order_by("-count", "objective_id")
+            .values_list("objective_id", flat=True)
+        )
+        writable = writable.filter(objective_id__in=busiest[:1])
+    rows = list(writable.order_by("pk").values_list("ref", "start", "target"))
+    step = max(1, len(rows) // SPREAD_KEY_RESULTS)
+    return rows[::step][:SPREAD_KEY_RESULTS]
+
+
+def run_load_command(options: dict[str, Any], out: TextIOBase) -> LoadResult | dict[str, Any]:
     from pacer.accounts.models import User
-    from pacer.bench.generate import member_email
-    from pacer.okrs.models import CheckIn, Cycle, KeyResult
+    from pacer.bench.generate import admin_email
+    from pacer.okrs.models import CheckIn
 
     ports: list[int] = options["port"]
     base = {"Host": "127.0.0.1", "X-Forwarded-Proto": "https"}
@@ -118,22 +150,16 @@ def run_load_command(options: dict[str, Any], out: TextIOBase) -> LoadResult | d
         result.path = "/bench/noop"
         out.write(json.dumps(result.summary()) + "\n")
         return result
-    member = User.objects.get(email=member_email(options["name"]))
+    # The organization's admin writes: admins check in on every key result of it.
+    admin = User.objects.get(email=admin_email(options["name"]))
     token = options["token"]
     if not token:
         from pacer.api.tokens import token_create
 
-        _, token = token_create(user=member, name="load", scope="write", expires_in_days=1)
-    # Metric key results the member may change, spread over many objectives.
-    team_ids = member.memberships.values_list("team_id", flat=True)
-    krs: list[tuple[str, Any, Any]] = list(
-        KeyResult.objects.filter(
-            Q(objective__owner=member) | Q(objective__team_id__in=team_ids),
-            type="metric",
-            objective__cycle__state=Cycle.State.ACTIVE,
-            objective__archived_at__isnull=True,
-        ).values_list("ref", "start", "target")
-    )
+        _, token = token_create(user=admin, name="load", scope="write", expires_in_days=1)
+    shape = options.get("shape") or "spread"
+    krs = key_results_to_load(admin.organization_id, shape)  # type: ignore[arg-type]
+    described = {"shape": shape, "key_results": len(krs)}
     if use_wrk:
         before = CheckIn.objects.count()
         found = wrk.run(
@@ -146,7 +172,7 @@ def run_load_command(options: dict[str, Any], out: TextIOBase) -> LoadResult | d
         written = CheckIn.objects.count() - before
         # wrk stops at its deadline with requests in flight: the server may have written
         # a few whose answers wrk never read, so written may exceed acknowledged.
-        found |= {"key_results": len(krs), "checkins_written": written}
+        found |= described | {"checkins_written": written}
         found["path"] = "/api/v1/key-results/<ref>/checkins"
         out.write(json.dumps(found) + "\n")
         return found
@@ -164,7 +190,7 @@ def run_load_command(options: dict[str, Any], out: TextIOBase) -> LoadResult | d
     )
     result.path = "/api/v1/key-results/<ref>/checkins"
     written = CheckIn.objects.count() - before
-    summary = result.summary() | {"key_results": len(krs), "checkins_written": written}
+    summary = result.summary() | described | {"checkins_written": written}
     summary["written_equals_acknowledged"] = written == result.acknowledged
     out.write(json.dumps(summary) + "\n")
     return result

@@ -11,21 +11,26 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from io import TextIOBase
 from pathlib import Path
 from typing import Any
 
+from pacer import lockwaits
 from pacer.bench.pgcluster import free_port
 
 
-def start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
+def start_server(port: int, workers: int, lock_waits: str) -> subprocess.Popen[bytes]:
     # One person sends all the load: the API's per-person rate limit (PACER_API_RATE) would
     # measure the limit, not the server, so it is off unless the caller set it.
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "pacer.bench.settings"}
     env.setdefault("PACER_API_RATE", "off")
+    env[lockwaits.FOLDER_VARIABLE] = lock_waits  # each worker's totals, as it exits
     # `pacer serve`, as production runs (its access log, a line a request, is left out).
     command = [sys.executable, "-m", "pacer.cli", "serve", "--workers", str(workers)]
     command += ["--bind", f"127.0.0.1:{port}"]
@@ -45,10 +50,12 @@ def start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
 
 
 def load(
-    ports: list[int], seconds: float, threads: int, *, noop: bool, client: str
+    ports: list[int], seconds: float, threads: int, *, noop: bool, client: str, shape: str = ""
 ) -> dict[str, Any]:
     command = [sys.executable, "-m", "pacer.cli", "bench", "load", "--seconds", str(seconds)]
     command += ["--threads", str(threads), "--client", client]
+    if shape:
+        command += ["--shape", shape]
     for port in ports:
         command += ["--port", str(port)]
     if noop:
@@ -68,35 +75,60 @@ TARGET_WRITES_TIMES_PEER = 4
 
 def summary_table(report: dict[str, Any]) -> str:
     """The run's figures with issue 16's targets beside them (per worker: divided by every
-    worker of every server)."""
+    worker of every server). The targets are for the spread shape; the hot spot's figures
+    stand beside them for comparison."""
     workers = report["servers"] * report["workers_per_server"]
-    checkins = report["checkins"]
-    per_worker = checkins["requests_per_second"] / workers
-    rows = [
-        (
-            "API check-ins/s per worker",
-            f"{per_worker:,.1f}",
-            f">= {TARGET_WRITES_TIMES_PEER * PEER_WRITES_PER_WORKER:,.0f} "
-            f"({TARGET_WRITES_TIMES_PEER}x the peer's {PEER_WRITES_PER_WORKER:,.0f})",
-        ),
-        latencies(checkins),
-        ("check-in errors", str(checkins.get("errors", 0)), "0"),
-    ]
+    rows: list[tuple[str, str, str]] = []
     if "noop" in report:
         noop_per_worker = report["noop"]["requests_per_second"] / workers
-        rows[:0] = [
+        rows.append(
             (
                 "no-op req/s per worker",
                 f"{noop_per_worker:,.0f}",
                 f">= {TARGET_NOOP_SHARE_OF_PEER * PEER_NOOP_PER_WORKER:,.0f} "
                 f"({TARGET_NOOP_SHARE_OF_PEER}x the peer's {PEER_NOOP_PER_WORKER:,.0f})",
-            ),
-            ("check-ins / no-op", f"{report['ratio']:.1%}", f">= {TARGET_RATIO:.0%}"),
-        ]
+            )
+        )
+    if "ratio" in report:
+        rows.append(("check-ins / no-op", f"{report['ratio']:.1%}", f">= {TARGET_RATIO:.0%}"))
+    writes_target = (
+        f">= {TARGET_WRITES_TIMES_PEER * PEER_WRITES_PER_WORKER:,.0f} "
+        f"({TARGET_WRITES_TIMES_PEER}x the peer's {PEER_WRITES_PER_WORKER:,.0f})"
+    )
+    for key, target in (("checkins", writes_target), ("checkins_hotspot", "-")):
+        if key in report:
+            rows += shape_rows(report[key], workers, target)
     width = max(len(name) for name, _, _ in rows)
-    lines = [f"{'figure':<{width}}  {'measured':>12}  target", "-" * (width + 30)]
-    lines += [f"{name:<{width}}  {value:>12}  {target}" for name, value, target in rows]
+    size = max(len("measured"), *(len(value) for _, value, _ in rows))
+    lines = [f"{'figure':<{width}}  {'measured':>{size}}  target", "-" * (width + size + 20)]
+    lines += [f"{name:<{width}}  {value:>{size}}  {target}" for name, value, target in rows]
     return "\n".join(lines)
+
+
+def shape_rows(figures: dict[str, Any], workers: int, target: str) -> list[tuple[str, str, str]]:
+    """One load shape's rate per worker, latencies and errors."""
+    shape = figures.get("shape", "spread")
+    where = f"{shape}, {figures['key_results']:,} KRs" if "key_results" in figures else shape
+    per_worker = figures["requests_per_second"] / workers
+    name, measured, _ = latencies(figures)
+    return [
+        (f"API check-ins/s per worker ({where})", f"{per_worker:,.1f}", target),
+        (f"{name} ({shape})", measured, "-"),
+        (f"check-in errors ({shape})", str(figures.get("errors", 0)), "0"),
+        *lock_wait_rows(figures.get("lock_waits", {}), shape),
+    ]
+
+
+def lock_wait_rows(waits: dict[str, Any], shape: str) -> list[tuple[str, str, str]]:
+    """The mean time a write took to get each lock, and for SQLite's writer queue how many
+    writes found it held (pacer.lockwaits)."""
+    rows = []
+    for lock, entry in sorted(waits.items()):
+        measured = f"{entry['mean_ms']:.2f} ms"
+        if lock == "writer_queue":
+            measured = f"{entry['waits']:,} of {entry['locks']:,} waited, {measured}"
+        rows.append((f"{lock.replace('_', ' ')}, mean ({shape})", measured, "-"))
+    return rows
 
 
 def latencies(figures: dict[str, Any]) -> tuple[str, str, str]:
@@ -106,26 +138,48 @@ def latencies(figures: dict[str, Any]) -> tuple[str, str, str]:
     return f"check-in p50 / {tail} ms", measured, "-"
 
 
+@contextmanager
+def serving(servers: int, workers: int) -> Iterator[tuple[list[int], dict[str, Any]]]:
+    """`servers` fresh servers for one load phase: their ports, and (once they have
+    stopped) their workers' lock-wait totals, summed (pacer.lockwaits)."""
+    waits: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        ports = [free_port() for _ in range(servers)]
+        processes = [start_server(port, workers, folder) for port in ports]
+        try:
+            yield ports, waits
+        finally:
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                process.wait(timeout=30)
+        waits.update(lockwaits.read_totals(Path(folder)))
+
+
+def phases(servers: int, shape: str) -> list[tuple[str, str]]:
+    """(report key, load shape; "" for the no-op) of each load phase, in order. The
+    targets are for "checkins", the spread shape (also the scale-out's only one)."""
+    found = [("noop", "")] if servers == 1 else []
+    if shape in ("spread", "both") or servers > 1:
+        found.append(("checkins", "spread"))
+    if shape in ("hotspot", "both") and servers == 1:
+        found.append(("checkins_hotspot", "hotspot"))
+    return found
+
+
 def run_throughput(options: dict[str, Any], out: TextIOBase) -> dict[str, Any]:
     servers, workers, seconds = options["servers"], options["workers"], options["seconds"]
     threads, client = options["threads"], options.get("client", "python")
-    ports = [free_port() for _ in range(servers)]
-    processes = [start_server(port, workers) for port in ports]
     report: dict[str, Any] = {"servers": servers, "workers_per_server": workers}
     report["load_average_before"] = [round(x, 2) for x in os.getloadavg()]
     report["api_rate_limit"] = os.environ.get("PACER_API_RATE", "off")
     report["seconds"], report["threads"], report["client"] = seconds, threads, client
-    try:
-        if servers == 1:
-            report["noop"] = load(ports, seconds, threads, noop=True, client=client)
-        report["checkins"] = load(ports, seconds, threads, noop=False, client=client)
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=30)
+    for key, shape in phases(servers, options.get("shape") or "spread"):
+        with serving(servers, workers) as (ports, waits):
+            figures = load(ports, seconds, threads, noop=not shape, client=client, shape=shape)
+        report[key] = figures | ({"lock_waits": waits} if shape else {})
     report["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
-    if "noop" in report:
+    if "noop" in report and "checkins" in report:
         noop, checkins = report["noop"], report["checkins"]
         report["ratio"] = round(checkins["requests_per_second"] / noop["requests_per_second"], 3)
     check = subprocess.run(

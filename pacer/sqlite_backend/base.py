@@ -16,10 +16,13 @@ In-memory databases (the tests' default) have a single process and no file: no q
 import fcntl
 import os
 import threading
+import time
 from typing import Any
 
 from django.db import OperationalError
 from django.db.backends.sqlite3 import base
+
+from pacer import lockwaits
 
 
 class WriterQueue:
@@ -30,12 +33,16 @@ class WriterQueue:
         self.held: int | None = None  # the open file that holds the lock
 
     def acquire(self) -> None:
+        started = time.perf_counter()
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        waited = False
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            waited = True
             self.wait_for(fd)
         self.held = fd
+        lockwaits.add("writer_queue", time.perf_counter() - started, waited=waited)
 
     def wait_for(self, fd: int) -> None:
         """Block in the kernel for the lock (in a thread: flock takes no timeout); give up

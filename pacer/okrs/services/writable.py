@@ -5,6 +5,7 @@ until it is restored. Each writing service locks the objective it changes throug
 `writable_objective`, so no view, endpoint, command or importer has to remember the rule.
 """
 
+from pacer import lockwaits
 from pacer.okrs import rules
 from pacer.okrs.errors import raise_if
 from pacer.okrs.models import Cycle, Objective
@@ -17,11 +18,12 @@ def lock_objective(objective_id: int) -> Objective:
     its organization for the status bands of the events a write records, its owner and
     team for the events' payloads (two queries fewer on every check-in).
     """
-    return (
-        Objective.objects.select_for_update(of=("self",))
-        .select_related("cycle", "organization", "owner", "team")
-        .get(pk=objective_id)
-    )
+    with lockwaits.timed("objective_lock"):
+        return (
+            Objective.objects.select_for_update(of=("self",))
+            .select_related("cycle", "organization", "owner", "team")
+            .get(pk=objective_id)
+        )
 
 
 def writable_objective(

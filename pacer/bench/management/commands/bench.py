@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from pacer.bench.generate import DEFAULT_NAME, SCALES, AlreadyThere, generate
+from pacer.bench.load import SHAPES
 from pacer.bench.wrk import available as wrk_available
 
 
@@ -43,6 +44,12 @@ class Command(BaseCommand):
         load.add_argument("--name", default=DEFAULT_NAME)
         load.add_argument("--noop", action="store_true", help="GET /bench/noop instead")
         load.add_argument(
+            "--shape",
+            choices=SHAPES,
+            default="spread",
+            help="check-ins over up to 2,000 key results, or all on one objective's",
+        )
+        load.add_argument(
             "--client",
             choices=("wrk", "python"),
             default="wrk" if wrk_available() else "python",
@@ -55,6 +62,12 @@ class Command(BaseCommand):
         thr.add_argument("--seconds", type=float, default=60)
         thr.add_argument("--threads", type=int, default=8, help="load generator threads")
         thr.add_argument("--output", type=Path)
+        thr.add_argument(
+            "--shape",
+            choices=(*SHAPES, "both"),
+            default="both",
+            help="the check-ins' load shape (both: spread, then hotspot; --servers 2: spread)",
+        )
         thr.add_argument(
             "--client",
             choices=("wrk", "python"),

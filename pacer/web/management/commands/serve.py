@@ -13,6 +13,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from pacer.gunicorn_config import worker_exit
+
 BAD_INPUT = 2
 ADDRESS = re.compile(r"(unix:.+|\[[0-9a-fA-F:]+\]:\d{1,5}|[A-Za-z0-9.-]+:\d{1,5})")
 MAX_WORKERS = 64
@@ -40,6 +42,7 @@ def gunicorn_options(bind: str, workers: int) -> dict[str, Any]:
         "accesslog": "-",
         "errorlog": "-",
         "logger_class": "pacer.gunicorn_config.RedactingLogger",
+        "worker_exit": worker_exit,
         # gunicorn's control socket sits at one path per user: two servers on a host would
         # share it, and Pacer does not use it.
         "control_socket_disable": True,
