@@ -29,29 +29,31 @@ SUPPORTS = Initiative.key_results.through
 
 
 def computed_impacts(initiatives: QuerySet[Initiative]) -> dict[int, tuple[Decimal, Decimal]]:
-    """(stored, computed) impact of each of these initiatives: two queries, none more when
-    there are none."""
-    stored = {
-        pk: (status, impact)
-        for pk, status, impact in initiatives.order_by().values_list("pk", "status", "impact")
-    }
-    if not stored:
-        return {}
-    # W_k beside each support, from the key result's objective (a correlated sum: a whole
-    # organization's list of objective ids would pass the database's limit on parameters).
+    """(stored, computed) impact of each of these initiatives, in one query: a row per
+    key result an initiative supports (one with none for an initiative supporting none),
+    each with W_k, its objective's total weight, as a correlated sum (a whole organization's
+    list of objective ids would pass the database's limit on parameters)."""
     total_weight = (
-        KeyResult.objects.filter(objective_id=OuterRef("keyresult__objective_id"))
+        KeyResult.objects.filter(objective_id=OuterRef("key_results__objective_id"))
         .order_by()
         .values("objective_id")
         .annotate(total=Sum("weight"))
         .values("total")
     )
-    rows = SUPPORTS.objects.filter(initiative_id__in=initiatives.values("pk")).values_list(
-        "initiative_id", "keyresult__weight", "keyresult__progress", Subquery(total_weight)
+    rows = initiatives.order_by().values_list(
+        "pk",
+        "status",
+        "impact",
+        "key_results__weight",
+        "key_results__progress",
+        Subquery(total_weight),
     )
+    stored: dict[int, tuple[str, Decimal]] = {}
     supported: dict[int, list[engine.Supported]] = defaultdict(list)
-    for initiative_id, weight, progress, total in rows:
-        supported[initiative_id].append(engine.Supported(weight, total or engine.ZERO, progress))
+    for pk, status, impact, weight, progress, total in rows:
+        stored[pk] = (status, impact)
+        if weight is not None:  # the outer join's row of an initiative supporting nothing
+            supported[pk].append(engine.Supported(weight, total or engine.ZERO, progress))
     return {
         pk: (impact, engine.impact_rank(engine.impact(status, supported[pk])))
         for pk, (status, impact) in stored.items()
@@ -69,8 +71,18 @@ def refresh(initiatives: QuerySet[Initiative]) -> int:
     )
 
 
+# Up to this many changed impacts are written one UPDATE each: a check-in changes those of
+# the few initiatives under one objective, inside the write lock, and bulk_update's CASE
+# costs more to compile than two or three plain UPDATEs (0.50 against 0.18 ms for two).
+FEW = 3
+
+
 def store(fresh: dict[int, Decimal]) -> int:
     """Write these initiatives' impacts (by id); how many."""
+    if len(fresh) <= FEW:
+        for pk, impact in fresh.items():
+            Initiative.objects.filter(pk=pk).update(impact=impact)
+        return len(fresh)
     changed = [Initiative(pk=pk, impact=impact) for pk, impact in fresh.items()]
     Initiative.objects.bulk_update(changed, ["impact"], batch_size=500)
     return len(changed)
