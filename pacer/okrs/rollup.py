@@ -284,7 +284,7 @@ def refresh_objectives(objectives: Iterable[Objective]) -> None:
 def walk_up(by_id: dict[int, Objective], dirty: set[int]) -> None:
     """Recompute the `dirty` objectives and, upwards, those whose linked key results moved
     (added to `dirty` as they do)."""
-    followers = followers_above(dirty)
+    followers = followers_above({pk for pk in dirty if may_be_followed(by_id[pk])})
     for follower in (kr for krs in followers.values() for kr in krs):
         by_id.setdefault(follower.objective_id, follower.objective)
     for objective_id in bottom_up(list(by_id), followers):
@@ -301,6 +301,12 @@ def walk_up(by_id: dict[int, Objective], dirty: set[int]) -> None:
             follower.linked_objective = objective
             if refresh_key_result(follower):
                 dirty.add(follower.objective_id)
+
+
+def may_be_followed(objective: Objective) -> bool:
+    """False only for an objective read under its lock with no key result following it
+    (`writable.lock_objective` marks it `followed`); any other may be followed."""
+    return getattr(objective, "followed", True)
 
 
 def followers_above(objective_ids: set[int]) -> dict[int, list[KeyResult]]:

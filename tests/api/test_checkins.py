@@ -145,7 +145,8 @@ def test_an_api_check_in_on_a_metric_runs_these_statements(
 ) -> None:
     """The write path of the API's most frequent write (docs/benchmarks.md lists it): no
     milestones read for a metric, no lookup of the moment `now`, one read of the key
-    result's check-ins for both its latest value and its forecast."""
+    result's check-ins for both its latest value and its forecast, and no followers looked
+    for under an objective nothing follows."""
     owner_api.call("POST", "/key-results/adoption/checkins", {"value": 40})  # token used once
     with CaptureQueriesContext(connection) as statements:
         response = owner_api.call("POST", "/key-results/adoption/checkins", {"value": 45})
@@ -154,12 +155,11 @@ def test_an_api_check_in_on_a_metric_runs_these_statements(
         "SELECT api_apitoken",  # the caller, by the token's hash
         "SELECT okrs_keyresult",  # the key result, visibility checked on it
         "BEGIN",
-        "SELECT okrs_objective",  # locked, writable
+        "SELECT okrs_objective",  # locked, writable; whether a key result follows it
         "INSERT okrs_checkin",
         "INSERT auditlog_logentry",  # its history entry
         "SELECT okrs_checkin",  # latest value and forecast
         "UPDATE okrs_keyresult",
-        "SELECT okrs_keyresult",  # linked key results following the objective
         "SELECT okrs_keyresult",  # the objective's weights and progress
         "UPDATE okrs_objective",
         "SELECT initiatives_initiative",  # the impact of the work under it

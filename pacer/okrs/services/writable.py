@@ -5,10 +5,12 @@ until it is restored. Each writing service locks the objective it changes throug
 `writable_objective`, so no view, endpoint, command or importer has to remember the rule.
 """
 
+from django.db.models import Exists, OuterRef
+
 from pacer import lockwaits
 from pacer.okrs import rules
 from pacer.okrs.errors import raise_if
-from pacer.okrs.models import Cycle, Objective
+from pacer.okrs.models import Cycle, KeyResult, Objective
 
 
 def lock_objective(objective_id: int) -> Objective:
@@ -16,12 +18,16 @@ def lock_objective(objective_id: int) -> Objective:
 
     Only the objective's row is locked (`of`); its cycle comes along for the closed check,
     its organization for the status bands of the events a write records, its owner and
-    team for the events' payloads (two queries fewer on every check-in).
+    team for the events' payloads (two queries fewer on every check-in). `followed`: whether
+    any key result follows it, so the roll-up looks for followers only when there are some
+    (most objectives have none: one query fewer inside the lock).
     """
+    followers = KeyResult.objects.filter(linked_objective_id=OuterRef("pk"))
     with lockwaits.timed("objective_lock"):
         return (
             Objective.objects.select_for_update(of=("self",))
             .select_related("cycle", "organization", "owner", "team")
+            .annotate(followed=Exists(followers))
             .get(pk=objective_id)
         )
 
