@@ -40,7 +40,7 @@ class Command(BaseCommand):
         load.add_argument("--seconds", type=float, default=60)
         load.add_argument("--threads", type=int, default=8)
         load.add_argument("--path", default="/api/v1/checkins")
-        load.add_argument("--token", help="API token (default: create one for the member)")
+        load.add_argument("--token", help="API token (default: create one for the bench admin)")
         load.add_argument("--name", default=DEFAULT_NAME)
         load.add_argument("--noop", action="store_true", help="GET /bench/noop instead")
         load.add_argument(
