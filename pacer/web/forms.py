@@ -17,6 +17,7 @@ from pacer.okrs import progress as engine
 from pacer.okrs.display import value_text
 from pacer.okrs.errors import DomainError
 from pacer.okrs.models import CheckIn, Cycle, KeyResult, Objective, Team
+from pacer.web import widgets
 from pacer.web.pickers import (
     CachedSelect,
     QuickSelect,
@@ -31,9 +32,9 @@ PEOPLE_SEARCH: dict[str, Any] = {
 OBJECTIVE_SEARCH: dict[str, Any] = {"search_fields": ("title",), "search_label": "Find by title"}
 
 
-def value_field() -> forms.DecimalField:
+def value_field(widget: type[forms.Widget] = forms.NumberInput) -> forms.DecimalField:
     """A number as precise as the model stores it (24 digits, 6 after the point)."""
-    return forms.DecimalField(required=False, max_digits=24, decimal_places=6)
+    return forms.DecimalField(required=False, max_digits=24, decimal_places=6, widget=widget)
 
 
 CONFIDENCE_CHOICES = [("", "Confidence…"), *CheckIn.Confidence.choices]
@@ -86,11 +87,14 @@ class CheckInForm(forms.Form):
     """One check-in on one key result. Derived types (milestones, linked, initiatives) take no
     value."""
 
-    value = value_field()
-    confidence = forms.ChoiceField(choices=CONFIDENCE_CHOICES, required=False)
-    note = forms.CharField(required=False, max_length=2000)
+    # Widgets rendered in Python (pacer.web.widgets): the weekly page draws 150 of them.
+    value = value_field(widgets.NumberInput)
+    confidence = forms.ChoiceField(
+        choices=CONFIDENCE_CHOICES, required=False, widget=widgets.Select
+    )
+    note = forms.CharField(required=False, max_length=2000, widget=widgets.TextInput)
 
-    confirm_far = forms.BooleanField(required=False)
+    confirm_far = forms.BooleanField(required=False, widget=widgets.CheckboxInput)
 
     def __init__(self, *args: Any, key_result: KeyResult, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -103,7 +107,11 @@ class CheckInForm(forms.Form):
             del self.fields["value"]
         elif key_result.type == engine.BOOLEAN:
             self.fields["value"] = forms.TypedChoiceField(
-                choices=YES_NO, required=False, coerce=engine.Decimal, empty_value=None
+                choices=YES_NO,
+                required=False,
+                coerce=engine.Decimal,
+                empty_value=None,
+                widget=widgets.Select,
             )
         self.fields["note"].widget.attrs["placeholder"] = "What changed? (optional)"
         if "value" in self.fields and key_result.unit:
