@@ -59,8 +59,7 @@ def read_totals(folder: Path) -> dict[str, dict[str, Any]]:
             for name in ("locks", "waits", "seconds"):
                 into[name] += entry[name]
     for entry in summed.values():
+        # The mean from the exact sum, before the sum is rounded for the report.
+        entry["mean_ms"] = round(1000 * entry["seconds"] / entry["locks"], 2)
         entry["seconds"] = round(entry["seconds"], 3)
-        entry["mean_ms"] = (
-            round(1000 * entry["seconds"] / entry["locks"], 2) if entry["locks"] else 0
-        )
     return summed
